@@ -1,0 +1,21 @@
+using NeuralArt.Graphs.Manifests;
+using NeuralArt.Graphs.Objectives;
+using Onnx;
+
+namespace NeuralArt.Graphs.Compilation;
+
+/// <summary>
+/// Turns a backbone CNN and an objective into one ONNX graph that computes the objective and its
+/// gradient with respect to the image (or, for <see cref="FeaturesObjective"/>, the taps only).
+/// </summary>
+public static partial class ModelCompiler
+{
+    /// <summary>Bumped whenever compiled graphs change, so stale cache entries are not reused.</summary>
+    public const int Version = 1;
+
+    /// <summary>The ONNX opset the compiled graphs are written in.</summary>
+    public const long TargetOpset = 17;
+
+    public static ModelProto Compile(ModelProto backbone, BackboneManifest manifest, Objective objective) =>
+        CompileCore(backbone, manifest, objective);
+}
