@@ -33,13 +33,60 @@ public static partial class ModelCompiler
         foreach (var (name, tensor) in graph.Initializers) builder.Initializers[name] = tensor;
 
         var preprocessing = Preprocessing.Emit(builder, manifest.Preprocessing, graph.Input);
-        var needsGradient = objective is not FeaturesObjective;
+        var needsGradient = objective is not (FeaturesObjective or StyleTargetsObjective);
         if (needsGradient) AddMaxPoolIndices(graph, builder);
         builder.Nodes.AddRange(graph.Nodes);
 
         var inputs = new List<ValueInfoProto> { ImageInput() };
         var outputs = new List<ValueInfoProto>();
-        if (objective is FeaturesObjective)
+        if (objective is StyleTargetsObjective targets)
+        {
+            foreach (var tap in targets.StyleTaps.Distinct())
+            {
+                var c = channels.GetValueOrDefault(tapTensors[tap]);
+                var gram = StyleLoss.EmitGram(builder, tapTensors[tap], tap, targets.Smoothing).Gram;
+                outputs.Add(TensorValue(builder.AddNamed("Identity", [gram], StyleGraphNames.StyleTarget(tap)), Dim(c), Dim(c)));
+            }
+            foreach (var tap in targets.ContentTaps.Distinct())
+            {
+                builder.AddNamed("Identity", [tapTensors[tap]], StyleGraphNames.ContentTarget(tap));
+                outputs.Add(FeatureValue(StyleGraphNames.ContentTarget(tap), channels.GetValueOrDefault(tapTensors[tap])));
+            }
+        }
+        else if (objective is StyleObjective style)
+        {
+            var backward = new BackwardPass(builder, graph);
+            var styleTerms = new List<string>();
+            foreach (var tap in style.StyleTaps.Distinct())
+            {
+                var c = channels.GetValueOrDefault(tapTensors[tap]);
+                inputs.Add(TensorValue(StyleGraphNames.StyleTarget(tap), Dim(c), Dim(c)));
+                inputs.Add(ScalarValue(StyleGraphNames.StyleWeight(tap)));
+                styleTerms.Add(StyleLoss.EmitStyle(builder, backward, tapTensors[tap], tap, style.Smoothing));
+            }
+            var contentTerms = new List<string>();
+            foreach (var tap in style.ContentTaps.Distinct())
+            {
+                inputs.Add(FeatureValue(StyleGraphNames.ContentTarget(tap), channels.GetValueOrDefault(tapTensors[tap])));
+                inputs.Add(ScalarValue(StyleGraphNames.ContentWeight(tap)));
+                contentTerms.Add(StyleLoss.EmitContent(builder, backward, tapTensors[tap], tap));
+            }
+            inputs.Add(ScalarValue(StyleGraphNames.TvWeight));
+            var (tvTerm, tvGrad) = StyleLoss.EmitTotalVariation(builder);
+            var styleLoss = NamedSum(builder, styleTerms, StyleGraphNames.StyleLoss);
+            var contentLoss = NamedSum(builder, contentTerms, StyleGraphNames.ContentLoss);
+            builder.AddNamed("Identity", [tvTerm], StyleGraphNames.TvLoss);
+            builder.AddNamed("Sum", [styleLoss, contentLoss, StyleGraphNames.TvLoss], GraphNames.Loss);
+            var networkGrad = builder.Fresh("network_grad");
+            preprocessing.EmitBackward(builder, backward.Run(), networkGrad);
+            builder.AddNamed("Add", [networkGrad, tvGrad], GraphNames.Grad);
+            outputs.Add(ScalarValue(GraphNames.Loss));
+            outputs.Add(ImageValue(GraphNames.Grad));
+            outputs.Add(ScalarValue(StyleGraphNames.StyleLoss));
+            outputs.Add(ScalarValue(StyleGraphNames.ContentLoss));
+            outputs.Add(ScalarValue(StyleGraphNames.TvLoss));
+        }
+        else if (objective is FeaturesObjective)
         {
             foreach (var tap in tapNames.Distinct())
             {
@@ -84,6 +131,8 @@ public static partial class ModelCompiler
         DreamObjective d => d.Taps.Select(t => t.Tap).ToList(),
         GuidedDreamObjective g => g.Taps.Select(t => t.Tap).ToList(),
         FeaturesObjective f => f.Taps,
+        StyleObjective s => [.. s.StyleTaps, .. s.ContentTaps],
+        StyleTargetsObjective s => [.. s.StyleTaps, .. s.ContentTaps],
         _ => throw new GraphCompilationException($"Unknown objective {objective.GetType().Name}."),
     };
 
@@ -115,6 +164,11 @@ public static partial class ModelCompiler
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = TargetOpset });
         return model;
     }
+
+    /// <summary>Sums terms into a tensor of the given name (zero when there are none).</summary>
+    private static string NamedSum(GraphBuilder builder, List<string> terms, string name) => terms.Count == 0
+        ? builder.AddNamed("Identity", [builder.Scalar(0f, "zero")], name)
+        : builder.AddNamed(terms.Count == 1 ? "Identity" : "Sum", terms, name);
 
     private static ValueInfoProto ImageInput() => ImageValue(GraphNames.Image);
 
