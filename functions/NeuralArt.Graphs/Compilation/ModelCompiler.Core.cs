@@ -33,7 +33,7 @@ public static partial class ModelCompiler
         foreach (var (name, tensor) in graph.Initializers) builder.Initializers[name] = tensor;
 
         var preprocessing = Preprocessing.Emit(builder, manifest.Preprocessing, graph.Input);
-        var needsGradient = objective is not (FeaturesObjective or StyleTargetsObjective);
+        var needsGradient = objective is not (FeaturesObjective or StyleTargetsObjective or StyleTileTargetsObjective);
         if (needsGradient) AddMaxPoolIndices(graph, builder);
         builder.Nodes.AddRange(graph.Nodes);
 
@@ -86,6 +86,42 @@ public static partial class ModelCompiler
             outputs.Add(ScalarValue(StyleGraphNames.ContentLoss));
             outputs.Add(ScalarValue(StyleGraphNames.TvLoss));
         }
+        else if (objective is StyleTileTargetsObjective tileTargets)
+        {
+            AddCropInputs(inputs, [.. tileTargets.StyleTaps, .. tileTargets.ContentTaps]);
+            foreach (var tap in tileTargets.StyleTaps.Distinct())
+            {
+                var c = channels.GetValueOrDefault(tapTensors[tap]);
+                var gram = StyleTileLoss.PartialGram(builder, tapTensors[tap], tap, tileTargets.Smoothing);
+                outputs.Add(TensorValue(builder.AddNamed("Identity", [gram], StyleTileNames.PartialGram(tap)), Dim(c), Dim(c)));
+            }
+            foreach (var tap in tileTargets.ContentTaps.Distinct())
+            {
+                builder.AddNamed("Identity", [StyleTileLoss.Crop(builder, tapTensors[tap], tap)], StyleTileNames.CropFeatures(tap));
+                outputs.Add(FeatureValue(StyleTileNames.CropFeatures(tap), channels.GetValueOrDefault(tapTensors[tap])));
+            }
+        }
+        else if (objective is StyleTileObjective tile)
+        {
+            AddCropInputs(inputs, [.. tile.StyleTaps, .. tile.ContentTaps]);
+            var backward = new BackwardPass(builder, graph);
+            foreach (var tap in tile.StyleTaps.Distinct())
+            {
+                var c = channels.GetValueOrDefault(tapTensors[tap]);
+                inputs.Add(TensorValue(StyleTileNames.StyleResidual(tap), Dim(c), Dim(c)));
+                inputs.Add(ScalarValue(StyleTileNames.StyleScale(tap)));
+                StyleTileLoss.SeedStyle(builder, backward, tapTensors[tap], tap, tile.Smoothing);
+            }
+            foreach (var tap in tile.ContentTaps.Distinct())
+            {
+                inputs.Add(FeatureValue(StyleGraphNames.ContentTarget(tap), channels.GetValueOrDefault(tapTensors[tap])));
+                inputs.Add(ScalarValue(StyleTileNames.ContentScale(tap)));
+                var squares = StyleTileLoss.SeedContent(builder, backward, tapTensors[tap], tap);
+                outputs.Add(ScalarValue(builder.AddNamed("Identity", [squares], StyleTileNames.ContentSquares(tap))));
+            }
+            preprocessing.EmitBackward(builder, backward.Run(), GraphNames.Grad);
+            outputs.Insert(0, ImageValue(GraphNames.Grad));
+        }
         else if (objective is FeaturesObjective)
         {
             foreach (var tap in tapNames.Distinct())
@@ -133,6 +169,8 @@ public static partial class ModelCompiler
         FeaturesObjective f => f.Taps,
         StyleObjective s => [.. s.StyleTaps, .. s.ContentTaps],
         StyleTargetsObjective s => [.. s.StyleTaps, .. s.ContentTaps],
+        StyleTileTargetsObjective s => [.. s.StyleTaps, .. s.ContentTaps],
+        StyleTileObjective s => [.. s.StyleTaps, .. s.ContentTaps],
         _ => throw new GraphCompilationException($"Unknown objective {objective.GetType().Name}."),
     };
 
@@ -163,6 +201,16 @@ public static partial class ModelCompiler
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = TargetOpset });
         return model;
+    }
+
+    private static void AddCropInputs(List<ValueInfoProto> inputs, IEnumerable<string> taps)
+    {
+        foreach (var tap in taps.Distinct())
+        {
+            var value = TensorValue(StyleTileNames.Crop(tap), Dim(4));
+            value.Type.TensorType.ElemType = Tensors.Int64Type;
+            inputs.Add(value);
+        }
     }
 
     /// <summary>Sums terms into a tensor of the given name (zero when there are none).</summary>

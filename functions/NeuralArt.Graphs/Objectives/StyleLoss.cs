@@ -28,14 +28,7 @@ internal static class StyleLoss
     /// <summary>The Gram matrix <c>F F^T / (C N)</c> of the smoothed features at one tap, as [C, C].</summary>
     public static (string Features, string Flat, string Count, string Gram) EmitGram(GraphBuilder b, string activation, string tap, StyleSmoothing? smoothing)
     {
-        var features = activation;
-        if (smoothing is not null && smoothing.AppliesTo(tap))
-        {
-            features = smoothing.Mode == StyleSmoothingMode.Scale
-                ? b.Mul(activation, b.Scalar(smoothing.Factor), "smooth_scaled")
-                : b.Add("Softmax", [b.Mul(activation, b.Scalar(1f / smoothing.Temperature), "smooth_tempered")],
-                    "smooth_softmax", Attr.Int("axis", 1));
-        }
+        var features = Smooth(b, activation, tap, smoothing);
         var flat = b.Add("Reshape", [features, b.ConstInt64([0, 0, -1])], "gram_f");            // [1, C, N]
         var flatT = b.Add("Transpose", [flat], "gram_ft", Attr.Ints("perm", [0, 2, 1]));       // [1, N, C]
         var count = DreamLoss.CountOf(b, activation);                                            // C * N
@@ -43,7 +36,17 @@ internal static class StyleLoss
         return (features, flat, count, gram);
     }
 
-    private static string SmoothingBackward(GraphBuilder b, string dFeatures, string features, string tap, StyleSmoothing? smoothing)
+    /// <summary>The smoothing transform of a tap's features (identity when it does not apply).</summary>
+    public static string Smooth(GraphBuilder b, string activation, string tap, StyleSmoothing? smoothing)
+    {
+        if (smoothing is null || !smoothing.AppliesTo(tap)) return activation;
+        return smoothing.Mode == StyleSmoothingMode.Scale
+            ? b.Mul(activation, b.Scalar(smoothing.Factor), "smooth_scaled")
+            : b.Add("Softmax", [b.Mul(activation, b.Scalar(1f / smoothing.Temperature), "smooth_tempered")],
+                "smooth_softmax", Attr.Int("axis", 1));
+    }
+
+    public static string SmoothingBackward(GraphBuilder b, string dFeatures, string features, string tap, StyleSmoothing? smoothing)
     {
         if (smoothing is null || !smoothing.AppliesTo(tap)) return dFeatures;
         if (smoothing.Mode == StyleSmoothingMode.Scale) return b.Mul(dFeatures, b.Scalar(smoothing.Factor), "smooth_scaled_grad");
