@@ -17,7 +17,7 @@ public sealed record DreamSettings
     public const int DefaultOctaves = 4;
     public const float DefaultOctaveScale = 1.4f;
     public const int DefaultIterations = 10;
-    public const float DefaultStep = 0.02f;
+    public const float DefaultStep = 0.01f;
     public const int DefaultJitter = 32;
     public const int DefaultTileSize = 1024;
     public const int DefaultMaxSize = 1024;

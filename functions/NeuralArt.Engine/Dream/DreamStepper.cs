@@ -35,37 +35,41 @@ internal sealed class DreamStepper
         var tiles = Tiling.Layout(h, w, _settings.TileSize);
 
         double loss;
-        ImageTensor grad;
         if (tiles.Count == 1)
         {
             // Roll straight into the bound input buffer: no copy besides the roll itself.
             var buffers = _runner.Buffers(h, w);
-            TensorOps.Roll(image, buffers.Input, dy, dx);
+            TensorOps.Roll(image.Data, buffers.Input, h, w, dy, dx);
             loss = _runner.Run(buffers, cancellationToken);
-            grad = buffers.Grad;
-        }
-        else
-        {
-            dy += random.Next(0, _settings.TileSize);
-            dx += random.Next(0, _settings.TileSize);
-            var rolled = Reuse(ref _rolled, h, w);
-            grad = Reuse(ref _grad, h, w);
-            TensorOps.Roll(image, rolled, dy, dx);
-            var weighted = 0.0;
-            foreach (var tile in tiles)
-            {
-                var buffers = _runner.Buffers(tile.Height, tile.Width);
-                TensorOps.CopyRegion(rolled, tile.Y, tile.X, buffers.Input, 0, 0, tile.Height, tile.Width);
-                weighted += (double)_runner.Run(buffers, cancellationToken) * tile.Height * tile.Width;
-                TensorOps.CopyRegion(buffers.Grad, 0, 0, grad, tile.Y, tile.X, tile.Height, tile.Width);
-            }
-            loss = weighted / ((double)h * w);
+            Ascend(image, buffers.Grad, dy, dx);
+            return loss;
         }
 
-        var scale = (float)(_settings.Step / (TensorOps.MeanAbs(grad.Data) + NormalizationEpsilon));
-        TensorOps.AddRolledScaled(image, grad, dy, dx, scale);
-        TensorOps.Clamp(image, 0f, 1f);
+        dy += random.Next(0, _settings.TileSize);
+        dx += random.Next(0, _settings.TileSize);
+        var rolled = Reuse(ref _rolled, h, w);
+        var grad = Reuse(ref _grad, h, w);
+        TensorOps.Roll(image, rolled, dy, dx);
+        var weighted = 0.0;
+        foreach (var tile in tiles)
+        {
+            var buffers = _runner.Buffers(tile.Height, tile.Width);
+            var tileSize = (tile.Height, tile.Width);
+            TensorOps.CopyRegion(rolled.Data, (h, w), tile.Y, tile.X, buffers.Input, tileSize, 0, 0, tile.Height, tile.Width);
+            weighted += (double)_runner.Run(buffers, cancellationToken) * tile.Height * tile.Width;
+            TensorOps.CopyRegion(buffers.Grad, tileSize, 0, 0, grad.Data, (h, w), tile.Y, tile.X, tile.Height, tile.Width);
+        }
+        loss = weighted / ((double)h * w);
+        Ascend(image, grad.Data, dy, dx);
         return loss;
+    }
+
+    /// <summary>Normalized gradient ascent in the image's own (unrolled) coordinates, then clamping.</summary>
+    private void Ascend(ImageTensor image, ReadOnlySpan<float> rolledGrad, int dy, int dx)
+    {
+        var scale = (float)(_settings.Step / (TensorOps.MeanAbs(rolledGrad) + NormalizationEpsilon));
+        TensorOps.AddRolledScaled(image, rolledGrad, dy, dx, scale);
+        TensorOps.Clamp(image, 0f, 1f);
     }
 
     private static ImageTensor Reuse(ref ImageTensor? tensor, int height, int width)

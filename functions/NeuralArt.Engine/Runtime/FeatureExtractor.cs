@@ -9,8 +9,8 @@ public sealed record FeatureMap(string Name, float[] Data, long[] Shape);
 
 /// <summary>
 /// Runs a compiled forward-only features graph (input <c>image</c>, one output per tap). The
-/// outputs' sizes depend on the image, so ONNX Runtime allocates them per run; the input is bound
-/// from the image's own array without a copy.
+/// outputs' sizes depend on the image, so ONNX Runtime allocates them per run; the input is copied
+/// into an aligned buffer (see <see cref="AlignedValues"/>).
 /// </summary>
 public sealed class FeatureExtractor
 {
@@ -31,7 +31,7 @@ public sealed class FeatureExtractor
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var runOptions = new RunOptions();
-        using var input = OrtValue.CreateTensorValueFromMemory(image.Data, image.Shape);
+        using var input = AlignedValues.Copy(image.Data, image.Shape);
         using var outputs = _session.Session.Run(runOptions, [GraphNames.Image], [input], _session.Session.OutputNames);
         var maps = new List<FeatureMap>(outputs.Count);
         for (var i = 0; i < outputs.Count; i++)

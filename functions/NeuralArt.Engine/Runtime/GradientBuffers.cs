@@ -5,37 +5,36 @@ namespace NeuralArt.Engine.Runtime;
 
 /// <summary>
 /// Reusable input and output buffers for one image size, bound once to an ONNX Runtime
-/// <see cref="OrtIoBinding"/>: write the image into <see cref="Input"/>, run, read <see cref="Grad"/>.
-/// The OrtValues wrap (and pin) the managed arrays, so no tensor is allocated per iteration; on
-/// CUDA, ONNX Runtime copies the input to the device and the gradient back within the run.
-/// Created and owned by <see cref="GradientRunner"/>.
+/// <see cref="OrtIoBinding"/>: write the planar [1,3,H,W] image into <see cref="Input"/>, run, read
+/// <see cref="Grad"/>. The buffers are ONNX Runtime allocations (aligned, see
+/// <see cref="AlignedValues"/>), so nothing is allocated per iteration; on CUDA, ONNX Runtime copies
+/// the input to the device and the gradient back within the run. Owned by <see cref="GradientRunner"/>.
 /// </summary>
 public sealed class GradientBuffers : IDisposable
 {
-    private readonly float[] _loss = new float[1];
-
     internal GradientBuffers(InferenceSession session, int height, int width, long[] lossShape)
     {
-        Input = new ImageTensor(height, width);
-        Grad = new ImageTensor(height, width);
-        InputValue = OrtValue.CreateTensorValueFromMemory(Input.Data, Input.Shape);
-        GradValue = OrtValue.CreateTensorValueFromMemory(Grad.Data, Grad.Shape);
-        LossValue = OrtValue.CreateTensorValueFromMemory(_loss, lossShape);
+        Height = height;
+        Width = width;
+        long[] shape = [1, ImageTensor.Channels, height, width];
+        InputValue = AlignedValues.Allocate(shape);
+        GradValue = AlignedValues.Allocate(shape);
+        LossValue = AlignedValues.Allocate(lossShape);
         Binding = session.CreateIoBinding();
     }
 
-    public int Height => Input.Height;
+    public int Height { get; }
 
-    public int Width => Input.Width;
+    public int Width { get; }
 
-    /// <summary>The image the next run reads, [1,3,H,W].</summary>
-    public ImageTensor Input { get; }
+    /// <summary>The image the next run reads, planar [1,3,H,W].</summary>
+    public Span<float> Input => InputValue.GetTensorMutableDataAsSpan<float>();
 
-    /// <summary>The gradient the last run wrote, [1,3,H,W].</summary>
-    public ImageTensor Grad { get; }
+    /// <summary>The gradient the last run wrote, planar [1,3,H,W].</summary>
+    public ReadOnlySpan<float> Grad => GradValue.GetTensorDataAsSpan<float>();
 
     /// <summary>The loss the last run wrote.</summary>
-    public float Loss => _loss[0];
+    public float Loss => LossValue.GetTensorDataAsSpan<float>()[0];
 
     internal OrtValue InputValue { get; }
 

@@ -58,7 +58,7 @@ public sealed class GradientRunner : IDisposable
         {
             throw new ArgumentException($"The graph has no extra input '{name}' (has: {string.Join(", ", ExtraInputNames)}).", nameof(name));
         }
-        var value = OrtValue.CreateTensorValueFromMemory(values.ToArray(), shape);
+        var value = AlignedValues.Copy(values, shape);
         if (_extras.Remove(name, out var old)) old.Dispose();
         _extras[name] = value;
         _extrasVersion++;
@@ -130,9 +130,9 @@ public sealed class GradientRunner : IDisposable
     {
         if (!image.SameSizeAs(grad)) throw new ArgumentException("Image and gradient sizes differ.", nameof(grad));
         var buffers = Buffers(image.Height, image.Width);
-        image.Data.CopyTo(buffers.Input.Data, 0);
+        image.Data.CopyTo(buffers.Input);
         var loss = Run(buffers, cancellationToken);
-        buffers.Grad.Data.CopyTo(grad.Data, 0);
+        buffers.Grad.CopyTo(grad.Data);
         return loss;
     }
 

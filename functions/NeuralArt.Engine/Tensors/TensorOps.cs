@@ -1,8 +1,9 @@
 namespace NeuralArt.Engine.Tensors;
 
 /// <summary>
-/// Element-wise and shifting operations on <see cref="ImageTensor"/>s. All are sequential with a
-/// fixed order of operations, so the same inputs always give bit-identical outputs.
+/// Element-wise and shifting operations on planar [3,H,W] float data, as <see cref="ImageTensor"/>s
+/// or as spans (the runtime's aligned buffers). All are sequential with a fixed order of
+/// operations, so the same inputs always give bit-identical outputs.
 /// </summary>
 public static class TensorOps
 {
@@ -10,26 +11,33 @@ public static class TensorOps
     /// Cyclic shift, like <c>numpy.roll</c> on the H and W axes:
     /// <c>destination[c, (y + dy) mod H, (x + dx) mod W] = source[c, y, x]</c>.
     /// </summary>
+    public static void Roll(ReadOnlySpan<float> source, Span<float> destination, int height, int width, int dy, int dx)
+    {
+        RequireLength(source.Length, height, width);
+        RequireLength(destination.Length, height, width);
+        if (source.Overlaps(destination)) throw new ArgumentException("Roll cannot work in place.", nameof(destination));
+        dy = Mod(dy, height);
+        dx = Mod(dx, width);
+        var plane = height * width;
+        for (var c = 0; c < ImageTensor.Channels; c++)
+        {
+            var src = source.Slice(c * plane, plane);
+            var dst = destination.Slice(c * plane, plane);
+            for (var y = 0; y < height; y++)
+            {
+                var from = src.Slice(y * width, width);
+                var to = dst.Slice(((y + dy) % height) * width, width);
+                // Row [0, w-dx) moves to [dx, w); row [w-dx, w) wraps to [0, dx).
+                from[..(width - dx)].CopyTo(to[dx..]);
+                from[(width - dx)..].CopyTo(to[..dx]);
+            }
+        }
+    }
+
     public static void Roll(ImageTensor source, ImageTensor destination, int dy, int dx)
     {
         RequireSameSize(source, destination);
-        if (ReferenceEquals(source, destination)) throw new ArgumentException("Roll cannot work in place.", nameof(destination));
-        int h = source.Height, w = source.Width;
-        dy = Mod(dy, h);
-        dx = Mod(dx, w);
-        for (var c = 0; c < ImageTensor.Channels; c++)
-        {
-            ReadOnlySpan<float> src = source.Plane(c);
-            var dst = destination.Plane(c);
-            for (var y = 0; y < h; y++)
-            {
-                var from = src.Slice(y * w, w);
-                var to = dst.Slice(((y + dy) % h) * w, w);
-                // Row [0, w-dx) moves to [dx, w); row [w-dx, w) wraps to [0, dx).
-                from[..(w - dx)].CopyTo(to[dx..]);
-                from[(w - dx)..].CopyTo(to[..dx]);
-            }
-        }
+        Roll(source.Data, destination.Data, source.Height, source.Width, dy, dx);
     }
 
     public static ImageTensor Roll(ImageTensor source, int dy, int dx)
@@ -43,16 +51,17 @@ public static class TensorOps
     /// <c>target[c,y,x] += scale * rolled[c, (y + dy) mod H, (x + dx) mod W]</c>: adds a gradient that
     /// was computed on <c>Roll(target, dy, dx)</c> back in <paramref name="target"/>'s own coordinates.
     /// </summary>
-    public static void AddRolledScaled(ImageTensor target, ImageTensor rolled, int dy, int dx, float scale)
+    public static void AddRolledScaled(ImageTensor target, ReadOnlySpan<float> rolled, int dy, int dx, float scale)
     {
-        RequireSameSize(target, rolled);
         int h = target.Height, w = target.Width;
+        RequireLength(rolled.Length, h, w);
         dy = Mod(dy, h);
         dx = Mod(dx, w);
+        var plane = h * w;
         for (var c = 0; c < ImageTensor.Channels; c++)
         {
             var dst = target.Plane(c);
-            ReadOnlySpan<float> src = rolled.Plane(c);
+            var src = rolled.Slice(c * plane, plane);
             for (var y = 0; y < h; y++)
             {
                 var to = dst.Slice(y * w, w);
@@ -108,30 +117,50 @@ public static class TensorOps
         return sum / values.Length;
     }
 
-    /// <summary>Copies an <paramref name="height"/> x <paramref name="width"/> window between tensors, all channels.</summary>
+    /// <summary>
+    /// Copies a <paramref name="height"/> x <paramref name="width"/> window, all channels, between
+    /// planar buffers of sizes <paramref name="sourceSize"/> and <paramref name="destinationSize"/>.
+    /// </summary>
     public static void CopyRegion(
-        ImageTensor source, int sourceY, int sourceX,
-        ImageTensor destination, int destinationY, int destinationX,
+        ReadOnlySpan<float> source, (int Height, int Width) sourceSize, int sourceY, int sourceX,
+        Span<float> destination, (int Height, int Width) destinationSize, int destinationY, int destinationX,
         int height, int width)
     {
-        if (sourceY < 0 || sourceX < 0 || sourceY + height > source.Height || sourceX + width > source.Width ||
-            destinationY < 0 || destinationX < 0 || destinationY + height > destination.Height || destinationX + width > destination.Width)
+        RequireLength(source.Length, sourceSize.Height, sourceSize.Width);
+        RequireLength(destination.Length, destinationSize.Height, destinationSize.Width);
+        if (sourceY < 0 || sourceX < 0 || sourceY + height > sourceSize.Height || sourceX + width > sourceSize.Width ||
+            destinationY < 0 || destinationX < 0 || destinationY + height > destinationSize.Height || destinationX + width > destinationSize.Width)
         {
             throw new ArgumentOutOfRangeException(nameof(height), "The region does not fit in both tensors.");
         }
+        var sourcePlane = sourceSize.Height * sourceSize.Width;
+        var destinationPlane = destinationSize.Height * destinationSize.Width;
         for (var c = 0; c < ImageTensor.Channels; c++)
         {
-            ReadOnlySpan<float> src = source.Plane(c);
-            var dst = destination.Plane(c);
             for (var y = 0; y < height; y++)
             {
-                src.Slice((sourceY + y) * source.Width + sourceX, width)
-                    .CopyTo(dst.Slice((destinationY + y) * destination.Width + destinationX, width));
+                source.Slice(c * sourcePlane + (sourceY + y) * sourceSize.Width + sourceX, width)
+                    .CopyTo(destination.Slice(c * destinationPlane + (destinationY + y) * destinationSize.Width + destinationX, width));
             }
         }
     }
 
+    public static void CopyRegion(
+        ImageTensor source, int sourceY, int sourceX,
+        ImageTensor destination, int destinationY, int destinationX,
+        int height, int width) =>
+        CopyRegion(source.Data, (source.Height, source.Width), sourceY, sourceX,
+            destination.Data, (destination.Height, destination.Width), destinationY, destinationX, height, width);
+
     private static int Mod(int value, int modulus) => ((value % modulus) + modulus) % modulus;
+
+    private static void RequireLength(int length, int height, int width)
+    {
+        if (height <= 0 || width <= 0 || length != (long)ImageTensor.Channels * height * width)
+        {
+            throw new ArgumentException($"Expected 3x{height}x{width} values, got {length}.");
+        }
+    }
 
     private static void RequireSameSize(ImageTensor a, ImageTensor b)
     {
