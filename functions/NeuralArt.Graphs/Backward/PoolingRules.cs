@@ -1,0 +1,102 @@
+using Onnx;
+using NeuralArt.Graphs.Onnx;
+
+namespace NeuralArt.Graphs.Backward;
+
+/// <summary>Backward rules for MaxPool, AveragePool and GlobalAveragePool.</summary>
+internal static class PoolingRules
+{
+    /// <summary>
+    /// MaxPool backward: the forward MaxPool also returns the flat indices of its maxima (the
+    /// compiler adds that output), and the gradient is scattered back with
+    /// <c>ScatterElements(reduction=add)</c> on flattened tensors. Summing matters: with 3x3/2
+    /// windows one input can be the maximum of several windows (MaxUnpool would overwrite).
+    /// </summary>
+    public static string?[] MaxPool(NodeProto node, string?[] outputGrads, BackwardContext context)
+    {
+        var result = new string?[node.Input.Count];
+        if (!context.NeedsGrad(node.Input[0])) return result;
+        if (node.Output.Count < 2)
+        {
+            throw new InvalidOperationException($"MaxPool '{node.Name}' has no indices output; the compiler should have added it.");
+        }
+        var b = context.Builder;
+        var x = node.Input[0];
+        var shape = b.ShapeOf(x);
+        var count = b.Add("ReduceProd", [shape], "numel", Attr.Int("keepdims", 1));
+        var zeros = b.Add("ConstantOfShape", [count], "zeros", TensorValue(0f));
+        var flat = b.ConstInt64([-1]);
+        var indices = b.Add("Reshape", [node.Output[1], flat], "idx_flat");
+        var updates = b.Add("Reshape", [outputGrads[0]!, flat], "dy_flat");
+        var scattered = b.Add("ScatterElements", [zeros, indices, updates], "maxpool_grad_flat",
+            Attr.Int("axis", 0), Attr.String("reduction", "add"));
+        result[0] = b.Add("Reshape", [scattered, shape], "maxpool_grad");
+        return result;
+    }
+
+    /// <summary>
+    /// AveragePool backward: each channel is treated as its own image ([N*C,1,h,w]) and spread back
+    /// with a ConvTranspose of a ones kernel, after dividing by the window's divisor (the kernel
+    /// size, or with count_include_pad=0 the number of real pixels in each window).
+    /// </summary>
+    public static string?[] AveragePool(NodeProto node, string?[] outputGrads, BackwardContext context)
+    {
+        var result = new string?[node.Input.Count];
+        if (!context.NeedsGrad(node.Input[0])) return result;
+        var b = context.Builder;
+        var x = node.Input[0];
+        var kernel = node.GetInts("kernel_shape")!;
+        var rank = kernel.Length;
+        var strides = node.GetInts("strides") ?? ConvolutionRule.Ones(rank);
+        var pads = node.GetInts("pads") ?? new long[rank * 2];
+        var ceil = node.GetInt("ceil_mode", 0);
+        var includePad = node.GetInt("count_include_pad", 0) != 0;
+        var windowSize = kernel.Aggregate(1L, (p, k) => p * k);
+
+        string scaled;
+        if (includePad || pads.All(p => p == 0) && ceil == 0)
+        {
+            scaled = b.Mul(outputGrads[0]!, b.Scalar(1f / windowSize), "avgpool_dy");
+        }
+        else
+        {
+            // Fraction of real pixels in each window, times the window size: the divisor.
+            var onesShape = b.Add("Concat", [b.ConstInt64([1, 1]), b.ShapeOf(x, 2)], "ones_shape", Attr.Int("axis", 0));
+            var ones = b.Add("ConstantOfShape", [onesShape], "ones", TensorValue(1f));
+            var fraction = b.Add("AveragePool", [ones], "window_fraction",
+                Attr.Ints("kernel_shape", kernel), Attr.Ints("strides", strides), Attr.Ints("pads", pads),
+                Attr.Int("ceil_mode", ceil), Attr.Int("count_include_pad", 1));
+            var divisor = b.Mul(fraction, b.Scalar(windowSize), "window_count");
+            scaled = b.Add("Div", [outputGrads[0]!, divisor], "avgpool_dy");
+        }
+        var perChannel = b.Add("Reshape", [scaled, b.ConstInt64([-1, 1, 0, 0])], "avgpool_dy_nc");
+        var onesKernel = b.ConstFloat(Enumerable.Repeat(1f, (int)windowSize).ToArray(), [1, 1, .. kernel], "ones_kernel");
+        var spread = b.Add("ConvTranspose", [perChannel, onesKernel], "avgpool_spread",
+            Attr.Ints("kernel_shape", kernel), Attr.Ints("strides", strides), Attr.Ints("pads", pads),
+            Attr.Ints("output_padding", strides.Select(s => s - 1).ToArray()));
+        var cropped = b.CropSpatialTo(spread, x, "avgpool_crop");
+        result[0] = b.Add("Reshape", [cropped, b.ShapeOf(x)], "avgpool_grad");
+        return result;
+    }
+
+    /// <summary>GlobalAveragePool backward: the gradient spread evenly over H*W.</summary>
+    public static string?[] GlobalAveragePool(NodeProto node, string?[] outputGrads, BackwardContext context)
+    {
+        var result = new string?[node.Input.Count];
+        if (!context.NeedsGrad(node.Input[0])) return result;
+        var b = context.Builder;
+        var x = node.Input[0];
+        var area = b.Add("Cast", [b.Add("ReduceProd", [b.ShapeOf(x, 2)], "area", Attr.Int("keepdims", 0))], "area_f",
+            Attr.Int("to", Tensors.FloatType));
+        var expanded = b.Add("Expand", [outputGrads[0]!, b.ShapeOf(x)], "gap_expand");
+        result[0] = b.Add("Div", [expanded, area], "gap_grad");
+        return result;
+    }
+
+    internal static AttributeProto TensorValue(float value) => new()
+    {
+        Name = "value",
+        Type = AttributeProto.Types.AttributeType.Tensor,
+        T = Tensors.Float("value", [1], [value]),
+    };
+}

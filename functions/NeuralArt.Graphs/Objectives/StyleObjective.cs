@@ -1,0 +1,61 @@
+using System.Globalization;
+
+namespace NeuralArt.Graphs.Objectives;
+
+/// <summary>
+/// Gatys et al. style transfer in one graph. Inputs: <c>image</c>; per style tap
+/// <c>style_target.{tap}</c> ([C,C] Gram target) and <c>style_weight.{tap}</c> (scalar); per
+/// content tap <c>content_target.{tap}</c> ([1,C,h,w]) and <c>content_weight.{tap}</c>; and
+/// <c>tv_weight</c>. Outputs: <c>loss</c>, <c>grad</c>, and the weighted parts <c>style_loss</c>,
+/// <c>content_loss</c>, <c>tv_loss</c>.
+/// Style: <c>w * mean((G - T)^2)</c> with <c>G = F F^T / (C H W)</c> of the (smoothed) features;
+/// content: <c>w * mean((A - P)^2)</c>; total variation: <c>w * (sum dh^2 + sum dw^2) / (3 H W)</c>.
+/// </summary>
+public sealed record StyleObjective(
+    IReadOnlyList<string> StyleTaps,
+    IReadOnlyList<string> ContentTaps,
+    StyleSmoothing? Smoothing = null) : Objective
+{
+    public override string CacheKey =>
+        "style:" + string.Join(";", StyleTaps) + ":content=" + string.Join(";", ContentTaps) +
+        ":smooth=" + (Smoothing?.CacheKey ?? "none");
+}
+
+/// <summary>How style features are smoothed before the Gram matrix (Wang, Li and Vasconcelos, CVPR 2021).</summary>
+public enum StyleSmoothingMode
+{
+    /// <summary>Features used as they are.</summary>
+    None,
+    /// <summary>Features at <see cref="StyleSmoothing.Taps"/> multiplied by <see cref="StyleSmoothing.Factor"/>
+    /// (what the authors' released code does to the peaky deep layers of residual nets).</summary>
+    Scale,
+    /// <summary>Softmax over channels at each position, <c>softmax(A / T)</c>, at <see cref="StyleSmoothing.Taps"/> (the paper's transform).</summary>
+    Softmax,
+}
+
+/// <summary>Style-feature smoothing settings; <see cref="Taps"/> empty means every style tap.</summary>
+public sealed record StyleSmoothing(StyleSmoothingMode Mode, float Factor = 1e-3f, float Temperature = 1f, IReadOnlyList<string>? Taps = null)
+{
+    public bool AppliesTo(string tap) => Mode != StyleSmoothingMode.None && (Taps is not { Count: > 0 } || Taps.Contains(tap));
+
+    public string CacheKey => Mode switch
+    {
+        StyleSmoothingMode.None => "none",
+        _ => string.Create(CultureInfo.InvariantCulture, $"{Mode}:{Factor:R}:{Temperature:R}:{string.Join(",", Taps ?? [])}"),
+    };
+}
+
+/// <summary>
+/// Forward only: the targets a <see cref="StyleObjective"/> needs, computed with the same Gram
+/// normalization and smoothing. Outputs <c>style_target.{tap}</c> ([C,C]) for each style tap and
+/// <c>content_target.{tap}</c> ([1,C,h,w]) for each content tap.
+/// </summary>
+public sealed record StyleTargetsObjective(
+    IReadOnlyList<string> StyleTaps,
+    IReadOnlyList<string> ContentTaps,
+    StyleSmoothing? Smoothing = null) : Objective
+{
+    public override string CacheKey =>
+        "styletargets:" + string.Join(";", StyleTaps) + ":content=" + string.Join(";", ContentTaps) +
+        ":smooth=" + (Smoothing?.CacheKey ?? "none");
+}

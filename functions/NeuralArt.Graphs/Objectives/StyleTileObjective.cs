@@ -1,0 +1,37 @@
+namespace NeuralArt.Graphs.Objectives;
+
+/// <summary>
+/// Exact tiled style transfer, pass 1 (forward). The image input is one tile with a halo as wide as
+/// the taps' receptive field; <c>crop.{tap}</c> (int64 [4]: top, left, bottom, right in the tap's
+/// feature coordinates) selects the features that belong to the tile's centre. Outputs, per style
+/// tap, <c>partial_gram.{tap}</c> = <c>F_c F_c^T</c> (not normalized; summing the tiles' gives the
+/// whole image's) and, per content tap, <c>crop_features.{tap}</c> (the centre's features).
+/// </summary>
+public sealed record StyleTileTargetsObjective(
+    IReadOnlyList<string> StyleTaps,
+    IReadOnlyList<string> ContentTaps,
+    StyleSmoothing? Smoothing = null) : Objective
+{
+    public override string CacheKey =>
+        "styletiletargets:" + string.Join(";", StyleTaps) + ":content=" + string.Join(";", ContentTaps) +
+        ":smooth=" + (Smoothing?.CacheKey ?? "none");
+}
+
+/// <summary>
+/// Exact tiled style transfer, pass 2 (gradient of one tile's share). Inputs: <c>image</c> (tile
+/// with halo), <c>crop.{tap}</c>, per style tap <c>style_residual.{tap}</c> (<c>G - T</c> of the
+/// whole image, [C,C]) and <c>style_scale.{tap}</c> (<c>4 w / (C^2 * C N)</c> with N the whole
+/// image's positions), per content tap <c>content_target.{tap}</c> (the centre's target features)
+/// and <c>content_scale.{tap}</c> (<c>2 w / numel</c> of the whole image's features). Outputs
+/// <c>grad</c> (to be added over tiles, halos included) and <c>content_sq.{tap}</c>
+/// (<c>sum (A_c - P)^2</c> over the centre). Total variation is left to the caller.
+/// </summary>
+public sealed record StyleTileObjective(
+    IReadOnlyList<string> StyleTaps,
+    IReadOnlyList<string> ContentTaps,
+    StyleSmoothing? Smoothing = null) : Objective
+{
+    public override string CacheKey =>
+        "styletile:" + string.Join(";", StyleTaps) + ":content=" + string.Join(";", ContentTaps) +
+        ":smooth=" + (Smoothing?.CacheKey ?? "none");
+}

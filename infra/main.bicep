@@ -1,0 +1,264 @@
+// NeuralArt on Azure: storage for jobs, monitoring, a container registry, a Container Apps
+// environment with a serverless GPU profile, and the Function App (on Container Apps) running the
+// pipeline image with a user-assigned managed identity. Deploy into an existing resource group:
+//   az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json
+// See infra/README.md for the whole sequence (the registry must hold the image before the app
+// starts, hence deployFunctionApp=false on the first run).
+targetScope = 'resourceGroup'
+
+@description('Azure region for every resource. It must offer Container Apps serverless GPUs of the chosen type.')
+param location string = resourceGroup().location
+
+@description('Short prefix for resource names (lowercase letters and digits).')
+@minLength(3)
+@maxLength(11)
+param baseName string = 'neuralart'
+
+@description('Serverless GPU for the Function App: T4 (16 GB) or A100 (80 GB).')
+@allowed([
+  'T4'
+  'A100'
+])
+param gpuType string = 'T4'
+
+@description('Image (name:tag) in the registry that the Function App runs.')
+param imageName string = 'neuralart-functions:latest'
+
+@description('False on the first run: creates everything but the app, so the image can be built into the new registry first.')
+param deployFunctionApp bool = true
+
+@description('Replicas kept running (see infra/README.md on scaling from zero).')
+@minValue(0)
+@maxValue(10)
+param minReplicas int = 1
+
+@description('Most replicas; each holds one GPU.')
+@minValue(1)
+@maxValue(10)
+param maxReplicas int = 2
+
+@description('ONNX Runtime execution provider: cuda fails loudly without a GPU; auto falls back to the CPU and logs why.')
+@allowed([
+  'auto'
+  'cuda'
+  'cpu'
+])
+param executionProvider string = 'cuda'
+
+@description('CUDA device ordinal the engine uses.')
+@minValue(0)
+param cudaDeviceId int = 0
+
+@description('Backbone model (a manifest name under models/) the engines use.')
+param modelName string = 'resnet18'
+
+@description('Seconds of work each RunChunk activity aims for before checkpointing.')
+@minValue(5)
+@maxValue(600)
+param chunkTimeBudgetSeconds int = 60
+
+@description('Largest image accepted, in pixels (width x height).')
+@minValue(65536)
+param maxImagePixels int = 4194304
+
+@description('Largest image side accepted, in pixels.')
+@minValue(256)
+param maxImageSide int = 4096
+
+@description('Largest encoded image accepted, in bytes.')
+@minValue(65536)
+param maxImageBytes int = 20971520
+
+@description('Optional object ID of the person or group running the README steps; gets Storage Blob Data Contributor to upload styles and images.')
+param deployerPrincipalId string = ''
+
+@description('Principal type of deployerPrincipalId.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param deployerPrincipalType string = 'User'
+
+@description('Storage replication.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+])
+param storageSkuName string = 'Standard_LRS'
+
+@description('Container registry SKU.')
+@allowed([
+  'Basic'
+  'Standard'
+  'Premium'
+])
+param registrySkuName string = 'Basic'
+
+@description('Days of logs kept in Log Analytics.')
+@minValue(30)
+@maxValue(730)
+param logRetentionDays int = 30
+
+@description('Tags on every resource.')
+param tags object = {
+  application: 'neuralart'
+}
+
+// Serverless GPU profiles: the profile type and the one replica size each allows.
+var gpuProfiles = {
+  T4: {
+    type: 'Consumption-GPU-NC8as-T4'
+    cpu: 8
+    memory: '56Gi'
+  }
+  A100: {
+    type: 'Consumption-GPU-NC24-A100'
+    cpu: 24
+    memory: '220Gi'
+  }
+}
+var gpu = gpuProfiles[gpuType]
+var gpuProfileName = 'gpu'
+
+// The pipeline's blob containers (see ARCHITECTURE.md: the way a job flows).
+var containerNames = [
+  'inbox'
+  'styles'
+  'outputs'
+  'jobs'
+]
+
+var token = uniqueString(resourceGroup().id, baseName)
+var names = {
+  storage: take(toLower('${baseName}${token}'), 24)
+  registry: take(toLower('${baseName}cr${token}'), 50)
+  workspace: '${baseName}-logs-${token}'
+  appInsights: '${baseName}-ai-${token}'
+  identity: '${baseName}-id-${token}'
+  environment: '${baseName}-env-${token}'
+  functionApp: '${baseName}-func-${token}'
+}
+
+// NeuralArt's own settings, in the options-binding form (section__key). The engine binds
+// NeuralArt:Engine and NeuralArt:Images, the pipeline binds NeuralArt:Pipeline.
+var neuralArtSettings = {
+  NeuralArt__Engine__Model: modelName
+  NeuralArt__Engine__ExecutionProvider: executionProvider
+  NeuralArt__Engine__DeviceId: cudaDeviceId
+  NeuralArt__Pipeline__ChunkTimeBudgetSeconds: chunkTimeBudgetSeconds
+  NeuralArt__Images__MaxPixels: maxImagePixels
+  NeuralArt__Images__MaxSide: maxImageSide
+  NeuralArt__Images__MaxBytes: maxImageBytes
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    location: location
+    workspaceName: names.workspace
+    appInsightsName: names.appInsights
+    retentionInDays: logRetentionDays
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    location: location
+    name: names.storage
+    skuName: storageSkuName
+    containerNames: containerNames
+    deleteRetentionDays: 7
+    tags: tags
+  }
+}
+
+module registry 'modules/registry.bicep' = {
+  name: 'registry'
+  params: {
+    location: location
+    name: names.registry
+    skuName: registrySkuName
+    tags: tags
+  }
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    location: location
+    name: names.identity
+    tags: tags
+  }
+}
+
+module roles 'modules/roleAssignments.bicep' = {
+  name: 'roleAssignments'
+  params: {
+    storageAccountName: storage.outputs.name
+    registryName: registry.outputs.name
+    appInsightsName: monitoring.outputs.appInsightsName
+    appPrincipalId: identity.outputs.principalId
+    deployerPrincipalId: deployerPrincipalId
+    deployerPrincipalType: deployerPrincipalType
+  }
+}
+
+module environment 'modules/containerAppsEnvironment.bicep' = {
+  name: 'containerAppsEnvironment'
+  params: {
+    location: location
+    name: names.environment
+    workspaceName: monitoring.outputs.workspaceName
+    gpuProfileName: gpuProfileName
+    gpuProfileType: gpu.type
+    tags: tags
+  }
+}
+
+module functionApp 'modules/functionApp.bicep' = if (deployFunctionApp) {
+  name: 'functionApp'
+  // The identity must hold AcrPull and the storage roles before the first container starts.
+  dependsOn: [
+    roles
+  ]
+  params: {
+    location: location
+    name: names.functionApp
+    managedEnvironmentId: environment.outputs.id
+    workloadProfileName: gpuProfileName
+    cpu: gpu.cpu
+    memory: gpu.memory
+    registryLoginServer: registry.outputs.loginServer
+    imageName: imageName
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
+    minReplicas: minReplicas
+    maxReplicas: maxReplicas
+    neuralArtSettings: neuralArtSettings
+    tags: tags
+  }
+}
+
+@description('Base URL of the Function App (empty when deployFunctionApp is false).')
+output functionAppUrl string = deployFunctionApp ? 'https://${functionApp.?outputs.defaultHostName ?? ''}' : ''
+
+@description('Function App name (empty when deployFunctionApp is false).')
+output functionAppName string = functionApp.?outputs.name ?? ''
+
+@description('Storage account holding inbox, styles, outputs and jobs.')
+output storageAccountName string = storage.outputs.name
+
+@description('Registry name, for az acr build.')
+output registryName string = registry.outputs.name
+
+@description('Registry login server.')
+output registryLoginServer string = registry.outputs.loginServer
+
+@description('Client ID of the app\'s managed identity.')
+output identityClientId string = identity.outputs.clientId
