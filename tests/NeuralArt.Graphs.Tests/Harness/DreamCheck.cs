@@ -22,8 +22,9 @@ internal static class DreamCheck
     public const double GradientTolerance = 1e-3;
 
     /// <summary>
-    /// Step in image units (pixels in [0,1]). float64 roundoff gives an error of about 1e-16 |loss| / step
-    /// (about 1e-10 relative here), and a step this small rarely straddles a ReLU, Clip or MaxPool kink.
+    /// First step in image units (pixels in [0,1]). float64 roundoff gives an error of about
+    /// 1e-16 |loss| / step (about 1e-10 relative here); a step this small rarely straddles a ReLU,
+    /// Clip or MaxPool kink, and when it does <see cref="FiniteDifferences.Derivative"/> shrinks it.
     /// </summary>
     public const double Step = 1e-6;
 

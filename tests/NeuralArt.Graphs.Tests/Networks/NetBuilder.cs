@@ -142,6 +142,8 @@ internal sealed class NetBuilder
 
     public string Sum(params string[] terms) => Node("Sum", terms);
 
+    public string Sub(string a, string b) => Node("Sub", [a, b]);
+
     public string Mul(string a, string b) => Node("Mul", [a, b]);
 
     public string Concat(params string[] parts) => Node("Concat", parts, Int("axis", 1));

@@ -21,7 +21,9 @@ internal static class OpNetworks
         yield return AveragePool("avgpool-2x2s2", [2, 2], [2, 2], null, includePad: false);
         yield return AveragePool("avgpool-3x2s2-asym-incl", [3, 2], [2, 2], [0, 1, 2, 0], includePad: true);
         yield return GlobalAveragePoolSqueezeExcite();
+        yield return GlobalAveragePoolBroadcastAdd();
         yield return AddSum();
+        yield return Sub();
         yield return Mul();
         yield return Concat();
         yield return Pad();
@@ -134,6 +136,26 @@ internal static class OpNetworks
         {
             MultiTap = [new("gap", 3f), new("scaled", 1f)],
         };
+    }
+
+    private static TestNetwork GlobalAveragePoolBroadcastAdd()
+    {
+        // A global context vector added back to every position (broadcast Add of two activations).
+        var b = new NetBuilder("gap-broadcast-add", seed: 26);
+        var r = b.Relu(b.Conv(NetBuilder.InputName, 3, 5, [3, 3], pads: [1, 1, 1, 1]));
+        var context = b.Conv(b.GlobalAveragePool(r), 5, 5, [1, 1]);
+        var sum = b.Add(r, context);
+        return new TestNetwork("gap-broadcast-add", b.Build([sum]), Taps(("sum", sum)), "sum", Skewed);
+    }
+
+    private static TestNetwork Sub()
+    {
+        var b = new NetBuilder("sub", seed: 27);
+        var a = b.Conv(NetBuilder.InputName, 3, 5, [3, 3], pads: [1, 1, 1, 1]);
+        var c = b.Conv(NetBuilder.InputName, 3, 5, [1, 1]);
+        var difference = b.Relu(b.Sub(a, c));
+        var centred = b.Sub(difference, b.Initializer("centre", [1, 5, 1, 1], b.Normal(5, 0.5)));
+        return new TestNetwork("sub", b.Build([centred]), Taps(("out", centred)), "out", Skewed);
     }
 
     private static TestNetwork AddSum()

@@ -7,7 +7,7 @@ namespace NeuralArt.Graphs.Tests.Reference;
 /// Evaluates an ONNX CNN node by node in float64 with naive loops: the ground truth the compiled
 /// float32 graphs are checked against. Supports exactly the compiler's op list (Conv,
 /// BatchNormalization, Relu, LeakyRelu, Clip, MaxPool, AveragePool, GlobalAveragePool, Add, Sum,
-/// Mul, Concat, Pad, LRN, Identity, Dropout), in their opset 6 to 18 forms.
+/// Sub, Mul, Concat, Pad, LRN, Identity, Dropout), in their opset 6 to 18 forms.
 /// </summary>
 internal sealed class ReferenceModel
 {
@@ -16,7 +16,7 @@ internal sealed class ReferenceModel
     private readonly long _opset;
     private readonly bool _symmetricPads;
 
-    /// <param name="symmetricPads">Apply the compiler's pad rewrite (end pad = begin pad = max of both) to Conv and pooling.</param>
+    /// <param name="symmetricPads">Apply the compiler's pad rewrite (end pads = begin pads) to Conv and pooling.</param>
     public ReferenceModel(ModelProto model, bool symmetricPads = false)
     {
         var graph = model.Graph;
@@ -101,6 +101,8 @@ internal sealed class ReferenceModel
             case "Add":
             case "Sum":
                 return [Elementwise.Broadcast(inputs, (a, b) => a + b)];
+            case "Sub":
+                return [Elementwise.Broadcast(inputs, (a, b) => a - b)];
             case "Mul":
                 return [Elementwise.Broadcast(inputs, (a, b) => a * b)];
             case "Concat":

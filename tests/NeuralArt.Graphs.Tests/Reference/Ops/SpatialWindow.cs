@@ -10,7 +10,7 @@ namespace NeuralArt.Graphs.Tests.Reference.Ops;
 internal sealed record SpatialWindow(int[] Kernel, int[] Strides, int[] Dilations, int[] PadBegin, int[] PadEnd, bool CeilMode)
 {
     /// <summary>Reads the window of <paramref name="node"/> for an input of spatial size <paramref name="inputSize"/>.</summary>
-    /// <param name="symmetricPads">Rewrite end pads as <c>max(begin, end)</c> on both sides (the compiler's CNTK pad rewrite).</param>
+    /// <param name="symmetricPads">Make the end pads equal to the begin pads (the compiler's CNTK pad rewrite, <c>PadRewriter</c>).</param>
     public static SpatialWindow Read(NodeProto node, int[] kernel, int[] inputSize, bool symmetricPads)
     {
         var strides = OnnxReading.Ints(node, "strides") ?? [1, 1];
@@ -48,12 +48,7 @@ internal sealed record SpatialWindow(int[] Kernel, int[] Strides, int[] Dilation
         }
         if (symmetricPads)
         {
-            for (var a = 0; a < 2; a++)
-            {
-                var p = Math.Max(begin[a], end[a]);
-                begin[a] = p;
-                end[a] = p;
-            }
+            end = (int[])begin.Clone();
         }
         return new SpatialWindow(kernel, strides, dilations, begin, end, ceil);
     }
