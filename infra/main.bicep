@@ -57,17 +57,17 @@ param modelName string = 'resnet18'
 @maxValue(600)
 param chunkTimeBudgetSeconds int = 60
 
-@description('Largest image accepted, in pixels (width x height).')
+@description('Largest input image accepted, in pixels (width x height); checked from the header before decoding.')
 @minValue(65536)
-param maxImagePixels int = 4194304
+param maxImagePixels int = 64000000
 
-@description('Largest image side accepted, in pixels.')
+@description('Largest input image side accepted, in pixels.')
 @minValue(256)
-param maxImageSide int = 4096
+param maxImageSide int = 12000
 
-@description('Largest encoded image accepted, in bytes.')
+@description('Largest encoded input image accepted, in bytes.')
 @minValue(65536)
-param maxImageBytes int = 20971520
+param maxImageBytes int = 52428800
 
 @description('Optional object ID of the person or group running the README steps; gets Storage Blob Data Contributor to upload styles and images.')
 param deployerPrincipalId string = ''
@@ -240,6 +240,7 @@ module functionApp 'modules/functionApp.bicep' = if (deployFunctionApp) {
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
     minReplicas: minReplicas
     maxReplicas: maxReplicas
+    containerPort: 8080
     neuralArtSettings: neuralArtSettings
     tags: tags
   }

