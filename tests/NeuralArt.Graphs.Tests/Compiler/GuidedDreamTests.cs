@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace NeuralArt.Graphs.Tests.Compiler;
 
 /// <summary>
-/// Guided dream, <c>loss = sum_t w_t * sum_x max_y &lt;A_t(x), G_t(y)&gt; / N_t</c> (N_t: elements of A_t):
+/// Guided dream, <c>loss = sum_t w_t * sum_x max_y &lt;A_t(x), G_t(y)&gt; / N_t</c> (N_t: positions of A_t):
 /// by formula on a network whose tap is the image, and by finite differences on a real CNN.
 /// </summary>
 public sealed class GuidedDreamTests(ITestOutputHelper output)
@@ -21,7 +21,7 @@ public sealed class GuidedDreamTests(ITestOutputHelper output)
     [Theory]
     [InlineData(9, 11, 5, 7)]
     [InlineData(6, 4, 8, 9)]
-    public void Gradient_is_the_best_matching_guide_vector_times_weight_over_element_count(int h, int w, int gh, int gw)
+    public void Gradient_is_the_best_matching_guide_vector_times_weight_over_positions(int h, int w, int gh, int gw)
     {
         var network = SpecialNetworks.IdentityTap();
         var objective = new GuidedDreamObjective([new TapWeight("image", Weight)]);
@@ -41,11 +41,10 @@ public sealed class GuidedDreamTests(ITestOutputHelper output)
             new Dictionary<string, RefTensor> { ["t"] = guide },
             [("t", (double)Weight)]);
         var n = h * w;
-        var elements = 3 * n;
         var expected = new double[3 * n];
         for (var x = 0; x < n; x++)
         {
-            for (var c = 0; c < 3; c++) expected[c * n + x] = Weight * guide.Data[c * gh * gw + best["t"][x]] / elements;
+            for (var c = 0; c < 3; c++) expected[c * n + x] = Weight * guide.Data[c * gh * gw + best["t"][x]] / n;
         }
 
         var actualLoss = result[GraphNames.Loss].Data[0];
@@ -58,7 +57,7 @@ public sealed class GuidedDreamTests(ITestOutputHelper output)
         var maxDiff = Math.Abs(grad.Data[worst] - expected[worst]);
         output.WriteLine($"max |grad - formula| / scale = {maxDiff / scale:E2}");
         Assert.True(maxDiff <= Tolerance * scale,
-            $"Guided gradient at flat index {worst}: {grad.Data[worst]:E6}, formula {expected[worst]:E6} (N = {elements} elements, weight {Weight}).");
+            $"Guided gradient at flat index {worst}: {grad.Data[worst]:E6}, formula {expected[worst]:E6} (N = {n} positions, weight {Weight}).");
     }
 
     [Theory]

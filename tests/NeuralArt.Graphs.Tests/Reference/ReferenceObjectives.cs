@@ -56,8 +56,8 @@ internal static class ReferenceObjectives
     }
 
     /// <summary>
-    /// <c>sum_t w_t * sum_x max_y &lt;A_t(x), G_t(y)&gt; / N_t</c>, N_t the element count of A_t
-    /// (channels times positions, as the compiler's GuidedDreamLoss documents; the same scale as the dream mean).
+    /// <c>sum_t w_t * sum_x max_y &lt;A_t(x), G_t(y)&gt; / N_t</c>, N_t the number of positions of A_t
+    /// (a mean over positions, as <see cref="GuidedDreamObjective"/> documents).
     /// Also returns, per tap, the index of the best-matching guide position for each x.
     /// </summary>
     public static (double Loss, Dictionary<string, int[]> BestMatch) GuidedLoss(
@@ -93,7 +93,7 @@ internal static class ReferenceObjectives
                 }
                 sum += bestDot;
             }
-            loss += weight * sum / (c * positions);
+            loss += weight * sum / positions;
             best[tensor] = match;
         }
         return (loss, best);
