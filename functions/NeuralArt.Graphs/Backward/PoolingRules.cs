@@ -71,10 +71,8 @@ internal static class PoolingRules
         }
         var perChannel = b.Add("Reshape", [scaled, b.ConstInt64([-1, 1, 0, 0])], "avgpool_dy_nc");
         var onesKernel = b.ConstFloat(Enumerable.Repeat(1f, (int)windowSize).ToArray(), [1, 1, .. kernel], "ones_kernel");
-        var spread = b.Add("ConvTranspose", [perChannel, onesKernel], "avgpool_spread",
-            Attr.Ints("kernel_shape", kernel), Attr.Ints("strides", strides), Attr.Ints("pads", pads),
-            Attr.Ints("output_padding", strides.Select(s => s - 1).ToArray()));
-        var cropped = b.CropSpatialTo(spread, x, "avgpool_crop");
+        var cropped = b.TransposedConvCropped(perChannel, onesKernel, kernel, strides, pads,
+            ConvolutionRule.Ones(rank), 1, x, "avgpool_spread");
         result[0] = b.Add("Reshape", [cropped, b.ShapeOf(x)], "avgpool_grad");
         return result;
     }
