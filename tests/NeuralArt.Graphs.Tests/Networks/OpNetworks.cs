@@ -85,9 +85,10 @@ internal static class OpNetworks
         var c = b.Conv(NetBuilder.InputName, 3, 6, [3, 3], pads: [1, 1, 1, 1], bias: false);
         var bn = b.BatchNorm(c, 6);
         var r = b.Relu(bn);
-        return new TestNetwork("batchnorm", b.Build([bn, r]), Taps(("bn", bn), ("relu", r)), "relu", Skewed)
+        // The conv feeding the BN is a tap too: folding BN into it must not change what the tap reads.
+        return new TestNetwork("batchnorm", b.Build([c, bn, r]), Taps(("conv", c), ("bn", bn), ("relu", r)), "relu", Skewed)
         {
-            MultiTap = [new("bn", 0.25f), new("relu", 1f)],
+            MultiTap = [new("conv", 0.5f), new("bn", 0.25f), new("relu", 1f)],
         };
     }
 

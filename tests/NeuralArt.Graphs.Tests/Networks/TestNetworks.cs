@@ -4,7 +4,7 @@ namespace NeuralArt.Graphs.Tests.Networks;
 internal static class TestNetworks
 {
     private static readonly Lazy<IReadOnlyDictionary<string, TestNetwork>> Catalogue = new(() =>
-        OpNetworks.All().Concat(ArchitectureNetworks.All()).ToDictionary(n => n.Name, StringComparer.Ordinal));
+        OpNetworks.All().Concat(ArchitectureNetworks.All()).Concat(EdgeNetworks.All()).ToDictionary(n => n.Name, StringComparer.Ordinal));
 
     /// <summary>Image sizes (H, W) every network is checked at: odd and even, non-square, small.</summary>
     public static readonly (int H, int W)[] Sizes = [(17, 23), (12, 16)];
