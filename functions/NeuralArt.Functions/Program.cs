@@ -1,4 +1,3 @@
-using Azure.Storage.Blobs;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 using NeuralArt.Functions;
@@ -8,8 +7,7 @@ using NeuralArt.Pipeline;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 
-var storage = builder.Configuration[StorageSettings.ConnectionSetting] ?? StorageSettings.DevelopmentStorage;
-builder.Services.AddNeuralArtPipeline(builder.Configuration, _ => new BlobServiceClient(storage));
+builder.Services.AddNeuralArtPipeline(builder.Configuration, _ => StorageSettings.CreateBlobServiceClient(builder.Configuration));
 builder.Services.AddArtworkEngines(builder.Configuration);
 
 builder.Build().Run();

@@ -26,7 +26,7 @@ public sealed class PipelineOptions
     public bool KeepCheckpoints { get; set; }
 
     /// <summary>Chunk time budget written into new jobs (see <see cref="Jobs.ChunkingPolicy"/>).</summary>
-    public double ChunkBudgetSeconds { get; set; } = 60;
+    public double ChunkTimeBudgetSeconds { get; set; } = 60;
 
     /// <summary>Activity attempts before a job fails (bad input is never retried).</summary>
     public int ActivityMaxAttempts { get; set; } = 4;

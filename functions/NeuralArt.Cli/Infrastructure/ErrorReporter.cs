@@ -1,4 +1,5 @@
 using NeuralArt.Engine.Jobs;
+using NeuralArt.Engine.Runtime;
 using NeuralArt.Graphs;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -16,11 +17,15 @@ internal static class ErrorReporter
     public const int ExitFailure = 2;
     private const string DebugVariable = "NEURALART_DEBUG";
 
+    private static readonly Lazy<IAnsiConsole> StandardError = new(() =>
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }));
+
     public static int Report(Exception exception, ITypeResolver? resolver)
     {
         var (message, code) = Describe(exception);
-        AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
-        if (Environment.GetEnvironmentVariable(DebugVariable) == "1") AnsiConsole.WriteException(exception);
+        var console = StandardError.Value;
+        console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        if (Environment.GetEnvironmentVariable(DebugVariable) == "1") console.WriteException(exception);
         return code;
     }
 
@@ -29,6 +34,7 @@ internal static class ErrorReporter
         CommandAppException cli => (OneLine(cli.Message), ExitBadInput),
         InvalidArtworkInputException input => (OneLine(input.Message), ExitBadInput),
         GraphCompilationException graph => (OneLine(graph.Message), ExitBadInput),
+        ExecutionProviderUnavailableException provider => (OneLine(provider.Message), ExitFailure),
         OperationCanceledException => ("cancelled.", ExitFailure),
         AggregateException { InnerExceptions.Count: 1 } aggregate => Describe(aggregate.InnerExceptions[0]),
         _ => ($"{OneLine(exception.Message)} ({exception.GetType().Name}; set {DebugVariable}=1 for details)", ExitFailure),

@@ -46,7 +46,7 @@ public sealed class ImageLoader
                 Directory.Exists(path) ? $"'{path}' is a folder, not an image file." : $"Image file '{path}' does not exist.",
                 field);
         }
-        CheckByteCount(file.Length, field, Path.GetFileName(path));
+        CheckByteCount(file.Length, field, $"'{Path.GetFileName(path)}'");
         try
         {
             return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);

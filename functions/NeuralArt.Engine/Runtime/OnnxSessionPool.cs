@@ -6,6 +6,9 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace NeuralArt.Engine.Runtime;
 
+/// <summary>The configured execution provider cannot run here (for example CUDA without its libraries).</summary>
+public sealed class ExecutionProviderUnavailableException(string message) : InvalidOperationException(message);
+
 /// <summary>
 /// One ONNX Runtime session per compiled graph per process: created on first use, kept and reused
 /// (register the pool as a singleton). The execution provider is decided once, on the first
@@ -77,7 +80,7 @@ public sealed class OnnxSessionPool : IDisposable
                 ExecutionProviderPreference.Cpu => LogChoice(ExecutionDevice.Cpu, "as configured"),
                 ExecutionProviderPreference.Cuda => TryCuda(out var reason)
                     ? LogChoice(ExecutionDevice.Cuda, "as configured")
-                    : throw new InvalidOperationException($"The CUDA execution provider was requested but cannot be used: {reason}"),
+                    : throw new ExecutionProviderUnavailableException($"The CUDA execution provider was requested but cannot be used: {reason}"),
                 _ => TryCuda(out var reason)
                     ? LogChoice(ExecutionDevice.Cuda, "auto: the CUDA provider loaded")
                     : LogFallback(reason),

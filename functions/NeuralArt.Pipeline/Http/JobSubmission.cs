@@ -22,7 +22,7 @@ public sealed record JobSubmission
     [JsonPropertyName("parameters")] public JsonNode? Parameters { get; init; }
 
     /// <summary>Optional per-job chunk time budget in seconds.</summary>
-    [JsonPropertyName("chunkBudgetSeconds")] public double? ChunkBudgetSeconds { get; init; }
+    [JsonPropertyName("chunkBudgetSeconds")] public double? ChunkTimeBudgetSeconds { get; init; }
 
     internal static readonly JsonSerializerOptions JsonOptions = new()
     {

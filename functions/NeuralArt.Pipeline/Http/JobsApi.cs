@@ -38,8 +38,8 @@ public sealed class JobsApi(
     public const int MaxBodyBytes = 256 * 1024;
 
     private const int MaxListSize = 100;
-    private const double MinChunkBudgetSeconds = 1;
-    private const double MaxChunkBudgetSeconds = 3600;
+    private const double MinChunkTimeBudgetSeconds = 1;
+    private const double MaxChunkTimeBudgetSeconds = 3600;
 
     private readonly PipelineOptions settings = options.Value;
 
@@ -183,13 +183,13 @@ public sealed class JobsApi(
             throw new RequestValidationException("parameters", "parameters must be a JSON object.");
         }
 
-        if (body.ChunkBudgetSeconds is { } budget && (double.IsNaN(budget) || budget < MinChunkBudgetSeconds || budget > MaxChunkBudgetSeconds))
+        if (body.ChunkTimeBudgetSeconds is { } budget && (double.IsNaN(budget) || budget < MinChunkTimeBudgetSeconds || budget > MaxChunkTimeBudgetSeconds))
         {
-            throw new RequestValidationException("chunkBudgetSeconds", $"chunkBudgetSeconds must be from {MinChunkBudgetSeconds} to {MaxChunkBudgetSeconds}.");
+            throw new RequestValidationException("chunkBudgetSeconds", $"chunkBudgetSeconds must be from {MinChunkTimeBudgetSeconds} to {MaxChunkTimeBudgetSeconds}.");
         }
 
         var parameters = body.Parameters?.ToJsonString() ?? "{}";
-        var job = requests.Create(kind, source, style, sidecar: null, parameters, JobOrigins.Http, body.ChunkBudgetSeconds);
+        var job = requests.Create(kind, source, style, sidecar: null, parameters, JobOrigins.Http, body.ChunkTimeBudgetSeconds);
         return (JobIds.ForSubmission(kind, source.Name, Guid.NewGuid()), job);
     }
 

@@ -18,7 +18,7 @@ public sealed class JobRequestFactory(IOptions<PipelineOptions> options, TimePro
             ParametersJson = parametersJson,
             Origin = origin,
             SubmittedAt = clock.GetUtcNow(),
-            Chunking = new ChunkingPolicy { BudgetSeconds = chunkBudgetSeconds ?? settings.ChunkBudgetSeconds },
+            Chunking = new ChunkingPolicy { BudgetSeconds = chunkBudgetSeconds ?? settings.ChunkTimeBudgetSeconds },
             Retry = new RetrySettings
             {
                 MaxAttempts = settings.ActivityMaxAttempts,
