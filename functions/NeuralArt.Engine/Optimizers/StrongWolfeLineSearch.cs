@@ -59,22 +59,25 @@ internal sealed class StrongWolfeLineSearch
 
         while (iteration < maxSearch)
         {
-            if (fNew > loss + c1 * t * gtd || (iteration > 1 && fNew >= fPrev) || gtdNew >= 0)
-            {
-                (bracket[0], bracket[1]) = (tPrev, t);
-                (bracketF[0], bracketF[1]) = (fPrev, fNew);
-                (bracketG[0], bracketG[1]) = (gPrev, gNew);
-                (bracketGtd[0], bracketGtd[1]) = (gtdPrev, gtdNew);
-                bracketCount = 2;
-                break;
-            }
-            if (Math.Abs(gtdNew) <= -c2 * gtd)
+            // The order of these tests matters: a point that overshoots a little (slope now positive
+            // but small) satisfies the strong Wolfe conditions and is accepted, not bracketed.
+            var bracketed = fNew > loss + c1 * t * gtd || (iteration > 1 && fNew >= fPrev);
+            if (!bracketed && Math.Abs(gtdNew) <= -c2 * gtd)
             {
                 bracket[0] = t;
                 bracketF[0] = fNew;
                 bracketG[0] = gNew;
                 bracketCount = 1;
                 done = true;
+                break;
+            }
+            if (bracketed || gtdNew >= 0)
+            {
+                (bracket[0], bracket[1]) = (tPrev, t);
+                (bracketF[0], bracketF[1]) = (fPrev, fNew);
+                (bracketG[0], bracketG[1]) = (gPrev, gNew);
+                (bracketGtd[0], bracketGtd[1]) = (gtdPrev, gtdNew);
+                bracketCount = 2;
                 break;
             }
             // Extrapolate: the minimizer of the cubic, between a little past t and ten times t.

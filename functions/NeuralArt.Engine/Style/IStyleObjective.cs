@@ -11,7 +11,7 @@ public readonly record struct StyleLossParts(double Style, double Content, doubl
 /// (<see cref="WholeImageStyleObjective"/>) or tile by tile (<see cref="TiledStyleObjective"/>),
 /// which agree to float precision.
 /// </summary>
-internal interface IStyleObjective : IDisposable
+public interface IStyleObjective : IDisposable
 {
     int Height { get; }
 

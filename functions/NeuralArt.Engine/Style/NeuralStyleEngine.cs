@@ -14,12 +14,16 @@ using SixLabors.ImageSharp.Processing;
 namespace NeuralArt.Engine.Style;
 
 /// <summary>What a style checkpoint holds, for progress displays and summaries.</summary>
+/// <param name="StyleTaps">The style taps the compiled graphs use (smoothed-away taps left out).</param>
+/// <param name="ContentTaps">The content taps.</param>
 public sealed record StyleStateInfo(
     StyleSettings Settings,
     IReadOnlyList<(int Height, int Width)> ScaleSizes,
     int Styles,
     int Evaluations,
-    StyleLossParts? LastParts);
+    StyleLossParts? LastParts,
+    IReadOnlyList<string> StyleTaps,
+    IReadOnlyList<string> ContentTaps);
 
 /// <summary>
 /// Neural style transfer (Gatys, Ecker and Bethge, 2016) on compiled gradient graphs. The image is
@@ -86,8 +90,9 @@ public sealed class NeuralStyleEngine : IArtworkEngine
     {
         var style = StyleState.Deserialize(state);
         var parts = double.IsNaN(style.LastStyleLoss) ? (StyleLossParts?)null : new StyleLossParts(style.LastStyleLoss, style.LastContentLoss, style.LastTvLoss);
+        var model = StyleModel.Resolve(_graphs, _sessions, style.Settings);
         return new StyleStateInfo(style.Settings, StylePlan.Sizes(style.Content.Height, style.Content.Width, style.Settings.Scales),
-            style.Styles.Count, style.Evaluations, parts);
+            style.Styles.Count, style.Evaluations, parts, model.StyleTapNames, model.ContentTapNames);
     }
 
     /// <summary>
@@ -108,6 +113,18 @@ public sealed class NeuralStyleEngine : IArtworkEngine
             using var objective = CreateObjective(model, ScaleInputs.Prepare(style, (x.Height, x.Width)), x.Height, x.Width, cancellationToken);
             return objective.Measure(x.Data, cancellationToken);
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The objective of the state's current scale (targets computed, graphs loaded), for timing and
+    /// diagnostics: the same one <see cref="RunChunkAsync"/> optimizes, without the range penalty.
+    /// </summary>
+    public IStyleObjective CreateObjective(ReadOnlyMemory<byte> state, CancellationToken cancellationToken = default)
+    {
+        var style = StyleState.Deserialize(state);
+        var (height, width) = (style.Image.Height, style.Image.Width);
+        var model = StyleModel.Resolve(_graphs, _sessions, style.Settings);
+        return CreateObjective(model, ScaleInputs.Prepare(style, (height, width)), height, width, cancellationToken);
     }
 
     /// <summary>The image as the network sees it at the state's current scale when started from the content (gray under luminance transfer).</summary>
@@ -189,7 +206,9 @@ public sealed class NeuralStyleEngine : IArtworkEngine
         _logger.LogInformation(
             "Style transfer started: content {Width}x{Height}, {Styles} style image(s), scales {Scales}, {Iterations} {Optimizer} iterations each, smoothing {Smoothing}, seed {Seed}.",
             content.Width, content.Height, styles.Count, string.Join(",", settings.Scales), settings.Iterations, settings.Optimizer,
-            model.Smoothing?.CacheKey ?? "none", settings.Seed);
+            model.RequestedSmoothing is null ? "off" : model.RequestedSmoothing.CacheKey +
+                (model.DroppedStyleTaps.Count > 0 ? $" (style terms of {string.Join(", ", model.DroppedStyleTaps)} scaled below float precision: not computed)" : ""),
+            settings.Seed);
         return new EngineCheckpoint(state.Serialize(), state.Progress());
     }
 

@@ -153,6 +153,25 @@ public sealed class OptimizerTests
     }
 
     [Fact]
+    public void LineSearchAcceptsASlightOvershootThatSatisfiesStrongWolfe()
+    {
+        // f(x) = (x - 0.9)^2 from x = 0 along d = 1: the unit step overshoots the minimum (slope +0.2)
+        // but meets both strong Wolfe conditions (|0.2| <= 0.9 * 1.8), so it is taken at once, as
+        // PyTorch's _strong_wolfe does (testing the slope's sign first would bracket and zoom instead).
+        static double F(float[] x, float[] g, CancellationToken _)
+        {
+            g[0] = 2 * (x[0] - 0.9f);
+            return (x[0] - 0.9) * (x[0] - 0.9);
+        }
+        var search = new StrongWolfeLineSearch(1, new LbfgsOptions());
+        var gradient = new float[] { -1.8f };
+        var result = search.Search([0f], 1.0, [1f], 0.81, gradient, -1.8, F, default);
+        Assert.Equal(1, result.Evaluations);
+        Assert.Equal(1.0, result.Step);
+        Assert.Equal(0.2f, gradient[0], 5);
+    }
+
+    [Fact]
     public void CubicInterpolationFindsTheMinimumOfACubic()
     {
         // f(t) = (t - 2)^2 (a quadratic is a cubic too): minimum at 2 from points 0 and 3.
