@@ -14,11 +14,12 @@ public enum ExecutionProviderPreference
 }
 
 /// <summary>
-/// How ONNX Runtime sessions are created. Bound from the <c>OnnxRuntime</c> configuration section.
+/// How ONNX Runtime sessions are created. Bound from the <c>NeuralArt:Engine</c> configuration
+/// section (app settings <c>NeuralArt__Engine__ExecutionProvider</c>, <c>NeuralArt__Engine__DeviceId</c>).
 /// </summary>
 public sealed class OnnxRuntimeOptions
 {
-    public const string SectionName = "OnnxRuntime";
+    public const string SectionName = EngineOptions.SectionName;
 
     public ExecutionProviderPreference ExecutionProvider { get; set; } = ExecutionProviderPreference.Auto;
 
@@ -32,7 +33,7 @@ public sealed class OnnxRuntimeOptions
     public GraphOptimizationLevel GraphOptimizationLevel { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
     /// <summary>CUDA device ordinal.</summary>
-    public int CudaDeviceId { get; set; }
+    public int DeviceId { get; set; }
 
     /// <summary>
     /// cuDNN convolution algorithm search: <c>EXHAUSTIVE</c> (benchmark once per shape, fastest for the

@@ -93,7 +93,7 @@ public sealed class OnnxSessionPool : IDisposable
     private ExecutionDevice LogChoice(ExecutionDevice device, string why)
     {
         _logger.LogInformation("ONNX Runtime {Version}: using the {Device} execution provider ({Why}).",
-            OrtEnv.Instance().GetVersionString(), device == ExecutionDevice.Cuda ? $"CUDA (device {_options.CudaDeviceId})" : "CPU", why);
+            OrtEnv.Instance().GetVersionString(), device == ExecutionDevice.Cuda ? $"CUDA (device {_options.DeviceId})" : "CPU", why);
         return device;
     }
 
@@ -145,7 +145,7 @@ public sealed class OnnxSessionPool : IDisposable
         using var cuda = new OrtCUDAProviderOptions();
         var settings = new Dictionary<string, string>
         {
-            ["device_id"] = _options.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["device_id"] = _options.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["cudnn_conv_algo_search"] = _options.CudnnConvAlgoSearch,
             ["arena_extend_strategy"] = _options.CudaArenaExtendStrategy,
             // Our graphs' inputs and outputs are copied on the compute stream: no extra sync.
