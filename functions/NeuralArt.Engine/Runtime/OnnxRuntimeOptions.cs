@@ -27,6 +27,12 @@ public sealed class OnnxRuntimeOptions
     public int IntraOpThreads { get; set; }
 
     /// <summary>
+    /// Whether idle intra-op threads spin waiting for work. Spinning shaves latency on a dedicated
+    /// machine; on a shared or oversubscribed one it burns cores other processes need.
+    /// </summary>
+    public bool AllowSpinning { get; set; } = true;
+
+    /// <summary>
     /// Graph optimizations. ALL (the default) fuses Conv+Relu and picks NCHWc layouts on CPU, about
     /// 1.5x faster than BASIC for our gradient graphs.
     /// </summary>

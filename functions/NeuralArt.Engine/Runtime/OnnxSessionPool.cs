@@ -18,6 +18,7 @@ public sealed class ExecutionProviderUnavailableException(string message) : Inva
 public sealed class OnnxSessionPool : IDisposable
 {
     private const string CudaProviderName = "CUDAExecutionProvider";
+    private const string AllowSpinningKey = "session.intra_op.allow_spinning";
 
     private readonly OnnxRuntimeOptions _options;
     private readonly ILogger _logger;
@@ -136,6 +137,7 @@ public sealed class OnnxSessionPool : IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
         if (_options.IntraOpThreads > 0) options.IntraOpNumThreads = _options.IntraOpThreads;
+        options.AddSessionConfigEntry(AllowSpinningKey, _options.AllowSpinning ? "1" : "0");
         if (device == ExecutionDevice.Cuda) AppendCuda(options);
         return options;
     }
