@@ -53,11 +53,7 @@ internal static class ConvolutionRule
             return result;
         }
 
-        var outputPadding = strides.Select(s => s - 1).ToArray();
-        var full = b.Add("ConvTranspose", [dy, node.Input[1]], "convt_grad",
-            Attr.Ints("kernel_shape", kernel), Attr.Ints("strides", strides), Attr.Ints("pads", pads),
-            Attr.Ints("dilations", dilations), Attr.Int("group", group), Attr.Ints("output_padding", outputPadding));
-        result[0] = b.CropSpatialTo(full, node.Input[0], "convt_grad_crop");
+        result[0] = b.TransposedConvCropped(dy, node.Input[1], kernel, strides, pads, dilations, group, node.Input[0], "convt_grad");
         return result;
     }
 

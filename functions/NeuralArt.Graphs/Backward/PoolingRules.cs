@@ -54,29 +54,40 @@ internal static class PoolingRules
         var windowSize = kernel.Aggregate(1L, (p, k) => p * k);
 
         string scaled;
-        if (includePad || pads.All(p => p == 0) && ceil == 0)
+        if (ceil == 0 && (includePad || pads.All(p => p == 0)))
         {
             scaled = b.Mul(outputGrads[0]!, b.Scalar(1f / windowSize), "avgpool_dy");
         }
         else
         {
-            // Fraction of real pixels in each window, times the window size: the divisor.
-            var onesShape = b.Add("Concat", [b.ConstInt64([1, 1]), b.ShapeOf(x, 2)], "ones_shape", Attr.Int("axis", 0));
-            var ones = b.Add("ConstantOfShape", [onesShape], "ones", TensorValue(1f));
-            var fraction = b.Add("AveragePool", [ones], "window_fraction",
-                Attr.Ints("kernel_shape", kernel), Attr.Ints("strides", strides), Attr.Ints("pads", pads),
-                Attr.Int("ceil_mode", ceil), Attr.Int("count_include_pad", 1));
-            var divisor = b.Mul(fraction, b.Scalar(windowSize), "window_count");
-            scaled = b.Add("Div", [outputGrads[0]!, divisor], "avgpool_dy");
+            scaled = b.Add("Div", [outputGrads[0]!, WindowCounts(b, node, x, kernel, strides, pads, includePad)], "avgpool_dy");
         }
         var perChannel = b.Add("Reshape", [scaled, b.ConstInt64([-1, 1, 0, 0])], "avgpool_dy_nc");
         var onesKernel = b.ConstFloat(Enumerable.Repeat(1f, (int)windowSize).ToArray(), [1, 1, .. kernel], "ones_kernel");
-        var spread = b.Add("ConvTranspose", [perChannel, onesKernel], "avgpool_spread",
-            Attr.Ints("kernel_shape", kernel), Attr.Ints("strides", strides), Attr.Ints("pads", pads),
-            Attr.Ints("output_padding", strides.Select(s => s - 1).ToArray()));
-        var cropped = b.CropSpatialTo(spread, x, "avgpool_crop");
+        var cropped = b.TransposedConvCropped(perChannel, onesKernel, kernel, strides, pads,
+            ConvolutionRule.Ones(rank), 1, x, "avgpool_spread");
         result[0] = b.Add("Reshape", [cropped, b.ShapeOf(x)], "avgpool_grad");
         return result;
+    }
+
+    /// <summary>
+    /// The divisor of each window: the pixels it covers, counting pads when count_include_pad=1 but
+    /// never the overhang of ceil-mode windows past the padded input (ONNX Runtime clips those).
+    /// A ones mask, padded with ones or zeros, then with s-1 zeros for the overhang, summed by a
+    /// stride-s Conv of a ones kernel and cropped to the output's size.
+    /// </summary>
+    private static string WindowCounts(GraphBuilder b, NodeProto node, string x, long[] kernel, long[] strides, long[] pads, bool includePad)
+    {
+        var rank = kernel.Length;
+        var onesShape = b.Add("Concat", [b.ConstInt64([1, 1]), b.ShapeOf(x, 2)], "ones_shape", Attr.Int("axis", 0));
+        var ones = b.Add("ConstantOfShape", [onesShape], "ones", TensorValue(1f));
+        var padded = b.Add("Pad", [ones, b.ConstInt64([0, 0, .. pads.Take(rank), 0, 0, .. pads.Skip(rank)]), b.Scalar(includePad ? 1f : 0f)], "window_mask");
+        var overhang = b.Add("Pad", [padded, b.ConstInt64([0, 0, .. new long[rank], 0, 0, .. strides.Select(s => s - 1)])], "window_mask_ceil");
+        var windowSize = kernel.Aggregate(1L, (p, k) => p * k);
+        var onesKernel = b.ConstFloat(Enumerable.Repeat(1f, (int)windowSize).ToArray(), [1, 1, .. kernel], "ones_kernel");
+        var counts = b.Add("Conv", [overhang, onesKernel], "window_counts",
+            Attr.Ints("kernel_shape", kernel), Attr.Ints("strides", strides));
+        return b.CropSpatialTo(counts, node.Output[0], "window_counts_crop");
     }
 
     /// <summary>GlobalAveragePool backward: the gradient spread evenly over H*W.</summary>

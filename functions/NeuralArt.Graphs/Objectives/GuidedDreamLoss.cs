@@ -6,8 +6,9 @@ namespace NeuralArt.Graphs.Objectives;
 /// <summary>
 /// Emits the guided-dream objective for one tap: each position x of the image's activations A
 /// picks the guide position y whose feature vector has the largest dot product with A(x);
-/// <c>loss = w * sum_x max_y &lt;A(x), G(y)&gt; / N</c> with N the element count of A, and its
-/// gradient at A(x) is <c>w * G(y*) / N</c> (the argmax is piecewise constant).
+/// <c>loss = w * sum_x max_y &lt;A(x), G(y)&gt; / N</c> with N the number of positions of A
+/// (a mean over positions), and its gradient at A(x) is <c>w * G(y*) / N</c> (the argmax is
+/// piecewise constant).
 /// </summary>
 internal static class GuidedDreamLoss
 {
@@ -26,8 +27,9 @@ internal static class GuidedDreamLoss
         var matchedNchw = b.Add("Reshape",
             [b.Add("Unsqueeze", [b.Add("Transpose", [matched], "guided_mt", Attr.Ints("perm", [1, 0])), axis0], "guided_m3"),
              b.ShapeOf(activation)], "guided_target");
-        var count = DreamLoss.CountOf(b, activation);
-        var scale = b.Add("Div", [b.Scalar(weight), count], "guided_scale");
+        var positions = b.Add("Cast", [b.Add("ReduceProd", [b.ShapeOf(activation, 2)], "positions", Attr.Int("keepdims", 0))],
+            "positions_f", Attr.Int("to", Tensors.FloatType));
+        var scale = b.Add("Div", [b.Scalar(weight), positions], "guided_scale");
         backward.Seed(activation, b.Mul(matchedNchw, scale, "guided_seed"));
         var total = b.Add("ReduceSum", [best], "guided_sum", Attr.Int("keepdims", 0));
         return b.Mul(total, scale, "guided_term");

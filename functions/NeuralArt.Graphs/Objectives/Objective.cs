@@ -23,7 +23,8 @@ public sealed record DreamObjective(IReadOnlyList<TapWeight> Taps, IReadOnlyList
 
 /// <summary>
 /// Guided DeepDream (Mordvintsev's guide): each position's activation vector is pulled towards the
-/// guide feature vector it matches best, <c>loss = sum_t w_t * sum_x max_y &lt;A_t(x), G_t(y)&gt; / N_t</c>.
+/// guide feature vector it matches best, <c>loss = sum_t w_t * sum_x max_y &lt;A_t(x), G_t(y)&gt; / N_t</c>
+/// with N_t the number of positions of A_t.
 /// Inputs: <c>image</c> and <c>guide.{tap}</c> ([1,C,h,w] features of the guide image).
 /// </summary>
 public sealed record GuidedDreamObjective(IReadOnlyList<TapWeight> Taps) : Objective

@@ -94,10 +94,41 @@ internal sealed class GraphBuilder
         return Add("Shape", [x], "shape", [.. attributes]);
     }
 
-    /// <summary>Crops <paramref name="x"/> on the spatial axes to the spatial size of <paramref name="like"/>.</summary>
-    public string CropSpatialTo(string x, string like, string hint = "crop")
+    /// <summary>
+    /// Crops <paramref name="x"/> on the spatial axes (2 and 3) to the spatial size of
+    /// <paramref name="like"/>, starting at <paramref name="offset"/> (zeros by default).
+    /// </summary>
+    public string CropSpatialTo(string x, string like, string hint = "crop", long[]? offset = null)
     {
+        offset ??= [0, 0];
+        var starts = ConstInt64(offset);
         var ends = ShapeOf(like, 2, 4);
-        return Add("Slice", [x, ConstInt64([0, 0]), ends, ConstInt64([2, 3])], hint);
+        if (offset.Any(o => o != 0)) ends = Add("Add", [ends, starts], hint + "_end");
+        return Add("Slice", [x, starts, ends, ConstInt64([2, 3])], hint);
+    }
+
+    /// <summary>
+    /// ConvTranspose whose first outputs are the adjoint of a forward with pads
+    /// <paramref name="pads"/>, cropped to <paramref name="like"/>'s size. The CUDA provider sends
+    /// ConvTranspose with asymmetric pads to the CPU, so it runs with the smaller pad of each axis
+    /// on both sides and output_padding s-1, and the crop starts at the difference: the same values.
+    /// </summary>
+    public string TransposedConvCropped(string dy, string weight, long[] kernel, long[] strides, long[] pads,
+        long[] dilations, long group, string like, string hint)
+    {
+        var rank = kernel.Length;
+        var symmetric = new long[rank * 2];
+        var offset = new long[rank];
+        for (var i = 0; i < rank; i++)
+        {
+            var p = Math.Min(pads[i], pads[i + rank]);
+            symmetric[i] = symmetric[i + rank] = p;
+            offset[i] = pads[i] - p;
+        }
+        var full = Add("ConvTranspose", [dy, weight], hint,
+            Attr.Ints("kernel_shape", kernel), Attr.Ints("strides", strides), Attr.Ints("pads", symmetric),
+            Attr.Ints("dilations", dilations), Attr.Int("group", group),
+            Attr.Ints("output_padding", strides.Select(s => s - 1).ToArray()));
+        return CropSpatialTo(full, like, hint + "_crop", offset);
     }
 }

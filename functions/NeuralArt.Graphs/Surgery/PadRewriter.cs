@@ -19,7 +19,16 @@ internal static class PadRewriter
             if (node.GetInts("pads") is not { } pads) continue;
             var rank = pads.Length / 2;
             var symmetric = (long[])pads.Clone();
-            for (var i = 0; i < rank; i++) symmetric[rank + i] = pads[i];
+            for (var i = 0; i < rank; i++)
+            {
+                if (pads[rank + i] > pads[i])
+                {
+                    // Only begin >= end (CNTK style) keeps the features at the native size.
+                    throw new GraphCompilationException(
+                        $"Node '{node.Name}' ({node.OpType}) pads more at the end than at the start ({string.Join(",", pads)}); symmetricPads only applies to CNTK-style pads. Turn it off in the manifest.");
+                }
+                symmetric[rank + i] = pads[i];
+            }
             if (symmetric.SequenceEqual(pads)) continue;
             node.Set(Attr.Ints("pads", symmetric));
             rewritten++;

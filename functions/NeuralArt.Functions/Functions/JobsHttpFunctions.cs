@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using NeuralArt.Pipeline.Clients;
+using NeuralArt.Pipeline.Http;
+
+namespace NeuralArt.Functions.Functions;
+
+/// <summary>The HTTP API (function-level keys), served by the Pipeline's <see cref="JobsApi"/> like the local host's.</summary>
+public sealed class JobsHttpFunctions(JobsApi api)
+{
+    private const string Jobs = "jobs";
+
+    [Function("SubmitJob")]
+    public async Task<IActionResult> SubmitAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = Jobs)] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        new ResultAction(await api.SubmitAsync(request, new DurableTaskJobClient(client), cancellationToken));
+
+    [Function("GetJob")]
+    public async Task<IActionResult> GetAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Jobs + "/{id}")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        new ResultAction(await api.GetAsync(request, id, new DurableTaskJobClient(client), cancellationToken));
+
+    [Function("ListJobs")]
+    public async Task<IActionResult> ListAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Jobs)] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        new ResultAction(await api.ListAsync(request, new DurableTaskJobClient(client), cancellationToken));
+
+    [Function("CancelJob")]
+    public async Task<IActionResult> CancelAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = Jobs + "/{id}/cancel")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        new ResultAction(await api.CancelAsync(request, id, new DurableTaskJobClient(client), cancellationToken));
+
+    /// <summary>Runs the shared handler's <see cref="IResult"/> as the MVC result the Functions ASP.NET Core integration expects.</summary>
+    private sealed class ResultAction(IResult result) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);
+    }
+}

@@ -1,0 +1,13 @@
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+using NeuralArt.Functions;
+using NeuralArt.Pipeline;
+
+// The Functions app: the Pipeline's shared pieces over the app's storage account, and the engines.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+
+builder.Services.AddNeuralArtPipeline(builder.Configuration, _ => StorageSettings.CreateBlobServiceClient(builder.Configuration));
+builder.Services.AddArtworkEngines(builder.Configuration);
+
+builder.Build().Run();

@@ -1,0 +1,71 @@
+using DurableTask.Core;
+using DurableTask.Core.Exceptions;
+using DurableTask.Core.Query;
+using NeuralArt.Pipeline.Clients;
+using NeuralArt.Pipeline.Jobs;
+using NeuralArt.Pipeline.Orchestration;
+
+namespace NeuralArt.Host.Durable;
+
+/// <summary><see cref="IJobClient"/> over the framework's <see cref="TaskHubClient"/>.</summary>
+public sealed class TaskHubJobClient(DurableTaskHub hub) : IJobClient
+{
+    /// <summary>Any existing instance, whatever its state, means "already started": a job runs once.</summary>
+    private static readonly OrchestrationStatus[] DedupeStatuses = Enum.GetValues<OrchestrationStatus>();
+
+    public async Task<bool> StartAsync(string jobId, JobRequest request, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await hub.Client.CreateOrchestrationInstanceAsync(
+                ArtworkOrchestration.Name, string.Empty, jobId, request, tags: null, DedupeStatuses).ConfigureAwait(false);
+            return true;
+        }
+        catch (OrchestrationAlreadyExistsException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<JobInstance?> GetAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        var state = await hub.Client.GetOrchestrationStateAsync(jobId).ConfigureAwait(false);
+        return state is null ? null : ToInstance(state);
+    }
+
+    public async Task<IReadOnlyList<JobInstance>> ListAsync(DateTimeOffset createdFrom, int top, CancellationToken cancellationToken = default)
+    {
+        var jobs = new List<JobInstance>();
+        var query = new OrchestrationQuery { CreatedTimeFrom = createdFrom.UtcDateTime, PageSize = top, FetchInputsAndOutputs = true };
+        do
+        {
+            var page = await hub.Service.GetOrchestrationWithQueryAsync(query, cancellationToken).ConfigureAwait(false);
+            jobs.AddRange(page.OrchestrationState.Where(s => s.Name == ArtworkOrchestration.Name).Select(ToInstance));
+            query.ContinuationToken = page.ContinuationToken;
+        }
+        while (!string.IsNullOrEmpty(query.ContinuationToken));
+
+        return [.. jobs.OrderByDescending(j => j.CreatedAt).Take(top)];
+    }
+
+    public Task CancelAsync(string jobId, string reason, CancellationToken cancellationToken = default) =>
+        hub.Client.TerminateInstanceAsync(new OrchestrationInstance { InstanceId = jobId }, reason);
+
+    private static JobInstance ToInstance(OrchestrationState s) => new(
+        s.OrchestrationInstance.InstanceId,
+        s.OrchestrationStatus switch
+        {
+            OrchestrationStatus.Pending => JobRuntimeStatus.Pending,
+            OrchestrationStatus.Running or OrchestrationStatus.ContinuedAsNew or OrchestrationStatus.Suspended => JobRuntimeStatus.Running,
+            OrchestrationStatus.Completed => JobRuntimeStatus.Completed,
+            OrchestrationStatus.Failed => JobRuntimeStatus.Failed,
+            OrchestrationStatus.Terminated or OrchestrationStatus.Canceled => JobRuntimeStatus.Cancelled,
+            _ => JobRuntimeStatus.Unknown,
+        },
+        new DateTimeOffset(DateTime.SpecifyKind(s.CreatedTime, DateTimeKind.Utc)),
+        new DateTimeOffset(DateTime.SpecifyKind(s.LastUpdatedTime, DateTimeKind.Utc)),
+        s.Input,
+        s.Status,
+        s.Output,
+        s.FailureDetails?.ErrorMessage ?? (s.OrchestrationStatus == OrchestrationStatus.Failed ? s.Output : null));
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using Azure.Storage.Blobs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NeuralArt.Host.Durable;
+using NeuralArt.Host.Http;
+using NeuralArt.Host.Inbox;
+using NeuralArt.Pipeline;
+using NeuralArt.Pipeline.Clients;
+
+namespace NeuralArt.Host;
+
+/// <summary>
+/// The local host: the Pipeline's orchestration and activities on the Durable Task Framework's Azure
+/// Storage backend, the HTTP API on loopback, and the inbox watcher. Engines come from the caller.
+/// </summary>
+public static class LocalHost
+{
+    /// <summary>
+    /// Builds the host. Configuration: <c>NeuralArt:Host</c> (<see cref="LocalHostOptions"/>) and
+    /// <c>NeuralArt:Pipeline</c> (<see cref="PipelineOptions"/>) from arguments, environment
+    /// (<c>NeuralArt__Host__...</c>) and <paramref name="configure"/>.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<IServiceCollection, IConfiguration> addEngines, Action<LocalHostOptions>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
+        var options = builder.Configuration.GetSection(LocalHostOptions.SectionName).Get<LocalHostOptions>() ?? new LocalHostOptions();
+        configure?.Invoke(options);
+        var url = RequireLoopback(options.Url);
+        builder.WebHost.UseUrls(url.ToString());
+
+        // Per-request and framework chatter drowns the job log lines; appsettings can lower these again.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("DurableTask", LogLevel.Warning);
+        builder.Logging.AddFilter("Azure", LogLevel.Warning);
+
+        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+        builder.Services.AddSingleton(FunctionKey.Resolve(options));
+        builder.Services.AddNeuralArtPipeline(builder.Configuration, _ => new BlobServiceClient(options.StorageConnectionString));
+        addEngines(builder.Services, builder.Configuration);
+
+        // Start order matters: containers, then the task hub, then whatever starts jobs.
+        builder.Services.AddHostedService<StorageInitializer>();
+        builder.Services.AddSingleton<DurableTaskHub>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DurableTaskHub>());
+        builder.Services.AddSingleton<IJobClient, TaskHubJobClient>();
+        builder.Services.AddSingleton<InboxWatcher>();
+        if (options.WatchInbox)
+        {
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxWatcher>());
+        }
+
+        var app = builder.Build();
+        app.UseMiddleware<FunctionKeyMiddleware>();
+        app.MapJobsApi();
+        return app;
+    }
+
+    /// <summary>The HTTP API is for this machine only.</summary>
+    private static Uri RequireLoopback(string url)
+    {
+        var uri = new Uri(url);
+        var loopback = uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+        return loopback ? uri : throw new ArgumentException($"The local host listens on loopback only; '{url}' is not a loopback address.", nameof(url));
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using NeuralArt.Pipeline.Jobs;
+using NeuralArt.Pipeline.Orchestration;
+
+namespace NeuralArt.Pipeline.Clients;
+
+/// <summary><see cref="IJobClient"/> over the portable <see cref="DurableTaskClient"/> (Functions app, in-process test host).</summary>
+public sealed class DurableTaskJobClient(DurableTaskClient client) : IJobClient
+{
+    public async Task<bool> StartAsync(string jobId, JobRequest request, CancellationToken cancellationToken = default)
+    {
+        // Backends differ on what a second start with the same ID does (Azure Storage may replace a
+        // finished instance), so look first; the duplicate-start error covers the race between two.
+        if (await client.GetInstanceAsync(jobId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return false;
+        }
+
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(
+                ArtworkOrchestration.Name, request, new StartOrchestrationOptions(jobId), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (IsAlreadyExists(e))
+        {
+            return false;
+        }
+    }
+
+    public async Task<JobInstance?> GetAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        var metadata = await client.GetInstanceAsync(jobId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        return metadata is null ? null : ToInstance(metadata);
+    }
+
+    public async Task<IReadOnlyList<JobInstance>> ListAsync(DateTimeOffset createdFrom, int top, CancellationToken cancellationToken = default)
+    {
+        var query = new OrchestrationQuery { CreatedFrom = createdFrom, PageSize = top, FetchInputsAndOutputs = true };
+        var jobs = new List<JobInstance>();
+        await foreach (var metadata in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (metadata.Name == ArtworkOrchestration.Name)
+            {
+                jobs.Add(ToInstance(metadata));
+            }
+        }
+
+        return [.. jobs.OrderByDescending(j => j.CreatedAt).Take(top)];
+    }
+
+    public Task CancelAsync(string jobId, string reason, CancellationToken cancellationToken = default) =>
+        client.TerminateInstanceAsync(jobId, (object)reason, cancellationToken);
+
+    private static JobInstance ToInstance(OrchestrationMetadata m) => new(
+        m.InstanceId,
+        m.RuntimeStatus switch
+        {
+            OrchestrationRuntimeStatus.Pending => JobRuntimeStatus.Pending,
+            OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended => JobRuntimeStatus.Running,
+            OrchestrationRuntimeStatus.Completed => JobRuntimeStatus.Completed,
+            OrchestrationRuntimeStatus.Failed => JobRuntimeStatus.Failed,
+            OrchestrationRuntimeStatus.Terminated => JobRuntimeStatus.Cancelled,
+            _ => JobRuntimeStatus.Unknown,
+        },
+        m.CreatedAt,
+        m.LastUpdatedAt,
+        m.SerializedInput,
+        m.SerializedCustomStatus,
+        m.SerializedOutput,
+        m.FailureDetails?.ErrorMessage);
+
+    private static bool IsAlreadyExists(Exception e) =>
+        // gRPC backends say StatusCode.AlreadyExists, others throw InvalidOperationException; neither type is shared.
+        e.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase)
+        || e.Message.Contains("AlreadyExists", StringComparison.Ordinal);
+}

@@ -1,0 +1,67 @@
+using System.Text.Json.Serialization;
+using NeuralArt.Pipeline.Storage;
+
+namespace NeuralArt.Pipeline.Jobs;
+
+/// <summary>
+/// The orchestration's custom status: where the job stands. Small on purpose (it is stored with
+/// every orchestration checkpoint and returned by <c>GET /api/jobs/{id}</c>).
+/// </summary>
+public sealed record JobStatus
+{
+    [JsonPropertyName("phase")] public required string Phase { get; init; }
+
+    /// <summary><c>octave</c> for DeepDream, <c>scale</c> for style transfer.</summary>
+    [JsonPropertyName("stage")] public string? Stage { get; init; }
+
+    /// <summary>1-based octave or scale.</summary>
+    [JsonPropertyName("stageIndex")] public int StageIndex { get; init; }
+
+    [JsonPropertyName("stageCount")] public int StageCount { get; init; }
+
+    /// <summary>Iterations done overall.</summary>
+    [JsonPropertyName("iteration")] public int Iteration { get; init; }
+
+    [JsonPropertyName("totalIterations")] public int TotalIterations { get; init; }
+
+    [JsonPropertyName("percent")] public double Percent { get; init; }
+
+    [JsonPropertyName("elapsedSeconds")] public double ElapsedSeconds { get; init; }
+
+    [JsonPropertyName("chunks")] public int Chunks { get; init; }
+
+    [JsonPropertyName("preview")] public BlobRef? Preview { get; init; }
+
+    [JsonPropertyName("result")] public BlobRef? Result { get; init; }
+
+    [JsonPropertyName("error")] public JobError? Error { get; init; }
+}
+
+public static class JobPhases
+{
+    public const string Preparing = "preparing";
+    public const string Running = "running";
+    public const string Finalizing = "finalizing";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+}
+
+/// <summary>Why a job failed, and which input or parameter it was about (null when not about one).</summary>
+public sealed record JobError(
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("field")] string? Field,
+    [property: JsonPropertyName("phase")] string Phase,
+    [property: JsonPropertyName("retriable")] bool Retriable);
+
+/// <summary>The orchestration's output when the job completed.</summary>
+public sealed record JobOutcome
+{
+    [JsonPropertyName("result")] public required BlobRef Result { get; init; }
+    [JsonPropertyName("preview")] public required BlobRef Preview { get; init; }
+    [JsonPropertyName("manifest")] public required BlobRef Manifest { get; init; }
+    [JsonPropertyName("width")] public int Width { get; init; }
+    [JsonPropertyName("height")] public int Height { get; init; }
+    [JsonPropertyName("iterations")] public int Iterations { get; init; }
+    [JsonPropertyName("chunks")] public int Chunks { get; init; }
+    [JsonPropertyName("elapsedSeconds")] public double ElapsedSeconds { get; init; }
+}

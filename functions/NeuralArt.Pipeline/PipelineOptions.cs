@@ -1,0 +1,41 @@
+namespace NeuralArt.Pipeline;
+
+/// <summary>
+/// Settings of the pipeline shared by both hosts (section <c>NeuralArt:Pipeline</c>).
+/// </summary>
+public sealed class PipelineOptions
+{
+    public const string SectionName = "NeuralArt:Pipeline";
+
+    /// <summary>Source images larger than this are refused before they are read.</summary>
+    public long MaxSourceBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Images whose header claims more pixels than this are refused before decoding (decompression bombs).</summary>
+    public long MaxSourcePixels { get; set; } = 40_000_000;
+
+    /// <summary>Sidecars are small JSON files; anything bigger is refused.</summary>
+    public long MaxSidecarBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Longest side of <c>preview.jpg</c>.</summary>
+    public int PreviewMaxSide { get; set; } = 512;
+
+    /// <summary>How long result links (SAS) returned by the HTTP API stay valid.</summary>
+    public TimeSpan ResultLinkLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Keep <c>jobs/{id}/checkpoints/</c> after the job finished (for debugging).</summary>
+    public bool KeepCheckpoints { get; set; }
+
+    /// <summary>Chunk time budget written into new jobs (see <see cref="Jobs.ChunkingPolicy"/>).</summary>
+    public double ChunkTimeBudgetSeconds { get; set; } = 60;
+
+    /// <summary>Activity attempts before a job fails (bad input is never retried).</summary>
+    public int ActivityMaxAttempts { get; set; } = 4;
+
+    public TimeSpan ActivityFirstRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Jobs listed by <c>GET /api/jobs</c> when the request names no <c>top</c>.</summary>
+    public int DefaultListSize { get; set; } = 20;
+
+    /// <summary>How far back <c>GET /api/jobs</c> looks.</summary>
+    public TimeSpan ListWindow { get; set; } = TimeSpan.FromDays(7);
+}

@@ -1,0 +1,49 @@
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using NeuralArt.Pipeline.Activities;
+using NeuralArt.Pipeline.Http;
+using NeuralArt.Pipeline.Inbox;
+using NeuralArt.Pipeline.Jobs;
+using NeuralArt.Pipeline.Orchestration;
+using NeuralArt.Pipeline.Storage;
+
+namespace NeuralArt.Pipeline;
+
+public static class PipelineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the pipeline's shared pieces: options (section <see cref="PipelineOptions.SectionName"/>),
+    /// the blob store over <paramref name="blobService"/>, the activities, the HTTP handlers and the
+    /// inbox starter. Engines (<see cref="NeuralArt.Engine.Jobs.IArtworkEngine"/>) are the host's to register.
+    /// </summary>
+    public static IServiceCollection AddNeuralArtPipeline(
+        this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, BlobServiceClient> blobService)
+    {
+        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(blobService);
+        services.TryAddSingleton<BlobArtworkStore>();
+        services.TryAddSingleton<IArtworkStore>(sp => sp.GetRequiredService<BlobArtworkStore>());
+        return services.AddNeuralArtPipelineCore();
+    }
+
+    /// <summary>The pipeline without the blob store: for callers that register their own <see cref="IArtworkStore"/> (tests).</summary>
+    public static IServiceCollection AddNeuralArtPipelineCore(this IServiceCollection services)
+    {
+        services.AddOptions<PipelineOptions>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<CheckpointStore>();
+        services.TryAddSingleton<ArtworkEngines>();
+        services.TryAddSingleton<JobRequestFactory>();
+        services.TryAddSingleton<JobsApi>();
+        services.TryAddSingleton<InboxJobStarter>();
+        services.TryAddSingleton<PrepareArtworkActivity>();
+        services.TryAddSingleton<RunChunkActivity>();
+        services.TryAddSingleton<FinalizeArtworkActivity>();
+        services.TryAddSingleton<RecordFailureActivity>();
+        services.TryAddTransient<ArtworkOrchestration>();
+        return services;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Sas;
+
+namespace NeuralArt.Pipeline.Storage;
+
+/// <summary><see cref="IArtworkStore"/> over Azure Blob Storage (or Azurite).</summary>
+public sealed class BlobArtworkStore(BlobServiceClient service) : IArtworkStore
+{
+    /// <summary>Creates the pipeline's containers if they are missing.</summary>
+    public async Task EnsureContainersAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var container in StorageLayout.Containers)
+        {
+            await service.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<StoredBlob?> ReadAsync(BlobRef blob, long maxBytes, CancellationToken cancellationToken = default)
+    {
+        var client = Client(blob);
+        try
+        {
+            // Check the size first so that an oversized blob is never pulled into memory.
+            var properties = (await client.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            if (properties.ContentLength > maxBytes)
+            {
+                throw new BlobTooLargeException(blob, properties.ContentLength, maxBytes);
+            }
+
+            var conditions = new BlobRequestConditions { IfMatch = properties.ETag };
+            var content = await client.DownloadContentAsync(new BlobDownloadOptions { Conditions = conditions }, cancellationToken).ConfigureAwait(false);
+            return new StoredBlob(content.Value.Content.ToArray(), properties.ETag.ToString());
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task<BlobInfo?> GetInfoAsync(BlobRef blob, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var properties = (await Client(blob).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            return new BlobInfo(blob, properties.ContentLength, properties.ETag.ToString());
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task WriteAsync(BlobRef blob, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken = default)
+    {
+        var options = new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } };
+        await Client(blob).UploadAsync(BinaryData.FromBytes(content), options, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async IAsyncEnumerable<BlobInfo> ListAsync(string container, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var containerClient = service.GetBlobContainerClient(container);
+        await foreach (var item in containerClient.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
+        {
+            yield return new BlobInfo(new BlobRef(container, item.Name), item.Properties.ContentLength ?? 0, item.Properties.ETag?.ToString() ?? string.Empty);
+        }
+    }
+
+    public async Task DeleteAsync(BlobRef blob, CancellationToken cancellationToken = default) =>
+        await Client(blob).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+
+    public async Task<Uri?> GetReadLinkAsync(BlobRef blob, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    {
+        var client = Client(blob);
+        var expiresOn = DateTimeOffset.UtcNow.Add(lifetime);
+        if (client.CanGenerateSasUri)
+        {
+            // Shared key (connection string, Azurite): sign locally.
+            return client.GenerateSasUri(BlobSasPermissions.Read, expiresOn);
+        }
+
+        try
+        {
+            // Entra ID (managed identity in Azure): sign with a user delegation key.
+            var key = await service.GetUserDelegationKeyAsync(DateTimeOffset.UtcNow.AddMinutes(-1), expiresOn, cancellationToken).ConfigureAwait(false);
+            var sas = new BlobSasBuilder(BlobSasPermissions.Read, expiresOn)
+            {
+                BlobContainerName = blob.Container,
+                BlobName = blob.Name,
+                Resource = "b",
+            };
+            var uri = new BlobUriBuilder(client.Uri) { Sas = sas.ToSasQueryParameters(key.Value, service.AccountName) };
+            return uri.ToUri();
+        }
+        catch (RequestFailedException)
+        {
+            return null;
+        }
+    }
+
+    private BlobClient Client(BlobRef blob) => service.GetBlobContainerClient(blob.Container).GetBlobClient(blob.Name);
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace NeuralArt.Pipeline.Storage;
+
+/// <summary>
+/// Where everything lives in the storage account (documented in README, "Storage layout").
+/// <list type="bullet">
+/// <item><c>inbox/dream/&lt;file&gt;</c>, <c>inbox/style/&lt;style&gt;/&lt;file&gt;</c>: drop-in sources (+ optional <c>&lt;file&gt;.json</c> sidecar).</item>
+/// <item><c>styles/&lt;style&gt;.&lt;ext&gt;</c>: the style images that inbox style jobs name.</item>
+/// <item><c>uploads/...</c>: sources uploaded by <c>neuralart submit</c> for HTTP jobs.</item>
+/// <item><c>jobs/{id}/checkpoints/...</c>: engine state between chunks (deleted when the job finishes).</item>
+/// <item><c>outputs/{id}/result.png|preview.jpg|job.json|error.json</c>: what a job leaves behind.</item>
+/// </list>
+/// </summary>
+public static partial class StorageLayout
+{
+    public const string InboxContainer = "inbox";
+    public const string StylesContainer = "styles";
+    public const string UploadsContainer = "uploads";
+    public const string JobsContainer = "jobs";
+    public const string OutputsContainer = "outputs";
+
+    public const string ResultFileName = "result.png";
+    public const string PreviewFileName = "preview.jpg";
+    public const string JobFileName = "job.json";
+    public const string ErrorFileName = "error.json";
+
+    private const string CheckpointsFolder = "checkpoints";
+    private const string CheckpointExtension = ".ckpt";
+
+    /// <summary>The containers the pipeline creates on start.</summary>
+    public static IReadOnlyList<string> Containers { get; } =
+        [InboxContainer, StylesContainer, UploadsContainer, JobsContainer, OutputsContainer];
+
+    /// <summary>Containers a job's sources may come from (never its own outputs or checkpoints).</summary>
+    public static IReadOnlyList<string> SourceContainers { get; } = [InboxContainer, StylesContainer, UploadsContainer];
+
+    public static BlobRef Result(string jobId) => new(OutputsContainer, $"{jobId}/{ResultFileName}");
+    public static BlobRef Preview(string jobId) => new(OutputsContainer, $"{jobId}/{PreviewFileName}");
+    public static BlobRef JobManifest(string jobId) => new(OutputsContainer, $"{jobId}/{JobFileName}");
+    public static BlobRef Error(string jobId) => new(OutputsContainer, $"{jobId}/{ErrorFileName}");
+
+    /// <summary>The folder (blob name prefix in <see cref="JobsContainer"/>) holding a job's checkpoints.</summary>
+    public static string CheckpointPrefix(string jobId) => $"{jobId}/{CheckpointsFolder}/";
+
+    /// <summary>
+    /// A checkpoint's blob. The name sorts in render order (completed iterations, then phase, then
+    /// iteration in the phase), so the last one listed is the furthest the job got.
+    /// </summary>
+    public static BlobRef Checkpoint(string jobId, CheckpointKey key) =>
+        new(JobsContainer, CheckpointPrefix(jobId) + key.ToFileName() + CheckpointExtension);
+
+    public static bool TryParseCheckpoint(string blobName, out CheckpointKey key)
+    {
+        key = default;
+        var file = blobName[(blobName.LastIndexOf('/') + 1)..];
+        return file.EndsWith(CheckpointExtension, StringComparison.Ordinal)
+            && CheckpointKey.TryParseFileName(file[..^CheckpointExtension.Length], out key);
+    }
+
+    public static bool IsValidContainerName(string name) => ContainerNamePattern().IsMatch(name);
+
+    /// <summary>Blob names we accept in requests: no empty segments, no dot segments, no control characters, at most 1024 characters.</summary>
+    public static bool IsValidBlobName(string name) =>
+        name.Length is > 0 and <= 1024
+        && !name.Split('/').Any(segment => segment.Length == 0 || segment is "." or "..")
+        && !name.Any(char.IsControl);
+
+    [GeneratedRegex("^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex ContainerNamePattern();
+}
+
+/// <summary>Where a checkpoint stands in a render; orders checkpoints of one job.</summary>
+public readonly record struct CheckpointKey(int CompletedIterations, int Phase, int PhaseIteration) : IComparable<CheckpointKey>
+{
+    public int CompareTo(CheckpointKey other)
+    {
+        var byCompleted = CompletedIterations.CompareTo(other.CompletedIterations);
+        if (byCompleted != 0)
+        {
+            return byCompleted;
+        }
+
+        var byPhase = Phase.CompareTo(other.Phase);
+        return byPhase != 0 ? byPhase : PhaseIteration.CompareTo(other.PhaseIteration);
+    }
+
+    public static bool operator <(CheckpointKey left, CheckpointKey right) => left.CompareTo(right) < 0;
+    public static bool operator >(CheckpointKey left, CheckpointKey right) => left.CompareTo(right) > 0;
+    public static bool operator <=(CheckpointKey left, CheckpointKey right) => left.CompareTo(right) <= 0;
+    public static bool operator >=(CheckpointKey left, CheckpointKey right) => left.CompareTo(right) >= 0;
+
+    /// <summary>Fixed-width decimal fields so that names sort like keys.</summary>
+    public string ToFileName() => string.Create(CultureInfo.InvariantCulture, $"c{CompletedIterations:D9}-p{Phase:D3}-i{PhaseIteration:D9}");
+
+    public static bool TryParseFileName(string file, out CheckpointKey key)
+    {
+        key = default;
+        var parts = file.Split('-');
+        if (parts.Length != 3 || parts[0].Length < 2 || parts[0][0] != 'c' || parts[1][0] != 'p' || parts[2][0] != 'i')
+        {
+            return false;
+        }
+
+        if (!int.TryParse(parts[0].AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var completed)
+            || !int.TryParse(parts[1].AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var phase)
+            || !int.TryParse(parts[2].AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var phaseIteration))
+        {
+            return false;
+        }
+
+        key = new CheckpointKey(completed, phase, phaseIteration);
+        return true;
+    }
+}

@@ -1,0 +1,88 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NeuralArt.Engine.Jobs;
+using NeuralArt.Pipeline;
+using NeuralArt.Pipeline.Clients;
+using NeuralArt.Pipeline.Jobs;
+using NeuralArt.Pipeline.Orchestration;
+using NeuralArt.Pipeline.Storage;
+using NeuralArt.Testing;
+
+namespace NeuralArt.Pipeline.Tests;
+
+/// <summary>
+/// The pipeline's orchestration and activities on the in-process Durable Task test host, over an
+/// in-memory store and the deterministic <see cref="BlurEngine"/>.
+/// </summary>
+internal sealed class OrchestrationHarness : IAsyncDisposable
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private readonly DurableTaskTestHost host;
+
+    private OrchestrationHarness(DurableTaskTestHost host, InMemoryArtworkStore store, BlurEngine dream, BlurEngine style)
+    {
+        this.host = host;
+        Store = store;
+        Dream = dream;
+        Style = style;
+        Client = new DurableTaskJobClient(host.Client);
+    }
+
+    public InMemoryArtworkStore Store { get; }
+    public BlurEngine Dream { get; }
+    public BlurEngine Style { get; }
+    public DurableTaskClient DurableClient => host.Client;
+    public IJobClient Client { get; }
+    public IServiceProvider Services => host.Services;
+
+    public static async Task<OrchestrationHarness> StartAsync(Action<PipelineOptions>? configure = null)
+    {
+        var store = new InMemoryArtworkStore();
+        var dream = new BlurEngine(ArtworkKinds.Dream);
+        var style = new BlurEngine(ArtworkKinds.Style);
+        var host = await DurableTaskTestHost.StartAsync(
+            registry => PipelineTasks.Register(registry),
+            new DurableTaskTestHostOptions
+            {
+                ConfigureServices = services =>
+                {
+                    services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+                    services.AddSingleton<IArtworkStore>(store);
+                    services.AddSingleton<IArtworkEngine>(dream);
+                    services.AddSingleton<IArtworkEngine>(style);
+                    services.Configure<PipelineOptions>(o =>
+                    {
+                        o.ActivityFirstRetryInterval = TimeSpan.FromMilliseconds(200);
+                        configure?.Invoke(o);
+                    });
+                    services.AddNeuralArtPipelineCore();
+                },
+            });
+        return new OrchestrationHarness(host, store, dream, style);
+    }
+
+    public JobRequestFactory Requests => Services.GetRequiredService<JobRequestFactory>();
+
+    public PipelineOptions Options => Services.GetRequiredService<IOptions<PipelineOptions>>().Value;
+
+    /// <summary>Puts a source image into uploads/ and returns a dream request for it.</summary>
+    public JobRequest DreamJob(byte[] image, string parameters = "{}", double? budgetSeconds = null, string name = "cat.png")
+    {
+        var source = new BlobRef(StorageLayout.UploadsContainer, name);
+        Store.Put(source, image);
+        return Requests.Create(ArtworkKinds.Dream, source, null, null, parameters, JobOrigins.Http, budgetSeconds);
+    }
+
+    public async Task<OrchestrationMetadata> RunAsync(string jobId, JobRequest request)
+    {
+        Assert.True(await Client.StartAsync(jobId, request));
+        using var cancel = new CancellationTokenSource(Timeout);
+        return await DurableClient.WaitForInstanceCompletionAsync(jobId, getInputsAndOutputs: true, cancel.Token);
+    }
+
+    public ValueTask DisposeAsync() => host.DisposeAsync();
+}

@@ -1,0 +1,234 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using NeuralArt.Engine.Jobs;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace NeuralArt.Testing;
+
+/// <summary>
+/// A deterministic stand-in for the real engines: each iteration blurs the image a little (integer
+/// arithmetic, so any chunking gives the same bytes) in a number of phases like octaves. Its state
+/// is plain bytes, it checks its inputs like a real engine, and it can be told to fail or to run slowly.
+/// Parameters (JSON): <c>phases</c> (1..8, default 2), <c>iterations</c> per phase (1..10000, default 4),
+/// <c>delayMs</c> per iteration (0..60000, default 0).
+/// </summary>
+public sealed class BlurEngine(string kind = ArtworkKinds.Dream) : IArtworkEngine
+{
+    private const int MaxPixels = 4096 * 4096;
+    private static readonly byte[] Magic = "BLUR1"u8.ToArray();
+    private const int HeaderInts = 6;
+
+    private int startCalls;
+    private int chunkCalls;
+
+    public string Kind { get; } = kind;
+
+    /// <summary>Calls to <see cref="StartAsync"/> so far (tests check that bad input is not retried).</summary>
+    public int StartCalls => startCalls;
+
+    /// <summary>Calls to <see cref="RunChunkAsync"/> so far.</summary>
+    public int ChunkCalls => chunkCalls;
+
+    /// <summary>Iterations actually computed so far (work done twice counts twice).</summary>
+    public int IterationsComputed;
+
+    /// <summary>Called before each chunk with the 1-based chunk call number; throw from it to inject a fault.</summary>
+    public Action<int>? BeforeChunk { get; set; }
+
+    public Task<EngineCheckpoint> StartAsync(ArtworkInputs inputs, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref startCalls);
+        var settings = Settings.Parse(inputs.ParametersJson);
+        if (Kind == ArtworkKinds.Style && !inputs.Extras.Any(e => e.Role == "style"))
+        {
+            throw new InvalidArtworkInputException("A style job needs a style image.", "style");
+        }
+
+        Image<Rgb24> image;
+        try
+        {
+            image = Image.Load<Rgb24>(inputs.Content.Span);
+        }
+        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
+        {
+            throw new InvalidArtworkInputException($"The content image cannot be decoded: {e.Message}", "content", e);
+        }
+
+        using (image)
+        {
+            if ((long)image.Width * image.Height > MaxPixels)
+            {
+                throw new InvalidArtworkInputException("The content image is too large.", "content");
+            }
+
+            var pixels = new byte[image.Width * image.Height * 3];
+            image.CopyPixelDataTo(pixels);
+            var state = new State(image.Width, image.Height, settings.Phases, settings.Iterations, settings.DelayMs, 1, 0, pixels);
+            return Task.FromResult(new EngineCheckpoint(state.Serialize(), state.Progress));
+        }
+    }
+
+    public async Task<EngineCheckpoint> RunChunkAsync(ReadOnlyMemory<byte> state, int maxIterations, IProgress<EngineProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var call = Interlocked.Increment(ref chunkCalls);
+        BeforeChunk?.Invoke(call);
+        var s = State.Deserialize(state.Span);
+        if (s.PhaseIteration >= s.IterationsPerPhase && s.Phase < s.Phases)
+        {
+            // Like an octave change: the next phase starts before its first iteration.
+            s = s with { Phase = s.Phase + 1, PhaseIteration = 0 };
+        }
+
+        var run = Math.Min(maxIterations, s.IterationsPerPhase - s.PhaseIteration);
+        var pixels = s.Pixels;
+        for (var i = 0; i < run; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (s.DelayMs > 0)
+            {
+                await Task.Delay(s.DelayMs, cancellationToken).ConfigureAwait(false);
+            }
+
+            pixels = BlurStep(pixels, s.Width, s.Height, s.CompletedIterations + i);
+            Interlocked.Increment(ref IterationsComputed);
+            progress?.Report((s with { PhaseIteration = s.PhaseIteration + i + 1, Pixels = pixels }).Progress);
+        }
+
+        var next = s with { PhaseIteration = s.PhaseIteration + run, Pixels = pixels };
+        return new EngineCheckpoint(next.Serialize(), next.Progress);
+    }
+
+    public Task<byte[]> RenderAsync(ReadOnlyMemory<byte> state, RenderFormat format, int? maxSide = null, CancellationToken cancellationToken = default)
+    {
+        var s = State.Deserialize(state.Span);
+        using var image = Image.LoadPixelData<Rgb24>(s.Pixels, s.Width, s.Height);
+        if (maxSide is { } side && Math.Max(s.Width, s.Height) > side)
+        {
+            image.Mutate(x => x.Resize(new ResizeOptions { Mode = ResizeMode.Max, Size = new Size(side, side) }));
+        }
+
+        using var output = new MemoryStream();
+        if (format == RenderFormat.Png)
+        {
+            image.Save(output, new PngEncoder());
+        }
+        else
+        {
+            image.Save(output, new JpegEncoder { Quality = 85 });
+        }
+
+        return Task.FromResult(output.ToArray());
+    }
+
+    /// <summary>3x3 box blur plus a small shift that depends on the iteration, all in integers.</summary>
+    internal static byte[] BlurStep(byte[] pixels, int width, int height, int iteration)
+    {
+        var result = new byte[pixels.Length];
+        var shift = iteration % 3;
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                for (var c = 0; c < 3; c++)
+                {
+                    int sum = 0, count = 0;
+                    for (var dy = -1; dy <= 1; dy++)
+                    {
+                        var yy = y + dy;
+                        if (yy < 0 || yy >= height) continue;
+                        for (var dx = -1; dx <= 1; dx++)
+                        {
+                            var xx = x + dx;
+                            if (xx < 0 || xx >= width) continue;
+                            sum += pixels[((yy * width) + xx) * 3 + c];
+                            count++;
+                        }
+                    }
+
+                    result[((y * width) + x) * 3 + c] = (byte)Math.Min(255, (sum / count) + (c == shift ? 1 : 0));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private sealed record Settings(int Phases, int Iterations, int DelayMs)
+    {
+        public static Settings Parse(string json)
+        {
+            JsonElement root;
+            try
+            {
+                root = JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "{}" : json).RootElement;
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidArtworkInputException($"The parameters are not valid JSON: {e.Message}", "parameters", e);
+            }
+
+            return new Settings(Read(root, "phases", 2, 1, 8), Read(root, "iterations", 4, 1, 10000), Read(root, "delayMs", 0, 0, 60000));
+        }
+
+        private static int Read(JsonElement root, string name, int fallback, int min, int max)
+        {
+            if (!root.TryGetProperty(name, out var value))
+            {
+                return fallback;
+            }
+
+            if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number) || number < min || number > max)
+            {
+                throw new InvalidArtworkInputException($"{name} must be a whole number from {min} to {max}.", name);
+            }
+
+            return number;
+        }
+    }
+
+    private sealed record State(int Width, int Height, int Phases, int IterationsPerPhase, int DelayMs, int Phase, int PhaseIteration, byte[] Pixels)
+    {
+        public int CompletedIterations => ((Phase - 1) * IterationsPerPhase) + PhaseIteration;
+
+        public EngineProgress Progress => new(
+            Phase, Phases, PhaseIteration, IterationsPerPhase, CompletedIterations, Phases * IterationsPerPhase,
+            Loss: Pixels.Length == 0 ? 0 : Pixels[0], IsComplete: Phase == Phases && PhaseIteration >= IterationsPerPhase, Width, Height);
+
+        public byte[] Serialize()
+        {
+            var buffer = new byte[Magic.Length + (HeaderInts * sizeof(int)) + sizeof(int) + Pixels.Length];
+            Magic.CopyTo(buffer, 0);
+            var span = buffer.AsSpan(Magic.Length);
+            int[] header = [Width, Height, Phases, IterationsPerPhase, Phase, PhaseIteration];
+            for (var i = 0; i < header.Length; i++)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(span[(i * 4)..], header[i]);
+            }
+
+            BinaryPrimitives.WriteInt32LittleEndian(span[(HeaderInts * 4)..], DelayMs);
+            Pixels.CopyTo(span[((HeaderInts + 1) * 4)..]);
+            return buffer;
+        }
+
+        public static State Deserialize(ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.Length < Magic.Length + ((HeaderInts + 1) * 4) || !bytes[..Magic.Length].SequenceEqual(Magic))
+            {
+                throw new InvalidArtworkInputException("The state is not a BlurEngine state.", "state");
+            }
+
+            var span = bytes[Magic.Length..];
+            var header = new int[HeaderInts + 1];
+            for (var i = 0; i < header.Length; i++)
+            {
+                header[i] = BinaryPrimitives.ReadInt32LittleEndian(span[(i * 4)..]);
+            }
+
+            return new State(header[0], header[1], header[2], header[3], header[6], header[4], header[5], span[((HeaderInts + 1) * 4)..].ToArray());
+        }
+    }
+}
