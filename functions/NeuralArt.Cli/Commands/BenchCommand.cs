@@ -1,0 +1,230 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using NeuralArt.Cli.Infrastructure;
+using NeuralArt.Engine.Dream;
+using NeuralArt.Engine.Imaging;
+using NeuralArt.Engine.Jobs;
+using NeuralArt.Engine.Runtime;
+using NeuralArt.Engine.Tensors;
+using NeuralArt.Graphs.Objectives;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace NeuralArt.Cli.Commands;
+
+/// <summary>
+/// <c>neuralart bench</c>: at each size, the median time of a gradient step (the dream objective's
+/// compiled graph, through the same IOBinding runner the engine uses) and of a forward pass of the
+/// same truncated network (the features graph), and their ratio; then a whole DeepDream (4 octaves
+/// x 10 iterations by default) at 1024 x 1024 through the engine. Warm-up runs are not counted.
+/// </summary>
+public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
+{
+    private const double TargetMeasureMilliseconds = 2000;
+    private const int MinRepeats = 3;
+    private const int MaxRepeats = 20;
+    private const long DreamSeed = 1234;
+
+    public sealed class Settings : RuntimeSettings
+    {
+        [CommandOption("--sizes <LIST>")]
+        [Description("Square image sides to time, comma-separated.")]
+        [DefaultValue("224,512,1024")]
+        public string Sizes { get; init; } = "224,512,1024";
+
+        [CommandOption("--layers <TAPS>")]
+        [Description("Dream taps (default: the model's recommended dream taps).")]
+        public string? Layers { get; init; }
+
+        [CommandOption("--repeats <N>")]
+        [Description("Timed runs per measurement (0: enough for about 2 s, 3 to 20).")]
+        [DefaultValue(0)]
+        public int Repeats { get; init; }
+
+        [CommandOption("--dream-size <PX>")]
+        [Description("Side of the square image of the timed DeepDream.")]
+        [DefaultValue(1024)]
+        public int DreamSize { get; init; } = 1024;
+
+        [CommandOption("--dream-octaves <N>")]
+        [DefaultValue(4)]
+        public int DreamOctaves { get; init; } = 4;
+
+        [CommandOption("--dream-iterations <N>")]
+        [DefaultValue(10)]
+        public int DreamIterations { get; init; } = 10;
+
+        [CommandOption("--tile <PX>")]
+        [Description("Tile size of the timed DeepDream.")]
+        [DefaultValue(DreamSettings.DefaultTileSize)]
+        public int Tile { get; init; } = DreamSettings.DefaultTileSize;
+
+        [CommandOption("--no-dream")]
+        [Description("Skip the timed DeepDream.")]
+        public bool NoDream { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            var baseResult = base.Validate();
+            if (!baseResult.Successful) return baseResult;
+            if (ParseSizes(Sizes) is null) return ValidationResult.Error($"--sizes must be sides between {DreamSettings.MinImageSide} and {DreamSettings.MaxImageSide}, for example 224,512,1024.");
+            if (Repeats is < 0 or > 1000) return ValidationResult.Error("--repeats must be between 0 and 1000.");
+            if (DreamSize is < DreamSettings.MinImageSide or > DreamSettings.MaxImageSide) return ValidationResult.Error("--dream-size is out of range.");
+            return ValidationResult.Success();
+        }
+
+        public IReadOnlyList<int> SizeList => ParseSizes(Sizes)!;
+
+        private static List<int>? ParseSizes(string text)
+        {
+            var sizes = new List<int>();
+            foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var size) ||
+                    size < DreamSettings.MinImageSide || size > DreamSettings.MaxImageSide) return null;
+                sizes.Add(size);
+            }
+            return sizes.Count == 0 ? null : sizes;
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        using var services = CliServices.Create(settings);
+        var console = services.Console;
+        var manifest = services.Graphs.GetManifest(settings.Model);
+        var taps = TapOptions.Resolve(manifest, settings.Layers);
+        var gradientGraph = services.Graphs.GetGraph(manifest, new DreamObjective(taps));
+        var featuresGraph = services.Graphs.GetGraph(manifest, new FeaturesObjective(taps.Select(t => t.Tap).ToList()));
+        using var runner = new GradientRunner(services.Sessions.Get(gradientGraph.Path));
+        var features = new FeatureExtractor(services.Sessions.Get(featuresGraph.Path));
+
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"bench: {manifest.Name} {TapWeights.Format(taps)} on {services.DeviceName}, {Environment.ProcessorCount} logical CPUs, " +
+            $"intra-op threads {(settings.Threads == 0 ? "default" : settings.Threads)}, load average {LoadAverage()}")));
+
+        var table = new Table().AddColumns("Size", "Gradient step (ms)", "Forward (ms)", "Step / forward", "Runs");
+        foreach (var side in settings.SizeList)
+        {
+            var image = Pattern(side);
+            var (stepMs, stepRuns) = await Task.Run(() => Measure(settings.Repeats, () =>
+            {
+                var buffers = runner.Buffers(side, side);
+                image.Data.CopyTo(buffers.Input);
+                runner.Run(buffers, cancellationToken);
+            }), cancellationToken);
+            var (forwardMs, forwardRuns) = await Task.Run(() => Measure(settings.Repeats, () => features.Run(image, cancellationToken)), cancellationToken);
+            table.AddRow(
+                $"{side}x{side}",
+                stepMs.ToString("F1", CultureInfo.InvariantCulture),
+                forwardMs.ToString("F1", CultureInfo.InvariantCulture),
+                (stepMs / forwardMs).ToString("F2", CultureInfo.InvariantCulture),
+                $"{stepRuns}/{forwardRuns}");
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"  {side}px: step {stepMs:F1} ms, forward {forwardMs:F1} ms, ratio {stepMs / forwardMs:F2}")));
+        }
+        console.Write(table);
+
+        if (!settings.NoDream) await BenchDreamAsync(services, settings, cancellationToken);
+        return 0;
+    }
+
+    private static async Task BenchDreamAsync(CliServices services, Settings settings, CancellationToken cancellationToken)
+    {
+        var side = settings.DreamSize;
+        using var pattern = PatternImage(side);
+        var png = ImageWriter.Encode(pattern, RenderFormat.Png);
+        var dreamSettings = new DreamSettings
+        {
+            Model = settings.Model,
+            Layers = settings.Layers ?? DreamSettings.DefaultLayers,
+            Octaves = settings.DreamOctaves,
+            Iterations = settings.DreamIterations,
+            MaxSize = side,
+            TileSize = settings.Tile,
+            Seed = DreamSeed,
+        };
+        var engine = new DeepDreamEngine(services.Graphs, services.Sessions,
+            new ImageLoader(new ImageLimits()), NullLogger<DeepDreamEngine>.Instance);
+        var gradientSession = services.Sessions.Get(services.Graphs.GetGraph(
+            services.Graphs.GetManifest(settings.Model),
+            new DreamObjective(TapWeights.Parse(dreamSettings.Layers))).Path);
+        var before = gradientSession.RunStatistics;
+        var clock = Stopwatch.StartNew();
+        var checkpoint = await engine.StartAsync(new ArtworkInputs(png, [], dreamSettings.ToJson()), cancellationToken);
+        var startSeconds = clock.Elapsed.TotalSeconds;
+        var octaveSeconds = new List<double>();
+        while (!checkpoint.Progress.IsComplete)
+        {
+            var octaveClock = Stopwatch.StartNew();
+            checkpoint = await engine.RunChunkAsync(checkpoint.State, int.MaxValue, cancellationToken: cancellationToken);
+            octaveSeconds.Add(octaveClock.Elapsed.TotalSeconds);
+        }
+        var total = clock.Elapsed.TotalSeconds;
+        var after = gradientSession.RunStatistics;
+        var inGraph = (after.Time - before.Time).TotalSeconds;
+        var sizes = engine.Inspect(checkpoint.State).OctaveSizes;
+        var perOctave = string.Join(", ", octaveSeconds.Select((s, i) => FormattableString.Invariant($"{sizes[i].Width}px {s:F2} s")));
+        services.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"DeepDream {side}x{side}, {dreamSettings.Octaves} octaves x {dreamSettings.Iterations} iterations (tile {dreamSettings.TileSize}): " +
+            $"{total:F2} s (start {startSeconds:F2} s; octaves {perOctave}); {after.Runs - before.Runs} gradient runs took {inGraph:F2} s, " +
+            $"the engine's own work (roll, normalize, resize, checkpoints) {total - inGraph:F2} s ({100 * (total - inGraph) / total:F1}%)")));
+    }
+
+    /// <summary>Runs once to warm up, then times runs; returns the median in ms and the run count.</summary>
+    private static (double Milliseconds, int Runs) Measure(int repeats, Action run)
+    {
+        var warm = Stopwatch.StartNew();
+        run();
+        var warmMs = warm.Elapsed.TotalMilliseconds;
+        var count = repeats > 0 ? repeats : Math.Clamp((int)Math.Ceiling(TargetMeasureMilliseconds / Math.Max(warmMs, 1)), MinRepeats, MaxRepeats);
+        var times = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            run();
+            times[i] = clock.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(times);
+        return (times[count / 2], count);
+    }
+
+    private static ImageTensor Pattern(int side)
+    {
+        using var image = PatternImage(side);
+        return image.ToTensor();
+    }
+
+    /// <summary>A smooth deterministic colour pattern (the timings do not depend on content).</summary>
+    private static Image<Rgb24> PatternImage(int side)
+    {
+        var image = new Image<Rgb24>(side, side);
+        for (var y = 0; y < side; y++)
+        {
+            for (var x = 0; x < side; x++)
+            {
+                image[x, y] = new Rgb24(
+                    (byte)(128 + 100 * Math.Sin(0.05 * x)),
+                    (byte)(128 + 100 * Math.Sin(0.07 * y)),
+                    (byte)(128 + 100 * Math.Sin(0.03 * (x + y))));
+            }
+        }
+        return image;
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+    }
+}

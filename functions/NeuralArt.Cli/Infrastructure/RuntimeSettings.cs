@@ -1,0 +1,47 @@
+using System.ComponentModel;
+using NeuralArt.Engine.Runtime;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace NeuralArt.Cli.Infrastructure;
+
+/// <summary>Options every command that runs graphs shares: provider, threads, models folder.</summary>
+public abstract class RuntimeSettings : CommandSettings
+{
+    [CommandOption("--provider <PROVIDER>")]
+    [Description("Execution provider: auto (CUDA if it loads, else CPU), cuda or cpu.")]
+    [DefaultValue("auto")]
+    public string Provider { get; init; } = "auto";
+
+    [CommandOption("--threads <N>")]
+    [Description("Threads per operator on the CPU (0: one per core).")]
+    [DefaultValue(0)]
+    public int Threads { get; init; }
+
+    [CommandOption("--no-spin")]
+    [Description("Idle CPU threads sleep instead of spinning (kinder on a shared machine).")]
+    public bool NoSpin { get; init; }
+
+    [CommandOption("--models <DIR>")]
+    [Description("Models folder (default: NEURALART_MODELS, else the nearest models/ folder).")]
+    public string? ModelsDirectory { get; init; }
+
+    [CommandOption("--model <NAME>")]
+    [Description("Backbone manifest in the models folder.")]
+    [DefaultValue("resnet18")]
+    public string Model { get; init; } = "resnet18";
+
+    public override ValidationResult Validate()
+    {
+        if (!OnnxRuntimeOptions.TryParseProvider(Provider, out _))
+            return ValidationResult.Error($"--provider must be auto, cuda or cpu (got '{Provider}').");
+        if (Threads < 0) return ValidationResult.Error("--threads must not be negative.");
+        return ValidationResult.Success();
+    }
+
+    public OnnxRuntimeOptions RuntimeOptions()
+    {
+        OnnxRuntimeOptions.TryParseProvider(Provider, out var provider);
+        return new OnnxRuntimeOptions { ExecutionProvider = provider, IntraOpThreads = Threads, AllowSpinning = !NoSpin };
+    }
+}

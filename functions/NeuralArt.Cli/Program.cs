@@ -1,0 +1,26 @@
+using NeuralArt.Cli.Commands;
+using NeuralArt.Cli.Infrastructure;
+using Spectre.Console.Cli;
+
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("neuralart");
+    config.SetExceptionHandler(ErrorReporter.Report);
+    config.AddCommand<DreamCommand>("dream")
+        .WithDescription("Make a DeepDream of an image.")
+        .WithExample("dream", "samples/content/cat_chelsea.png", "-o", "out/cat_dream.png");
+    config.AddCommand<GradientCommand>("gradient")
+        .WithDescription("Write the dream objective's gradient for an image (exact size) as a NumPy .npy file.")
+        .WithExample("gradient", "samples/content/cat_chelsea.png", "--layers", "layer3", "-o", "grad.npy");
+    config.AddBranch("models", models =>
+    {
+        models.SetDescription("List, compile and check backbone models.");
+        models.AddCommand<ModelsListCommand>("list").WithDescription("List the models, their taps and the compiled graphs.");
+        models.AddCommand<ModelsCompileCommand>("compile").WithDescription("Compile the graphs the dream and bench commands use.");
+        models.AddCommand<ModelsCheckCommand>("check").WithDescription("Compare a model's compiled gradient with finite differences.");
+    });
+    config.AddCommand<BenchCommand>("bench").WithDescription("Time gradient steps, forward passes and a DeepDream.");
+    config.AddCommand<DoctorCommand>("doctor").WithDescription("Show what this machine can run (providers, CUDA libraries, a smoke step).");
+});
+return await app.RunAsync(args);

@@ -1,0 +1,50 @@
+using NeuralArt.Engine.Jobs;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace NeuralArt.Engine.Imaging;
+
+/// <summary>Encodes results as PNG or JPEG, chosen by format or by the output file's extension.</summary>
+public static class ImageWriter
+{
+    /// <summary>JPEG quality: high enough that dream textures keep their fine detail.</summary>
+    public const int JpegQuality = 92;
+
+    /// <summary>The format an output path asks for, or an error naming the accepted extensions.</summary>
+    public static RenderFormat FormatForPath(string path, string field = "output")
+    {
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        return extension switch
+        {
+            ".png" => RenderFormat.Png,
+            ".jpg" or ".jpeg" => RenderFormat.Jpeg,
+            _ => throw new InvalidArtworkInputException(
+                $"Output '{path}' must end in .png, .jpg or .jpeg (got '{(extension.Length == 0 ? "no extension" : extension)}').", field),
+        };
+    }
+
+    public static byte[] Encode(Image<Rgb24> image, RenderFormat format)
+    {
+        using var stream = new MemoryStream();
+        image.Save(stream, Encoder(format));
+        return stream.ToArray();
+    }
+
+    public static async Task SaveAsync(Image<Rgb24> image, string path, CancellationToken cancellationToken = default)
+    {
+        var format = FormatForPath(path);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        await image.SaveAsync(path, Encoder(format), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static IImageEncoder Encoder(RenderFormat format) => format switch
+    {
+        RenderFormat.Png => new PngEncoder(),
+        RenderFormat.Jpeg => new JpegEncoder { Quality = JpegQuality },
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown render format."),
+    };
+}

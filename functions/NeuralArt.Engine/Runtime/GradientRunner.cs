@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
+using NeuralArt.Engine.Tensors;
+using NeuralArt.Graphs.Compilation;
+
+namespace NeuralArt.Engine.Runtime;
+
+/// <summary>
+/// Runs a compiled gradient graph (input <c>image</c> [1,3,H,W], outputs <c>loss</c> and
+/// <c>grad</c>) again and again through an <see cref="OrtIoBinding"/>, reusing one set of
+/// <see cref="GradientBuffers"/> per image size (a few sizes are kept: tiles and octaves differ).
+/// Extra constant inputs, such as a guided dream's <c>guide.layer3</c> features, are set once with
+/// <see cref="SetExtraInput"/>. Not thread-safe: one runner per render; sessions are shared.
+/// </summary>
+public sealed class GradientRunner : IDisposable
+{
+    /// <summary>Sizes kept bound at once: an octave's tiles come in at most four sizes.</summary>
+    public const int DefaultCachedSizes = 4;
+
+    private readonly OnnxSession _session;
+    private readonly int _maxCachedSizes;
+    private readonly long[] _lossShape;
+    private readonly RunOptions _runOptions = new();
+    // Most recently used last.
+    private readonly List<GradientBuffers> _buffers = [];
+    private readonly Dictionary<string, OrtValue> _extras = new(StringComparer.Ordinal);
+    private int _extrasVersion;
+    private bool _disposed;
+
+    public GradientRunner(OnnxSession session, int maxCachedSizes = DefaultCachedSizes)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCachedSizes);
+        _session = session;
+        _maxCachedSizes = maxCachedSizes;
+        var inputs = session.Session.InputNames;
+        var outputs = session.Session.OutputNames;
+        if (!inputs.Contains(GraphNames.Image) || !outputs.Contains(GraphNames.Loss) || !outputs.Contains(GraphNames.Grad))
+        {
+            throw new InvalidOperationException(
+                $"'{Path.GetFileName(session.Path)}' is not a gradient graph: it needs input '{GraphNames.Image}' and outputs " +
+                $"'{GraphNames.Loss}' and '{GraphNames.Grad}' (has inputs {string.Join(", ", inputs)}; outputs {string.Join(", ", outputs)}).");
+        }
+        ExtraInputNames = inputs.Where(n => n != GraphNames.Image).ToList();
+        // A scalar loss has rank 0; some graphs declare [1]. Bind whatever the graph declares.
+        _lossShape = session.OutputDimensions(GraphNames.Loss).Select(d => (long)Math.Max(d, 1)).ToArray();
+    }
+
+    public OnnxSession Session => _session;
+
+    /// <summary>Inputs besides <c>image</c> that must be set before running.</summary>
+    public IReadOnlyList<string> ExtraInputNames { get; }
+
+    /// <summary>Sets a constant extra input (copied); it stays bound for every later run.</summary>
+    public void SetExtraInput(string name, ReadOnlySpan<float> values, long[] shape)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!ExtraInputNames.Contains(name))
+        {
+            throw new ArgumentException($"The graph has no extra input '{name}' (has: {string.Join(", ", ExtraInputNames)}).", nameof(name));
+        }
+        var value = AlignedValues.Copy(values, shape);
+        if (_extras.Remove(name, out var old)) old.Dispose();
+        _extras[name] = value;
+        _extrasVersion++;
+    }
+
+    /// <summary>The reusable buffers for an image of this size (created on first use).</summary>
+    public GradientBuffers Buffers(int height, int width)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var index = _buffers.FindIndex(b => b.Height == height && b.Width == width);
+        GradientBuffers buffers;
+        if (index >= 0)
+        {
+            buffers = _buffers[index];
+            _buffers.RemoveAt(index);
+        }
+        else
+        {
+            if (_buffers.Count == _maxCachedSizes)
+            {
+                _buffers[0].Dispose();
+                _buffers.RemoveAt(0);
+            }
+            buffers = new GradientBuffers(_session.Session, height, width, _lossShape);
+            buffers.Binding.BindInput(GraphNames.Image, buffers.InputValue);
+            buffers.Binding.BindOutput(GraphNames.Loss, buffers.LossValue);
+            buffers.Binding.BindOutput(GraphNames.Grad, buffers.GradValue);
+        }
+        _buffers.Add(buffers);
+        return buffers;
+    }
+
+    /// <summary>Runs the graph on <paramref name="buffers"/>' input; returns the loss, the gradient is in its <c>Grad</c>.</summary>
+    public float Run(GradientBuffers buffers, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (buffers.BoundExtrasVersion != _extrasVersion)
+        {
+            foreach (var name in ExtraInputNames)
+            {
+                if (!_extras.TryGetValue(name, out var value))
+                {
+                    throw new InvalidOperationException($"Extra input '{name}' was not set before running the gradient graph.");
+                }
+                buffers.Binding.BindInput(name, value);
+            }
+            buffers.BoundExtrasVersion = _extrasVersion;
+        }
+
+        _runOptions.Terminate = false;
+        var started = Stopwatch.GetTimestamp();
+        using (cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, _runOptions))
+        {
+            try
+            {
+                _session.Session.RunWithBinding(_runOptions, buffers.Binding);
+            }
+            catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+        }
+        buffers.Binding.SynchronizeBoundOutputs();
+        _session.RecordRun(Stopwatch.GetElapsedTime(started));
+        return buffers.Loss;
+    }
+
+    /// <summary>Copies <paramref name="image"/> in, runs, and copies the gradient to <paramref name="grad"/>.</summary>
+    public float Run(ImageTensor image, ImageTensor grad, CancellationToken cancellationToken = default)
+    {
+        if (!image.SameSizeAs(grad)) throw new ArgumentException("Image and gradient sizes differ.", nameof(grad));
+        var buffers = Buffers(image.Height, image.Width);
+        image.Data.CopyTo(buffers.Input);
+        var loss = Run(buffers, cancellationToken);
+        buffers.Grad.CopyTo(grad.Data);
+        return loss;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var b in _buffers) b.Dispose();
+        _buffers.Clear();
+        foreach (var v in _extras.Values) v.Dispose();
+        _extras.Clear();
+        _runOptions.Dispose();
+    }
+}

@@ -1,0 +1,38 @@
+using NeuralArt.Graphs;
+using NeuralArt.Graphs.Compilation;
+using NeuralArt.Graphs.Manifests;
+using NeuralArt.Graphs.Objectives;
+
+namespace NeuralArt.Engine.Runtime;
+
+/// <summary>
+/// Where engines get backbone manifests and compiled graphs. The production source compiles through
+/// the models folder's cache; tests substitute small hand-built graphs.
+/// </summary>
+public interface IGraphSource
+{
+    /// <summary>The manifest of a model; throws <see cref="GraphCompilationException"/> when unknown.</summary>
+    BackboneManifest GetManifest(string model);
+
+    /// <summary>The compiled graph of an objective, compiling it on a cache miss.</summary>
+    CompiledGraph GetGraph(BackboneManifest manifest, Objective objective);
+}
+
+/// <summary>The models folder (<see cref="ModelCatalog"/>) and its compiled-graph cache.</summary>
+public sealed class CatalogGraphSource : IGraphSource
+{
+    private readonly ModelCatalog _catalog;
+    private readonly CompiledModelCache _cache;
+
+    public CatalogGraphSource(ModelCatalog catalog)
+    {
+        _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+        _cache = new CompiledModelCache(catalog);
+    }
+
+    public ModelCatalog Catalog => _catalog;
+
+    public BackboneManifest GetManifest(string model) => _catalog.Get(model);
+
+    public CompiledGraph GetGraph(BackboneManifest manifest, Objective objective) => _cache.GetOrCompile(manifest, objective);
+}
