@@ -49,7 +49,7 @@ param executionProvider string = 'cuda'
 @minValue(0)
 param cudaDeviceId int = 0
 
-@description('Backbone model (a manifest name under models/) the engines use.')
+@description('Default backbone model (a manifest name under models/) for jobs that name none.')
 param modelName string = 'resnet18'
 
 @description('Seconds of work each RunChunk activity aims for before checkpointing.')
@@ -59,7 +59,7 @@ param chunkTimeBudgetSeconds int = 60
 
 @description('Largest input image accepted, in pixels (width x height); checked from the header before decoding.')
 @minValue(65536)
-param maxImagePixels int = 64000000
+param maxImagePixels int = 40000000
 
 @description('Largest input image side accepted, in pixels.')
 @minValue(256)
@@ -141,16 +141,20 @@ var names = {
   functionApp: '${baseName}-func-${token}'
 }
 
-// NeuralArt's own settings, in the options-binding form (section__key). The engine binds
-// NeuralArt:Engine and NeuralArt:Images, the pipeline binds NeuralArt:Pipeline.
+// NeuralArt's own settings, in the options-binding form (Section__Key is read as Section:Key).
+// NeuralArt:Pipeline binds PipelineOptions; NeuralArt:Engine binds the engine's OnnxRuntimeOptions
+// (plus the default model); NeuralArt:Images binds the engine's ImageLimits. The pipeline refuses
+// oversized sources before reading them and the engine checks again when decoding: one number each.
 var neuralArtSettings = {
   NeuralArt__Engine__Model: modelName
   NeuralArt__Engine__ExecutionProvider: executionProvider
   NeuralArt__Engine__DeviceId: cudaDeviceId
   NeuralArt__Pipeline__ChunkTimeBudgetSeconds: chunkTimeBudgetSeconds
-  NeuralArt__Images__MaxPixels: maxImagePixels
-  NeuralArt__Images__MaxSide: maxImageSide
+  NeuralArt__Pipeline__MaxSourceBytes: maxImageBytes
+  NeuralArt__Pipeline__MaxSourcePixels: maxImagePixels
   NeuralArt__Images__MaxBytes: maxImageBytes
+  NeuralArt__Images__MaxSide: maxImageSide
+  NeuralArt__Images__MaxPixels: maxImagePixels
 }
 
 module monitoring 'modules/monitoring.bicep' = {

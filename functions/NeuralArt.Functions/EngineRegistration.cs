@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using NeuralArt.Engine;
 
 namespace NeuralArt.Functions;
 
@@ -9,6 +10,7 @@ public static class EngineRegistration
     public static IServiceCollection AddArtworkEngines(this IServiceCollection services, IConfiguration configuration)
     {
         // Engines register here as they land (DeepDream, style transfer).
+        services.AddDeepDreamEngine(configuration);
         return services;
     }
 }

@@ -18,6 +18,10 @@ public abstract class RuntimeSettings : CommandSettings
     [DefaultValue(0)]
     public int Threads { get; init; }
 
+    [CommandOption("--no-spin")]
+    [Description("Idle CPU threads sleep instead of spinning (kinder on a shared machine).")]
+    public bool NoSpin { get; init; }
+
     [CommandOption("--models <DIR>")]
     [Description("Models folder (default: NEURALART_MODELS, else the nearest models/ folder).")]
     public string? ModelsDirectory { get; init; }
@@ -38,6 +42,6 @@ public abstract class RuntimeSettings : CommandSettings
     public OnnxRuntimeOptions RuntimeOptions()
     {
         OnnxRuntimeOptions.TryParseProvider(Provider, out var provider);
-        return new OnnxRuntimeOptions { ExecutionProvider = provider, IntraOpThreads = Threads };
+        return new OnnxRuntimeOptions { ExecutionProvider = provider, IntraOpThreads = Threads, AllowSpinning = !NoSpin };
     }
 }

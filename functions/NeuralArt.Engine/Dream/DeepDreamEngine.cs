@@ -41,9 +41,11 @@ public sealed class DeepDreamEngine : IArtworkEngine
     private readonly OnnxSessionPool _sessions;
     private readonly ImageLoader _loader;
     private readonly ILogger _logger;
+    private readonly EngineOptions _options;
 
-    public DeepDreamEngine(IGraphSource graphs, OnnxSessionPool sessions, ImageLoader loader, ILogger<DeepDreamEngine>? logger = null)
+    public DeepDreamEngine(IGraphSource graphs, OnnxSessionPool sessions, ImageLoader loader, ILogger<DeepDreamEngine>? logger = null, EngineOptions? options = null)
     {
+        _options = options ?? new EngineOptions();
         _graphs = graphs ?? throw new ArgumentNullException(nameof(graphs));
         _sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
         _loader = loader ?? throw new ArgumentNullException(nameof(loader));
@@ -94,6 +96,7 @@ public sealed class DeepDreamEngine : IArtworkEngine
     private EngineCheckpoint Start(ArtworkInputs inputs, CancellationToken cancellationToken)
     {
         var settings = DreamSettings.FromJson(inputs.ParametersJson);
+        settings = settings with { Model = settings.Model ?? _options.Model };
         var guideInput = inputs.Extras.Where(e => string.Equals(e.Role, GuideRole, StringComparison.OrdinalIgnoreCase)).ToList();
         var unknown = inputs.Extras.FirstOrDefault(e => !string.Equals(e.Role, GuideRole, StringComparison.OrdinalIgnoreCase));
         if (unknown is not null) throw new InvalidArtworkInputException($"A dream takes no '{unknown.Role}' image (only a '{GuideRole}').", unknown.Role);
@@ -210,7 +213,7 @@ public sealed class DeepDreamEngine : IArtworkEngine
         BackboneManifest manifest;
         try
         {
-            manifest = _graphs.GetManifest(settings.Model);
+            manifest = _graphs.GetManifest(settings.Model ?? _options.Model);
         }
         catch (GraphCompilationException ex)
         {

@@ -12,7 +12,6 @@ namespace NeuralArt.Engine.Dream;
 /// </summary>
 public sealed record DreamSettings
 {
-    public const string DefaultModel = "resnet18";
     public const string DefaultLayers = "layer3";
     public const int DefaultOctaves = 4;
     public const float DefaultOctaveScale = 1.4f;
@@ -35,8 +34,8 @@ public sealed record DreamSettings
     public const int MinImageSide = 32;
     public const int MaxImageSide = 8192;
 
-    /// <summary>Backbone manifest name in the models folder.</summary>
-    public string Model { get; init; } = DefaultModel;
+    /// <summary>Backbone manifest name in the models folder; null uses the engine's default (<see cref="EngineOptions.Model"/>).</summary>
+    public string? Model { get; init; }
 
     /// <summary>Taps and weights, <c>layer3</c> or <c>layer3:1,layer4:0.5</c>.</summary>
     public string Layers { get; init; } = DefaultLayers;
@@ -76,7 +75,7 @@ public sealed record DreamSettings
     /// <summary>Checks every field, throwing <see cref="InvalidArtworkInputException"/> naming the first bad one.</summary>
     public DreamSettings Validate()
     {
-        if (string.IsNullOrWhiteSpace(Model)) Fail("model", "A model name is required, for example 'resnet18'.");
+        if (Model is not null && string.IsNullOrWhiteSpace(Model)) Fail("model", "The model name is blank; leave it out for the default or name one, for example 'resnet18'.");
         _ = Taps();
         if (Channels is { } channels)
         {

@@ -3,11 +3,12 @@ namespace NeuralArt.Engine.Imaging;
 /// <summary>
 /// Limits on input images, checked from the encoded bytes and the header before any pixel is
 /// decoded, so a small file that claims a huge size (a decompression bomb) is refused cheaply.
-/// Bound from the <c>ImageLimits</c> configuration section.
+/// Bound from the <c>NeuralArt:Images</c> configuration section (app settings
+/// <c>NeuralArt__Images__MaxPixels</c> and so on).
 /// </summary>
 public sealed class ImageLimits
 {
-    public const string SectionName = "ImageLimits";
+    public const string SectionName = "NeuralArt:Images";
 
     /// <summary>Default largest encoded file: 50 MiB.</summary>
     public const long DefaultMaxBytes = 50L * 1024 * 1024;

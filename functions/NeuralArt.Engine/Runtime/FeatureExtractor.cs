@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using NeuralArt.Engine.Tensors;
 using NeuralArt.Graphs.Compilation;
@@ -32,7 +33,9 @@ public sealed class FeatureExtractor
         cancellationToken.ThrowIfCancellationRequested();
         using var runOptions = new RunOptions();
         using var input = AlignedValues.Copy(image.Data, image.Shape);
+        var started = Stopwatch.GetTimestamp();
         using var outputs = _session.Session.Run(runOptions, [GraphNames.Image], [input], _session.Session.OutputNames);
+        _session.RecordRun(Stopwatch.GetElapsedTime(started));
         var maps = new List<FeatureMap>(outputs.Count);
         for (var i = 0; i < outputs.Count; i++)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using NeuralArt.Engine.Tensors;
 using NeuralArt.Graphs.Compilation;
@@ -110,6 +111,7 @@ public sealed class GradientRunner : IDisposable
         }
 
         _runOptions.Terminate = false;
+        var started = Stopwatch.GetTimestamp();
         using (cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, _runOptions))
         {
             try
@@ -122,6 +124,7 @@ public sealed class GradientRunner : IDisposable
             }
         }
         buffers.Binding.SynchronizeBoundOutputs();
+        _session.RecordRun(Stopwatch.GetElapsedTime(started));
         return buffers.Loss;
     }
 

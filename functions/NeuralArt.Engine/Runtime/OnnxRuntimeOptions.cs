@@ -14,16 +14,23 @@ public enum ExecutionProviderPreference
 }
 
 /// <summary>
-/// How ONNX Runtime sessions are created. Bound from the <c>OnnxRuntime</c> configuration section.
+/// How ONNX Runtime sessions are created. Bound from the <c>NeuralArt:Engine</c> configuration
+/// section (app settings <c>NeuralArt__Engine__ExecutionProvider</c>, <c>NeuralArt__Engine__DeviceId</c>).
 /// </summary>
 public sealed class OnnxRuntimeOptions
 {
-    public const string SectionName = "OnnxRuntime";
+    public const string SectionName = EngineOptions.SectionName;
 
     public ExecutionProviderPreference ExecutionProvider { get; set; } = ExecutionProviderPreference.Auto;
 
     /// <summary>Threads for one operator; 0 lets ONNX Runtime use one per physical core.</summary>
     public int IntraOpThreads { get; set; }
+
+    /// <summary>
+    /// Whether idle intra-op threads spin waiting for work. Spinning shaves latency on a dedicated
+    /// machine; on a shared or oversubscribed one it burns cores other processes need.
+    /// </summary>
+    public bool AllowSpinning { get; set; } = true;
 
     /// <summary>
     /// Graph optimizations. ALL (the default) fuses Conv+Relu and picks NCHWc layouts on CPU, about
@@ -32,7 +39,7 @@ public sealed class OnnxRuntimeOptions
     public GraphOptimizationLevel GraphOptimizationLevel { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
     /// <summary>CUDA device ordinal.</summary>
-    public int CudaDeviceId { get; set; }
+    public int DeviceId { get; set; }
 
     /// <summary>
     /// cuDNN convolution algorithm search: <c>EXHAUSTIVE</c> (benchmark once per shape, fastest for the

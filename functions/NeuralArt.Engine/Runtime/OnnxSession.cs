@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 
 namespace NeuralArt.Engine.Runtime;
@@ -23,6 +24,18 @@ public sealed class OnnxSession
     public InferenceSession Session { get; }
 
     public ExecutionDevice Device { get; }
+
+    private long _runs;
+    private long _runTicks;
+
+    /// <summary>Runs so far through the engine's runners, and their total wall time (for benchmarks).</summary>
+    public (long Runs, TimeSpan Time) RunStatistics => (Interlocked.Read(ref _runs), TimeSpan.FromTicks(Interlocked.Read(ref _runTicks)));
+
+    internal void RecordRun(TimeSpan elapsed)
+    {
+        Interlocked.Increment(ref _runs);
+        Interlocked.Add(ref _runTicks, elapsed.Ticks);
+    }
 
     /// <summary>The declared dimensions of an output (-1 for dynamic ones).</summary>
     public int[] OutputDimensions(string name) =>

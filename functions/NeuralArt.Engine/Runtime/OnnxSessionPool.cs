@@ -18,6 +18,7 @@ public sealed class ExecutionProviderUnavailableException(string message) : Inva
 public sealed class OnnxSessionPool : IDisposable
 {
     private const string CudaProviderName = "CUDAExecutionProvider";
+    private const string AllowSpinningKey = "session.intra_op.allow_spinning";
 
     private readonly OnnxRuntimeOptions _options;
     private readonly ILogger _logger;
@@ -93,7 +94,7 @@ public sealed class OnnxSessionPool : IDisposable
     private ExecutionDevice LogChoice(ExecutionDevice device, string why)
     {
         _logger.LogInformation("ONNX Runtime {Version}: using the {Device} execution provider ({Why}).",
-            OrtEnv.Instance().GetVersionString(), device == ExecutionDevice.Cuda ? $"CUDA (device {_options.CudaDeviceId})" : "CPU", why);
+            OrtEnv.Instance().GetVersionString(), device == ExecutionDevice.Cuda ? $"CUDA (device {_options.DeviceId})" : "CPU", why);
         return device;
     }
 
@@ -136,6 +137,7 @@ public sealed class OnnxSessionPool : IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
         if (_options.IntraOpThreads > 0) options.IntraOpNumThreads = _options.IntraOpThreads;
+        options.AddSessionConfigEntry(AllowSpinningKey, _options.AllowSpinning ? "1" : "0");
         if (device == ExecutionDevice.Cuda) AppendCuda(options);
         return options;
     }
@@ -145,7 +147,7 @@ public sealed class OnnxSessionPool : IDisposable
         using var cuda = new OrtCUDAProviderOptions();
         var settings = new Dictionary<string, string>
         {
-            ["device_id"] = _options.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["device_id"] = _options.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["cudnn_conv_algo_search"] = _options.CudnnConvAlgoSearch,
             ["arena_extend_strategy"] = _options.CudaArenaExtendStrategy,
             // Our graphs' inputs and outputs are copied on the compute stream: no extra sync.

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NeuralArt.Engine.Dream;
+using NeuralArt.Engine.Imaging;
+using NeuralArt.Engine.Jobs;
+using NeuralArt.Engine.Runtime;
+using NeuralArt.Graphs.Compilation;
+
+namespace NeuralArt.Engine;
+
+/// <summary>Registers the engines and what they share, as singletons (one session per graph per process).</summary>
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Options (<c>NeuralArt:Engine</c>, <c>NeuralArt:Images</c>), the models folder and its compiled
+    /// graphs, the ONNX Runtime session pool and the image loader. Safe to call more than once.
+    /// </summary>
+    public static IServiceCollection AddEngineRuntime(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.SectionName));
+        services.AddOptions<OnnxRuntimeOptions>().Bind(configuration.GetSection(OnnxRuntimeOptions.SectionName));
+        services.AddOptions<ImageLimits>().Bind(configuration.GetSection(ImageLimits.SectionName));
+        services.TryAddSingleton(sp => ModelCatalog.Locate(sp.GetRequiredService<IOptions<EngineOptions>>().Value.ModelsDirectory));
+        services.TryAddSingleton<IGraphSource>(sp => new CatalogGraphSource(sp.GetRequiredService<ModelCatalog>()));
+        // Factories: the pool and the loader also have option-object constructors for the CLI and tests.
+        services.TryAddSingleton(sp => new OnnxSessionPool(
+            sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>(), sp.GetService<ILogger<OnnxSessionPool>>()));
+        services.TryAddSingleton(sp => new ImageLoader(sp.GetRequiredService<IOptions<ImageLimits>>()));
+        return services;
+    }
+
+    /// <summary>The DeepDream engine (kind <c>dream</c>) as an <see cref="IArtworkEngine"/>.</summary>
+    public static IServiceCollection AddDeepDreamEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddEngineRuntime(configuration);
+        services.TryAddSingleton(sp => new DeepDreamEngine(
+            sp.GetRequiredService<IGraphSource>(),
+            sp.GetRequiredService<OnnxSessionPool>(),
+            sp.GetRequiredService<ImageLoader>(),
+            sp.GetService<ILogger<DeepDreamEngine>>(),
+            sp.GetRequiredService<IOptions<EngineOptions>>().Value));
+        services.AddSingleton<IArtworkEngine>(sp => sp.GetRequiredService<DeepDreamEngine>());
+        return services;
+    }
+}
