@@ -45,9 +45,11 @@ public sealed class NeuralStyleEngine : IArtworkEngine
     private readonly OnnxSessionPool _sessions;
     private readonly ImageLoader _loader;
     private readonly ILogger _logger;
+    private readonly EngineOptions _options;
 
-    public NeuralStyleEngine(IGraphSource graphs, OnnxSessionPool sessions, ImageLoader loader, ILogger<NeuralStyleEngine>? logger = null)
+    public NeuralStyleEngine(IGraphSource graphs, OnnxSessionPool sessions, ImageLoader loader, ILogger<NeuralStyleEngine>? logger = null, EngineOptions? options = null)
     {
+        _options = options ?? new EngineOptions();
         _graphs = graphs ?? throw new ArgumentNullException(nameof(graphs));
         _sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
         _loader = loader ?? throw new ArgumentNullException(nameof(loader));
@@ -137,6 +139,7 @@ public sealed class NeuralStyleEngine : IArtworkEngine
     private EngineCheckpoint Start(ArtworkInputs inputs, CancellationToken cancellationToken)
     {
         var settings = StyleSettings.FromJson(inputs.ParametersJson);
+        settings = settings with { Model = settings.Model ?? _options.Model };
         var unknown = inputs.Extras.FirstOrDefault(e => !IsRole(e, StyleRole) && !IsRole(e, InitRole));
         if (unknown is not null)
         {

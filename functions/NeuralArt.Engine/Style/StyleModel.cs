@@ -66,7 +66,7 @@ internal sealed class StyleModel
         BackboneManifest manifest;
         try
         {
-            manifest = graphs.GetManifest(settings.Model);
+            manifest = graphs.GetManifest(settings.Model ?? EngineOptions.DefaultModel);
         }
         catch (GraphCompilationException ex)
         {

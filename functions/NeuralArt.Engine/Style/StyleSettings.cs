@@ -52,7 +52,6 @@ public static class SmoothingModes
 /// </summary>
 public sealed record StyleSettings
 {
-    public const string DefaultModel = "resnet18";
     /// <summary>
     /// With Grams normalized by C*H*W, the style terms of a photo against a painting are about 1e-3
     /// and the content term of an unrelated image about 1: this weight makes the style dominate at
@@ -96,7 +95,8 @@ public sealed record StyleSettings
     public const int MaxTileSize = 4096;
     public const double MaxWeight = 1e12;
 
-    public string Model { get; init; } = DefaultModel;
+    /// <summary>Backbone manifest name; null takes the engine's configured model (<see cref="EngineOptions.Model"/>).</summary>
+    public string? Model { get; init; }
 
     /// <summary>Style taps and their weights, <c>stem:1,layer1:1</c>; null takes the manifest's recommendation.</summary>
     public string? StyleLayers { get; init; }
@@ -187,7 +187,7 @@ public sealed record StyleSettings
     /// <summary>Checks every field, throwing <see cref="InvalidArtworkInputException"/> naming the first bad one.</summary>
     public StyleSettings Validate()
     {
-        if (string.IsNullOrWhiteSpace(Model)) Fail("model", "A model name is required, for example 'resnet18'.");
+        if (Model is not null && string.IsNullOrWhiteSpace(Model)) Fail("model", "The model name is empty; leave it out for the default or name one, for example 'resnet18'.");
         if (StyleLayers is not null) _ = TapWeights.Parse(StyleLayers, "styleLayers");
         if (ContentLayers is not null) _ = TapWeights.Parse(ContentLayers, "contentLayers");
         Weight("styleWeight", StyleWeight, allowZero: false);
