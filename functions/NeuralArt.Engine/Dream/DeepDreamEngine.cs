@@ -162,15 +162,28 @@ public sealed class DeepDreamEngine : IArtworkEngine
         if (state.IsGuided) SetGuideFeatures(runner, manifest, taps, state, cancellationToken);
 
         var sizes = OctavePlan.Sizes(state.SourceHeight, state.SourceWidth, settings.Octaves, settings.OctaveScale);
-        var stepper = new DreamStepper(runner, settings);
         var random = new SplitMix64(state.RandomState);
-        for (var done = 0; done < maxIterations && state.Iteration < settings.Iterations; done++)
+        var steps = Math.Min(maxIterations, settings.Iterations - state.Iteration);
+        void Stepped(double loss)
         {
-            state.LastLoss = stepper.Step(state.Image, ref random, cancellationToken);
+            state.LastLoss = loss;
             state.Iteration++;
             state.CompletedIterations++;
             state.RandomState = random.State;
             progress?.Report(state.Progress());
+        }
+        var untiled = Tiling.Layout(state.Image.Height, state.Image.Width, settings.TileSize).Count == 1;
+        var onDevice = _options.StepPlacement == StepPlacement.Device
+            || (_options.StepPlacement == StepPlacement.Auto && runner.Session.Device == ExecutionDevice.Cuda);
+        if (untiled && onDevice)
+        {
+            using var device = new DeviceDreamStepper(runner, _sessions, settings);
+            device.Run(state.Image, steps, ref random, Stepped, cancellationToken);
+        }
+        else
+        {
+            var stepper = new DreamStepper(runner, settings);
+            for (var done = 0; done < steps; done++) Stepped(stepper.Step(state.Image, ref random, cancellationToken));
         }
         if (state.Iteration == settings.Iterations) EndOctave(state, sizes);
         return new EngineCheckpoint(state.Serialize(), state.Progress());
