@@ -49,7 +49,7 @@ internal sealed class DeviceDreamStepper : IDisposable
     {
         if (steps <= 0) return;
         int h = image.Height, w = image.Width;
-        var buffers = _buffers is { } b && b.Height == h && b.Width == w ? b : Replace(h, w);
+        var buffers = Prepare(h, w);
         image.Data.CopyTo(buffers.HostIn.GetTensorMutableDataAsSpan<float>());
         var jitter = _settings.Jitter;
         var current = buffers.HostIn;
@@ -92,9 +92,12 @@ internal sealed class DeviceDreamStepper : IDisposable
         binding.SynchronizeBoundOutputs();
     }
 
-    private Buffers Replace(int height, int width)
+    /// <summary>Allocates (or reuses) the device tensors for an image size; the first place a device problem shows.</summary>
+    public Buffers Prepare(int height, int width)
     {
+        if (_buffers is { } b && b.Height == height && b.Width == width) return b;
         _buffers?.Dispose();
+        _buffers = null;
         _buffers = new Buffers(_runner.Session, height, width);
         return _buffers;
     }
@@ -120,7 +123,7 @@ internal sealed class DeviceDreamStepper : IDisposable
     }
 
     /// <summary>Host in/out tensors and the device tensors of one image size.</summary>
-    private sealed class Buffers : IDisposable
+    internal sealed class Buffers : IDisposable
     {
         public Buffers(OnnxSession session, int height, int width)
         {
