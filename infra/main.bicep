@@ -148,7 +148,7 @@ var names = {
 var neuralArtSettings = {
   NeuralArt__Engine__Model: modelName
   NeuralArt__Engine__ExecutionProvider: executionProvider
-  NeuralArt__Engine__CudaDeviceId: cudaDeviceId
+  NeuralArt__Engine__DeviceId: cudaDeviceId
   NeuralArt__Pipeline__ChunkTimeBudgetSeconds: chunkTimeBudgetSeconds
   NeuralArt__Pipeline__MaxSourceBytes: maxImageBytes
   NeuralArt__Pipeline__MaxSourcePixels: maxImagePixels

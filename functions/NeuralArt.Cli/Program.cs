@@ -21,6 +21,14 @@ app.Configure(config =>
         models.AddCommand<ModelsCheckCommand>("check").WithDescription("Compare a model's compiled gradient with finite differences.");
     });
     config.AddCommand<BenchCommand>("bench").WithDescription("Time gradient steps, forward passes and a DeepDream.");
+    config.AddCommand<ServeCommand>("serve")
+        .WithDescription("Run the pipeline's local host: Durable orchestrations on Azurite (or any storage), the HTTP API on 127.0.0.1, the inbox watcher.");
+    config.AddCommand<SubmitCommand>("submit")
+        .WithDescription("Upload an image, start a job over HTTP, follow its progress and download the result.")
+        .WithExample("submit", "samples/content/cat_chelsea.png", "-o", "out/")
+        .WithExample("submit", "samples/content/cat_chelsea.png", "--style", "samples/style/van_gogh_starry_night.jpg", "-o", "out/");
+    config.AddCommand<PipelineBenchCommand>("bench-pipeline")
+        .WithDescription("Time the same DeepDream directly and through the local host (chunks, checkpoints, Azurite) and print the ratio.");
     config.AddCommand<DoctorCommand>("doctor").WithDescription("Show what this machine can run (providers, CUDA libraries, a smoke step).");
 });
 return await app.RunAsync(args);

@@ -31,8 +31,11 @@ public sealed class LocalHostOptions
 
     public TimeSpan InboxPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Longest wait between queue polls when idle (the framework backs off up to this).</summary>
-    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Longest wait between queue polls when idle (the framework backs off up to this). Every activity
+    /// hop waits up to this long, so it is short locally (the framework's default is 30 s).
+    /// </summary>
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
     /// How long a dequeued work item stays invisible: after a crash, a chunk in flight is picked up

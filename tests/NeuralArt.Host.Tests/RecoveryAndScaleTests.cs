@@ -102,6 +102,9 @@ public sealed class RecoveryAndScaleTests(AzuriteFixture azurite)
             // Exactly once: every job prepared once and every iteration computed once, across both hosts.
             Assert.Equal(jobs, engines.Sum(e => e.StartCalls));
             Assert.Equal(jobs * iterationsPerJob, engines.Sum(e => e.IterationsComputed));
+
+            // Shared: activities come from one work-item queue that both hosts poll.
+            Assert.All(engines, e => Assert.True(e.ChunkCalls > 0, "a host ran no chunk"));
         }
         finally
         {

@@ -1,7 +1,12 @@
 using System.ComponentModel;
+using System.Globalization;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using NeuralArt.Cli.Diagnostics;
+using NeuralArt.Cli.Infrastructure;
+using NeuralArt.Cli.Rendering;
+using NeuralArt.Engine.Runtime;
 using NeuralArt.Graphs;
 using NeuralArt.Graphs.Compilation;
 using Spectre.Console;
@@ -13,34 +18,20 @@ namespace NeuralArt.Cli.Commands;
 /// <c>neuralart doctor</c>: what this machine can run. Prints the execution providers ONNX Runtime
 /// was built with, whether the CUDA provider loads (and if not, which native libraries are
 /// missing), the model cache, and a one-step smoke run of a compiled gradient graph with its time.
-/// Exit code 0 when the smoke run passed; 1 when it failed; 2 with <c>--require-cuda</c> when
-/// CUDA is not usable.
+/// Exit code 2 with <c>--require-cuda</c> when CUDA is not usable; otherwise 0 when the smoke run
+/// passed and 1 when it failed.
 /// </summary>
 public sealed class DoctorCommand : AsyncCommand<DoctorCommand.Settings>
 {
     public const int ExitSmokeFailed = 1;
     public const int ExitCudaUnavailable = 2;
 
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : RuntimeSettings
     {
-        [CommandOption("--provider <PROVIDER>")]
-        [Description("Execution provider for the smoke run: auto, cuda or cpu.")]
-        [DefaultValue("auto")]
-        public string Provider { get; init; } = "auto";
-
         [CommandOption("--device-id <ID>")]
         [Description("CUDA device ordinal.")]
         [DefaultValue(0)]
         public int DeviceId { get; init; }
-
-        [CommandOption("--model <NAME>")]
-        [Description("Backbone manifest to smoke-test.")]
-        [DefaultValue("resnet18")]
-        public string Model { get; init; } = "resnet18";
-
-        [CommandOption("--models <DIR>")]
-        [Description("Models folder (default: NEURALART_MODELS, else the nearest models/ folder).")]
-        public string? ModelsDirectory { get; init; }
 
         [CommandOption("--size <PX>")]
         [Description("Side of the square smoke-run image, in pixels.")]
@@ -53,41 +44,52 @@ public sealed class DoctorCommand : AsyncCommand<DoctorCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (!ProviderNames.Contains(Provider, StringComparer.OrdinalIgnoreCase))
-                return ValidationResult.Error($"--provider must be one of {string.Join(", ", ProviderNames)}.");
+            var baseResult = base.Validate();
+            if (!baseResult.Successful) return baseResult;
             if (Size is < MinSmokeSide or > MaxSmokeSide)
                 return ValidationResult.Error($"--size must be between {MinSmokeSide} and {MaxSmokeSide}.");
             if (DeviceId < 0) return ValidationResult.Error("--device-id must not be negative.");
             return ValidationResult.Success();
+        }
+
+        public OnnxRuntimeOptions DoctorRuntimeOptions()
+        {
+            var options = RuntimeOptions();
+            options.DeviceId = DeviceId;
+            return options;
         }
     }
 
     private const int DefaultSmokeSide = 224;
     private const int MinSmokeSide = 32;
     private const int MaxSmokeSide = 4096;
-    private const string CudaProviderName = "CUDAExecutionProvider";
-    private static readonly string[] ProviderNames = ["auto", "cuda", "cpu"];
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Console;
+        using var loggerFactory = LoggerFactory.Create(builder =>
+        {
+            builder.ClearProviders();
+            builder.AddProvider(new ConsoleLoggerProvider(console, LogLevel.Information));
+        });
+        var logger = loggerFactory.CreateLogger<DoctorCommand>();
+
         WriteRuntime(console);
         WriteProviders(console);
         var libraries = WriteCudaLibraries(console);
         var cudaLoadError = WriteCudaProviderLoad(console, settings.DeviceId);
         var catalog = WriteModelCache(console, settings);
         var smoke = catalog is null
-            ? SmokeResult.Failed("cpu", "no models folder")
-            : await Task.Run(() => RunSmoke(catalog, settings, cudaLoadError is null), cancellationToken);
+            ? SmokeResult.Failed(settings.Provider, "no models folder")
+            : await Task.Run(() => RunSmoke(catalog, settings, logger), cancellationToken);
         WriteSmoke(console, smoke);
 
-        var cudaUsable = cudaLoadError is null && smoke.Succeeded && smoke.Provider == "cuda";
+        var cudaUsable = cudaLoadError is null && smoke.Succeeded && smoke.Device == "cuda";
         console.MarkupLine(cudaUsable
             ? "[green]CUDA is usable.[/]"
-            : $"[yellow]CUDA is not usable here: {Markup.Escape(CudaSummary(cudaLoadError, libraries, smoke))}. Jobs run on the CPU.[/]");
-        if (!smoke.Succeeded) return ExitSmokeFailed;
+            : $"[yellow]CUDA is not usable here: {Markup.Escape(CudaSummary(cudaLoadError, libraries, smoke))} (with provider auto, jobs run on the CPU).[/]");
         if (settings.RequireCuda && !cudaUsable) return ExitCudaUnavailable;
-        return 0;
+        return smoke.Succeeded ? 0 : ExitSmokeFailed;
     }
 
     private static void WriteRuntime(IAnsiConsole console)
@@ -128,12 +130,15 @@ public sealed class DoctorCommand : AsyncCommand<DoctorCommand.Settings>
         string? error = null;
         try
         {
+            // The options form (as the engine's session pool uses) reports which library failed.
+            using var cuda = new OrtCUDAProviderOptions();
+            cuda.UpdateOptions(new Dictionary<string, string> { ["device_id"] = deviceId.ToString(CultureInfo.InvariantCulture) });
             using var options = new SessionOptions();
-            options.AppendExecutionProvider_CUDA(deviceId);
+            options.AppendExecutionProvider_CUDA(cuda);
         }
         catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
         {
-            error = FirstLine(ex.Message);
+            error = LoadError(ex.Message);
         }
         console.MarkupLine(error is null
             ? $"[bold]CUDA provider:[/] [green]loads[/] (device {deviceId})"
@@ -165,16 +170,18 @@ public sealed class DoctorCommand : AsyncCommand<DoctorCommand.Settings>
         return catalog;
     }
 
-    private static SmokeResult RunSmoke(ModelCatalog catalog, Settings settings, bool cudaLoads)
+    private static SmokeResult RunSmoke(ModelCatalog catalog, Settings settings, ILogger logger)
     {
-        var wantCuda = settings.Provider.Equals("cuda", StringComparison.OrdinalIgnoreCase)
-            || (settings.Provider.Equals("auto", StringComparison.OrdinalIgnoreCase) && cudaLoads);
-        var result = SmokeRun.Run(catalog, settings.Model, settings.Size, wantCuda ? settings.DeviceId : null);
-        // auto: a CUDA failure at run time (no device, driver too old) falls back to the CPU.
-        if (!result.Succeeded && wantCuda && settings.Provider.Equals("auto", StringComparison.OrdinalIgnoreCase))
+        var options = settings.DoctorRuntimeOptions();
+        var result = SmokeRun.Run(catalog, settings.Model, settings.Size, options, logger);
+        // auto picks CUDA when its provider loads; if the step then fails on the device (no GPU,
+        // driver too old), say so and show that the CPU path works, as a job would need it to.
+        if (!result.Succeeded && result.Device == "cuda" && options.ExecutionProvider == ExecutionProviderPreference.Auto)
         {
-            var cpu = SmokeRun.Run(catalog, settings.Model, settings.Size, null);
-            return cpu with { Note = $"CUDA run failed ({result.Error}); fell back to the CPU" };
+            var cpuOptions = settings.DoctorRuntimeOptions();
+            cpuOptions.ExecutionProvider = ExecutionProviderPreference.Cpu;
+            var cpu = SmokeRun.Run(catalog, settings.Model, settings.Size, cpuOptions, logger);
+            return cpu with { Note = $"the CUDA step failed ({result.Error}); ran on the CPU instead" };
         }
         return result;
     }
@@ -182,7 +189,7 @@ public sealed class DoctorCommand : AsyncCommand<DoctorCommand.Settings>
     private static void WriteSmoke(IAnsiConsole console, SmokeResult smoke)
     {
         var table = new Table().Title("Smoke run: one gradient step").AddColumns("", "");
-        table.AddRow("Provider", Markup.Escape(smoke.Provider));
+        table.AddRow("Device", Markup.Escape(smoke.Device));
         table.AddRow("Result", smoke.Succeeded ? "[green]passed[/]" : $"[red]failed: {Markup.Escape(smoke.Error ?? "")}[/]");
         if (smoke.Succeeded)
         {
@@ -191,8 +198,8 @@ public sealed class DoctorCommand : AsyncCommand<DoctorCommand.Settings>
             table.AddRow("Session", $"{smoke.SessionMilliseconds:F0} ms (load + optimize)");
             table.AddRow("First step", $"{smoke.FirstStepMilliseconds:F1} ms (includes warm-up)");
             table.AddRow("Second step", $"{smoke.SecondStepMilliseconds:F1} ms");
-            table.AddRow("Loss", smoke.Loss.ToString("G6", System.Globalization.CultureInfo.InvariantCulture));
-            table.AddRow("max |grad|", smoke.MaxAbsGradient.ToString("G6", System.Globalization.CultureInfo.InvariantCulture));
+            table.AddRow("Loss", smoke.Loss.ToString("G6", CultureInfo.InvariantCulture));
+            table.AddRow("max |grad|", smoke.MaxAbsGradient.ToString("G6", CultureInfo.InvariantCulture));
         }
         if (smoke.Note is not null) table.AddRow("Note", $"[yellow]{Markup.Escape(smoke.Note)}[/]");
         console.Write(table);
@@ -203,8 +210,14 @@ public sealed class DoctorCommand : AsyncCommand<DoctorCommand.Settings>
         var missing = libraries.Where(l => !l.Loaded && l.Library.Required).Select(l => l.Library.Name).ToList();
         if (missing.Count > 0) return "missing " + string.Join(", ", missing);
         if (loadError is not null) return loadError;
-        return smoke.Note ?? smoke.Error ?? $"the smoke run used {smoke.Provider}";
+        return smoke.Note ?? smoke.Error ?? $"the smoke step ran on {smoke.Device}";
     }
 
-    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+    /// <summary>ONNX Runtime's load errors carry the loader's message after "error:"; keep that part.</summary>
+    private static string LoadError(string message)
+    {
+        var line = message.ReplaceLineEndings(" ").Trim();
+        var marker = line.LastIndexOf("error:", StringComparison.OrdinalIgnoreCase);
+        return marker >= 0 ? line[(marker + "error:".Length)..].Trim() : line;
+    }
 }

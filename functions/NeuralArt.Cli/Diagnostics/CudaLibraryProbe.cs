@@ -95,11 +95,17 @@ public static class CudaLibraryProbe
         return null;
     }
 
-    /// <summary>dlerror repeats the library name first; keep the reason, and say "not found" plainly.</summary>
+    /// <summary>
+    /// dlerror names the file it could not open first: the library itself ("not found") or one of
+    /// its dependencies ("needs libX, which is not found"). Other failures are kept as they are.
+    /// </summary>
     private static string Shorten(string error, string soname)
     {
-        var reason = error.StartsWith(soname + ": ", StringComparison.Ordinal) ? error[(soname.Length + 2)..] : error;
-        return reason.Contains("No such file or directory", StringComparison.Ordinal) ? "not found" : reason;
+        const string missingFile = "cannot open shared object file: No such file or directory";
+        var colon = error.IndexOf(": ", StringComparison.Ordinal);
+        if (colon <= 0 || !error.Contains(missingFile, StringComparison.Ordinal)) return error;
+        var file = error[..colon];
+        return file == soname ? "not found" : $"needs {file}, which is not found";
     }
 
     private static class NativeMethods

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
+using NeuralArt.Engine.Runtime;
 using NeuralArt.Graphs;
 using NeuralArt.Graphs.Compilation;
 using NeuralArt.Graphs.Objectives;
@@ -9,7 +11,7 @@ namespace NeuralArt.Cli.Diagnostics;
 /// <summary>What one smoke run found.</summary>
 public sealed record SmokeResult(
     bool Succeeded,
-    string Provider,
+    string Device,
     string? Error,
     string? Graph = null,
     int Side = 0,
@@ -20,72 +22,81 @@ public sealed record SmokeResult(
     double MaxAbsGradient = 0,
     string? Note = null)
 {
-    public static SmokeResult Failed(string provider, string error) => new(false, provider, error);
+    public static SmokeResult Failed(string device, string error, string? note = null) => new(false, device, error, Note: note);
 }
 
 /// <summary>
-/// One gradient step of the model's recommended DeepDream objective on a synthetic image: compiles
-/// (or finds) the graph, opens a session on the CPU or CUDA, runs it twice and checks that the loss
-/// and the gradient are finite and the gradient is not all zero.
+/// One gradient step of the model's recommended DeepDream objective on a synthetic image, through
+/// the engine's own runtime: the compiled-graph cache, <see cref="OnnxSessionPool"/> (which picks
+/// the execution provider as the engines do) and <see cref="GradientRunner"/> (the IOBinding path).
+/// It runs the step twice and checks that the loss and gradient are finite and the gradient is not
+/// all zero.
 /// </summary>
 public static class SmokeRun
 {
-    public static SmokeResult Run(ModelCatalog catalog, string model, int side, int? cudaDeviceId)
+    public static SmokeResult Run(ModelCatalog catalog, string model, int side, OnnxRuntimeOptions options, ILogger logger)
     {
-        var provider = cudaDeviceId is null ? "cpu" : "cuda";
+        var requested = options.ExecutionProvider.ToString().ToLowerInvariant();
+        using var pool = new OnnxSessionPool(options, logger);
         try
         {
-            var manifest = catalog.Get(model);
+            var graphs = new CatalogGraphSource(catalog);
+            var manifest = graphs.GetManifest(model);
             var taps = manifest.Recommended.Dream.Select(t => new TapWeight(t.Key, t.Value)).ToList();
-            if (taps.Count == 0) return SmokeResult.Failed(provider, $"model '{model}' recommends no dream taps");
-            var graph = new CompiledModelCache(catalog).GetOrCompile(manifest, new DreamObjective(taps));
+            if (taps.Count == 0) return SmokeResult.Failed(requested, $"model '{model}' recommends no dream taps");
+            var graph = graphs.GetGraph(manifest, new DreamObjective(taps));
 
             var clock = Stopwatch.StartNew();
-            using var options = new SessionOptions();
-            if (cudaDeviceId is { } device) options.AppendExecutionProvider_CUDA(device);
-            using var session = new InferenceSession(graph.Path, options);
+            var session = pool.Get(graph.Path);
             var sessionMs = clock.Elapsed.TotalMilliseconds;
+            var device = session.Device.ToString().ToLowerInvariant();
 
-            var image = SyntheticImage(side);
-            var (first, _, _) = Step(session, image, side);
-            var (second, loss, maxGrad) = Step(session, image, side);
-            if (!double.IsFinite(loss) || !double.IsFinite(maxGrad))
-                return SmokeResult.Failed(provider, $"non-finite result (loss {loss}, max |grad| {maxGrad})");
-            if (maxGrad == 0)
-                return SmokeResult.Failed(provider, "the gradient is all zero");
-            return new SmokeResult(true, provider, null, Path.GetFileName(graph.Path), side, sessionMs, first, second, loss, maxGrad);
+            using var runner = new GradientRunner(session);
+            var buffers = runner.Buffers(side, side);
+            FillSyntheticImage(buffers.Input, side);
+            var first = TimedRun(runner, buffers);
+            var second = TimedRun(runner, buffers);
+            var loss = buffers.Loss;
+            var maxGrad = MaxAbs(buffers.Grad);
+
+            var note = pool.FallbackReason is { } reason ? $"auto fell back to the CPU: {reason}" : null;
+            if (!float.IsFinite(loss) || !double.IsFinite(maxGrad))
+                return SmokeResult.Failed(device, $"non-finite result (loss {loss}, max |grad| {maxGrad})", note);
+            if (maxGrad == 0) return SmokeResult.Failed(device, "the gradient is all zero", note);
+            return new SmokeResult(true, device, null, Path.GetFileName(graph.Path), side, sessionMs, first, second, loss, maxGrad, note);
         }
         catch (Exception ex) when (ex is OnnxRuntimeException or GraphCompilationException or IOException
-                                       or DllNotFoundException or EntryPointNotFoundException or InvalidOperationException)
+                                       or InvalidOperationException or DllNotFoundException or EntryPointNotFoundException)
         {
-            return SmokeResult.Failed(provider, ex.Message.Split('\n', 2)[0].Trim());
+            var device = pool.Device?.ToString().ToLowerInvariant() ?? requested;
+            return SmokeResult.Failed(device, ex.Message.ReplaceLineEndings(" ").Trim());
         }
     }
 
-    private static (double Milliseconds, double Loss, double MaxAbsGradient) Step(InferenceSession session, float[] image, int side)
+    private static double TimedRun(GradientRunner runner, GradientBuffers buffers)
     {
         var clock = Stopwatch.StartNew();
-        using var input = OrtValue.CreateTensorValueFromMemory(image, [1, 3, side, side]);
-        using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, [GraphNames.Image], [input], [GraphNames.Loss, GraphNames.Grad]);
-        var elapsed = clock.Elapsed.TotalMilliseconds;
-        var loss = outputs[0].GetTensorDataAsSpan<float>()[0];
-        var maxGrad = 0.0;
-        foreach (var g in outputs[1].GetTensorDataAsSpan<float>()) maxGrad = Math.Max(maxGrad, Math.Abs(g));
-        return (elapsed, loss, maxGrad);
+        runner.Run(buffers);
+        return clock.Elapsed.TotalMilliseconds;
     }
 
-    /// <summary>A smooth colour pattern in [0,1] (deterministic, so runs compare).</summary>
-    private static float[] SyntheticImage(int side)
+    private static double MaxAbs(ReadOnlySpan<float> values)
     {
-        var data = new float[3 * side * side];
+        var max = 0.0;
+        foreach (var v in values) max = Math.Max(max, Math.Abs(v));
+        return max;
+    }
+
+    /// <summary>A smooth colour pattern in [0,1], planar [3,side,side] (deterministic, so runs compare).</summary>
+    private static void FillSyntheticImage(Span<float> data, int side)
+    {
+        const double amplitude = 0.4;
+        const double frequency = 0.05;
         for (var c = 0; c < 3; c++)
         for (var y = 0; y < side; y++)
         for (var x = 0; x < side; x++)
         {
-            var phase = (c + 1) * 0.05 * (x + 2 * y);
-            data[(c * side + y) * side + x] = (float)(0.5 + 0.4 * Math.Sin(phase));
+            data[(c * side + y) * side + x] = (float)(0.5 + amplitude * Math.Sin((c + 1) * frequency * (x + 2 * y)));
         }
-        return data;
     }
 }

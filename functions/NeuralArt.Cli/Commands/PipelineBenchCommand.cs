@@ -1,0 +1,221 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using NeuralArt.Cli.Infrastructure;
+using NeuralArt.Engine.Dream;
+using NeuralArt.Engine.Imaging;
+using NeuralArt.Engine.Jobs;
+using NeuralArt.Host;
+using NeuralArt.Host.Http;
+using NeuralArt.Pipeline.Storage;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace NeuralArt.Cli.Commands;
+
+/// <summary>
+/// <c>neuralart bench-pipeline</c>: the pipeline's overhead. The same DeepDream (same image, settings
+/// and seed) run directly through the engine, as <c>neuralart dream</c> does, and then through the
+/// local host (HTTP submit, chunks as activities, checkpoints in storage, finalize), in one process
+/// with one warmed-up engine; prints both times and their ratio, and whether the pixels agree.
+/// Needs storage (Azurite: <c>scripts/azurite-start</c>).
+/// </summary>
+public sealed class PipelineBenchCommand : AsyncCommand<PipelineBenchCommand.Settings>
+{
+    private const long Seed = 1234;
+    private const int WarmUpSide = 64;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    public sealed class Settings : RuntimeSettings
+    {
+        [CommandOption("--size <PX>")]
+        [Description("Side of the square test image.")]
+        [DefaultValue(1024)]
+        public int Size { get; init; } = 1024;
+
+        [CommandOption("--octaves <N>")]
+        [DefaultValue(DreamSettings.DefaultOctaves)]
+        public int Octaves { get; init; } = DreamSettings.DefaultOctaves;
+
+        [CommandOption("--iterations <N>")]
+        [DefaultValue(DreamSettings.DefaultIterations)]
+        public int Iterations { get; init; } = DreamSettings.DefaultIterations;
+
+        [CommandOption("--chunk-seconds <S>")]
+        [Description("Chunk time budget of the pipeline run.")]
+        [DefaultValue(60.0)]
+        public double ChunkSeconds { get; init; } = 60;
+
+        [CommandOption("--repeats <N>")]
+        [Description("Direct and pipeline runs, alternated; the medians are compared (the machine's load varies).")]
+        [DefaultValue(1)]
+        public int Repeats { get; init; } = 1;
+
+        [CommandOption("--storage <CONNECTION>")]
+        [Description("Storage (default: NEURALART_STORAGE, else AZURITE_CONNECTION_STRING, else Azurite on its default ports).")]
+        public string? Storage { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            var result = base.Validate();
+            if (!result.Successful) return result;
+            if (Size is < DreamSettings.MinImageSide or > DreamSettings.MaxImageSide) return ValidationResult.Error("--size is out of range.");
+            if (ChunkSeconds is < 1 or > 3600) return ValidationResult.Error("--chunk-seconds must be from 1 to 3600.");
+            if (Repeats is < 1 or > 20) return ValidationResult.Error("--repeats must be from 1 to 20.");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var storage = StorageConnection.Resolve(settings.Storage);
+        var hub = $"bench{Guid.NewGuid():N}"[..16];
+        var key = Guid.NewGuid().ToString("N");
+        var port = FreeLoopbackPort();
+        string[] args =
+        [
+            string.Create(CultureInfo.InvariantCulture, $"--NeuralArt:Pipeline:ChunkTimeBudgetSeconds={settings.ChunkSeconds}"),
+            "--Logging:LogLevel:Default=Warning",
+        ];
+        await using var app = LocalHost.Build(args, (services, configuration) => services.AddPipelineEngines(configuration, settings), options =>
+        {
+            options.StorageConnectionString = storage;
+            options.TaskHubName = hub;
+            options.FunctionKey = key;
+            options.Url = $"http://127.0.0.1:{port}";
+            options.WatchInbox = false;
+        });
+        await app.StartAsync(cancellationToken);
+        var engine = app.Services.GetServices<IArtworkEngine>().Single(e => e.Kind == ArtworkKinds.Dream);
+
+        var dream = new DreamSettings { Octaves = settings.Octaves, Iterations = settings.Iterations, MaxSize = settings.Size, Seed = Seed, Model = settings.Model };
+        var image = PatternPng(settings.Size);
+
+        // Warm up once (sessions, compiled graphs) so that neither run pays for it.
+        await DirectAsync(engine, PatternPng(WarmUpSide), dream with { Octaves = 1, Iterations = 1, MaxSize = WarmUpSide }, cancellationToken);
+
+        AnsiConsole.MarkupLine(Markup.Escape($"DeepDream {settings.Size}x{settings.Size}, {dream.Octaves} octaves x {dream.Iterations} iterations, seed {Seed}."));
+        var blobs = new BlobServiceClient(storage);
+        var source = new BlobRef(StorageLayout.UploadsContainer, $"bench/{hub}/pattern.png");
+        await blobs.GetBlobContainerClient(source.Container).GetBlobClient(source.Name).UploadAsync(BinaryData.FromBytes(image), overwrite: true, cancellationToken);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        http.DefaultRequestHeaders.Add(FunctionKeyMiddleware.HeaderName, key);
+
+        var directTimes = new List<double>();
+        var pipelineTimes = new List<double>();
+        for (var run = 1; run <= settings.Repeats; run++)
+        {
+            var direct = Stopwatch.StartNew();
+            var directPng = await DirectAsync(engine, image, dream, cancellationToken);
+            directTimes.Add(direct.Elapsed.TotalSeconds);
+
+            var pipeline = Stopwatch.StartNew();
+            var (job, pipelinePng) = await ThroughPipelineAsync(http, source, dream, cancellationToken);
+            if (pipelinePng is null)
+            {
+                AnsiConsole.MarkupLine($"[red]the pipeline job did not complete:[/] {Markup.Escape(job.ToString())}");
+                return ErrorReporter.ExitFailure;
+            }
+
+            pipelineTimes.Add(pipeline.Elapsed.TotalSeconds);
+            var chunks = job.GetProperty("progress").GetProperty("chunks").GetInt32();
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"run {run}: direct {directTimes[^1]:F2} s, pipeline {pipelineTimes[^1]:F2} s ({chunks} chunks), ratio {pipelineTimes[^1] / directTimes[^1]:F3}x, same pixels: {(SamePixels(directPng, pipelinePng) ? "yes" : "no")}")));
+        }
+
+        var medianDirect = Median(directTimes);
+        var medianPipeline = Median(pipelineTimes);
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"pipeline overhead: direct {medianDirect:F2} s, pipeline {medianPipeline:F2} s (submit to downloaded result, local host on {StorageConnection.Describe(storage)}), ratio {medianPipeline / medianDirect:F3}x (median of {settings.Repeats})")));
+        await app.StopAsync(cancellationToken);
+        return 0;
+    }
+
+    /// <summary>Submits the job over HTTP, follows it, and downloads the result through its link.</summary>
+    private static async Task<(JsonElement Job, byte[]? Png)> ThroughPipelineAsync(HttpClient http, BlobRef source, DreamSettings dream, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject { ["kind"] = ArtworkKinds.Dream, ["source"] = source.ToString(), ["parameters"] = JsonNode.Parse(dream.ToJson()) };
+        using var submitted = await http.PostAsJsonAsync("/api/jobs", body, cancellationToken);
+        submitted.EnsureSuccessStatusCode();
+        var id = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync(cancellationToken)).RootElement.GetProperty("id").GetString()!;
+        while (true)
+        {
+            var job = JsonDocument.Parse(await http.GetStringAsync($"/api/jobs/{id}", cancellationToken)).RootElement.Clone();
+            switch (job.GetProperty("status").GetString())
+            {
+                case "completed":
+                    using (var download = new HttpClient())
+                    {
+                        return (job, await download.GetByteArrayAsync(job.GetProperty("result").GetProperty("url").GetString(), cancellationToken));
+                    }
+
+                case "failed" or "cancelled":
+                    return (job, null);
+            }
+
+            await Task.Delay(PollInterval, cancellationToken);
+        }
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static async Task<byte[]> DirectAsync(IArtworkEngine engine, byte[] image, DreamSettings dream, CancellationToken cancellationToken)
+    {
+        var checkpoint = await engine.StartAsync(new ArtworkInputs(image, [], dream.ToJson()), cancellationToken);
+        while (!checkpoint.Progress.IsComplete)
+        {
+            checkpoint = await engine.RunChunkAsync(checkpoint.State, int.MaxValue, cancellationToken: cancellationToken);
+        }
+
+        return await engine.RenderAsync(checkpoint.State, RenderFormat.Png, cancellationToken: cancellationToken);
+    }
+
+    private static bool SamePixels(byte[] a, byte[] b)
+    {
+        using var left = Image.Load<Rgb24>(a);
+        using var right = Image.Load<Rgb24>(b);
+        if (left.Width != right.Width || left.Height != right.Height) return false;
+        var x = new byte[left.Width * left.Height * 3];
+        var y = new byte[x.Length];
+        left.CopyPixelDataTo(x);
+        right.CopyPixelDataTo(y);
+        return x.AsSpan().SequenceEqual(y);
+    }
+
+    /// <summary>A smooth deterministic colour pattern (timings do not depend on content).</summary>
+    private static byte[] PatternPng(int side)
+    {
+        using var image = new Image<Rgb24>(side, side);
+        for (var y = 0; y < side; y++)
+        {
+            for (var x = 0; x < side; x++)
+            {
+                image[x, y] = new Rgb24(
+                    (byte)(128 + 100 * Math.Sin(0.05 * x)),
+                    (byte)(128 + 100 * Math.Sin(0.07 * y)),
+                    (byte)(128 + 100 * Math.Sin(0.03 * (x + y))));
+            }
+        }
+
+        return ImageWriter.Encode(image, RenderFormat.Png);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using NeuralArt.Engine.Dream;
+using NeuralArt.Engine.Imaging;
+using NeuralArt.Engine.Jobs;
+using NeuralArt.Engine.Runtime;
+using NeuralArt.Graphs.Compilation;
+using NeuralArt.Pipeline.Storage;
+using NeuralArt.Testing;
+
+namespace NeuralArt.Host.Tests;
+
+/// <summary>
+/// The real DeepDream engine (ResNet-18 on the CPU) through the local host on Azurite: a small image
+/// and a few iterations, chunked into several activities, gives the same pixels as a direct run.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class RealDreamEngineTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task A_real_deepdream_through_the_local_host_equals_the_direct_run()
+    {
+        var parameters = new DreamSettings { Octaves = 2, Iterations = 3, MaxSize = 96, TileSize = 96, Seed = 42 }.ToJson();
+        using var sessions = new OnnxSessionPool(new OnnxRuntimeOptions { ExecutionProvider = ExecutionProviderPreference.Cpu });
+        var engine = new DeepDreamEngine(new CatalogGraphSource(ModelCatalog.Locate()), sessions, new ImageLoader(new ImageLimits()));
+        var image = TestImages.Png(96, 80, seed: 2);
+
+        var port = Azurite.FreePort();
+        var args = HostProcess.FastRecoveryArguments(azurite.ConnectionString, $"real{Guid.NewGuid():N}"[..16])
+            .Append($"--NeuralArt:Host:Url=http://127.0.0.1:{port}")
+            .Append("--NeuralArt:Host:WatchInbox=false")
+            .ToArray();
+        await using var app = LocalHost.Build(args, (services, _) => services.AddSingleton<IArtworkEngine>(engine));
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        http.DefaultRequestHeaders.Add("x-functions-key", HostProcess.Key);
+
+        var source = $"uploads/{Guid.NewGuid():N}/real.png";
+        await azurite.UploadAsync(BlobRef.Parse(source), image);
+        // A tiny budget so that each octave is cut into several chunks (activities and checkpoints).
+        var id = await JobPolling.SubmitAsync(http, $$"""{"kind":"dream","source":"{{source}}","parameters":{{parameters}},"chunkBudgetSeconds":1}""");
+        var job = await JobPolling.WaitAsync(http, id);
+        Assert.Equal("completed", job.GetProperty("status").GetString());
+        Assert.True(job.GetProperty("progress").GetProperty("chunks").GetInt32() >= 2);
+
+        var checkpoint = await engine.StartAsync(new ArtworkInputs(image, [], parameters));
+        while (!checkpoint.Progress.IsComplete)
+        {
+            checkpoint = await engine.RunChunkAsync(checkpoint.State, int.MaxValue);
+        }
+
+        var expected = TestImages.Decode(await engine.RenderAsync(checkpoint.State, RenderFormat.Png));
+        var actual = TestImages.Decode((await azurite.DownloadAsync(StorageLayout.Result(id)))!);
+        Assert.Equal(expected.Width, actual.Width);
+        Assert.Equal(expected.Rgb, actual.Rgb);
+        await app.StopAsync();
+    }
+}
