@@ -56,6 +56,9 @@ public sealed class DoctorCommand : AsyncCommand<DoctorCommand.Settings>
         {
             var options = RuntimeOptions();
             options.DeviceId = DeviceId;
+            // Warnings include ONNX Runtime's note that some nodes were not assigned to CUDA, which
+            // is how a CPU fallback of an operator shows up on a GPU machine.
+            options.LogSeverity = OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING;
             return options;
         }
     }
