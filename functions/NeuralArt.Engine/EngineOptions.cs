@@ -1,5 +1,19 @@
 namespace NeuralArt.Engine;
 
+/// <summary>Where the pixel math of an untiled DeepDream step runs.</summary>
+public enum StepPlacement
+{
+    /// <summary><see cref="Device"/> when sessions run on CUDA, <see cref="Host"/> on the CPU.</summary>
+    Auto,
+    /// <summary>In C# on host arrays; the gradient graph's input and output are copied per step.</summary>
+    Host,
+    /// <summary>
+    /// In small ONNX graphs on the sessions' device memory: within a chunk the image stays on the
+    /// GPU. On the CPU provider the same code runs on host memory (how it is tested here).
+    /// </summary>
+    Device,
+}
+
 /// <summary>
 /// Engine-wide settings, bound from the <c>NeuralArt:Engine</c> configuration section (which also
 /// holds the ONNX Runtime settings, <see cref="Runtime.OnnxRuntimeOptions"/>).
@@ -18,4 +32,7 @@ public sealed class EngineOptions
     /// above the application (see <see cref="Graphs.Compilation.ModelCatalog.Locate"/>).
     /// </summary>
     public string? ModelsDirectory { get; set; }
+
+    /// <summary>Where untiled steps do their pixel math (tiled steps always use the host).</summary>
+    public StepPlacement StepPlacement { get; set; } = StepPlacement.Auto;
 }

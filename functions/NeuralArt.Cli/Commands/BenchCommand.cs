@@ -175,7 +175,7 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
             Seed = DreamSeed,
         };
         var engine = new DeepDreamEngine(services.Graphs, services.Sessions,
-            new ImageLoader(new ImageLimits()), NullLogger<DeepDreamEngine>.Instance);
+            new ImageLoader(new ImageLimits()), NullLogger<DeepDreamEngine>.Instance, services.EngineOptions);
         var gradientSession = services.Sessions.Get(services.Graphs.GetGraph(
             services.Graphs.GetManifest(settings.Model),
             new DreamObjective(TapWeights.Parse(dreamSettings.Layers))).Path);
@@ -196,7 +196,7 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         var sizes = engine.Inspect(checkpoint.State).OctaveSizes;
         var perOctave = string.Join(", ", octaveSeconds.Select((s, i) => FormattableString.Invariant($"{sizes[i].Width}px {s:F2} s")));
         services.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"DeepDream {side}x{side}, {dreamSettings.Octaves} octaves x {dreamSettings.Iterations} iterations (tile {dreamSettings.TileSize}): " +
+            $"DeepDream {side}x{side}, {dreamSettings.Octaves} octaves x {dreamSettings.Iterations} iterations (tile {dreamSettings.TileSize}, placement {settings.Placement}): " +
             $"{total:F2} s (start {startSeconds:F2} s; octaves {perOctave}); {after.Runs - before.Runs} gradient runs took {inGraph:F2} s, " +
             $"the engine's own work (roll, normalize, resize, checkpoints) {total - inGraph:F2} s ({100 * (total - inGraph) / total:F1}%)")));
     }

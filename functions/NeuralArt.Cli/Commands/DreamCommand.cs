@@ -123,7 +123,7 @@ public sealed class DreamCommand : AsyncCommand<DreamCommand.Settings>
         }
 
         var engine = new DeepDreamEngine(services.Graphs, services.Sessions, services.Loader,
-            services.LoggerFactory.CreateLogger<DeepDreamEngine>());
+            services.LoggerFactory.CreateLogger<DeepDreamEngine>(), services.EngineOptions);
         var clock = Stopwatch.StartNew();
         var checkpoint = await OptionErrors.TranslateAsync(() =>
             engine.StartAsync(new ArtworkInputs(content, extras, dreamSettings.ToJson()), cancellationToken));

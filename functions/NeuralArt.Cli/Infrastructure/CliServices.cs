@@ -26,7 +26,10 @@ internal sealed class CliServices : IDisposable
         Graphs = new CatalogGraphSource(Catalog);
         Sessions = new OnnxSessionPool(settings.RuntimeOptions(), LoggerFactory.CreateLogger<OnnxSessionPool>());
         Loader = new ImageLoader(new ImageLimits());
+        EngineOptions = settings.EngineOptions();
     }
+
+    public NeuralArt.Engine.EngineOptions EngineOptions { get; }
 
     public IAnsiConsole Console { get; }
 

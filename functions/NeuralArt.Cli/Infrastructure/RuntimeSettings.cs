@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using NeuralArt.Engine;
 using NeuralArt.Engine.Runtime;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -22,6 +23,11 @@ public abstract class RuntimeSettings : CommandSettings
     [Description("Idle CPU threads sleep instead of spinning (kinder on a shared machine).")]
     public bool NoSpin { get; init; }
 
+    [CommandOption("--placement <WHERE>")]
+    [Description("Where untiled dream steps do their pixel math: auto (device on CUDA, host on CPU), host or device.")]
+    [DefaultValue("auto")]
+    public string Placement { get; init; } = "auto";
+
     [CommandOption("--models <DIR>")]
     [Description("Models folder (default: NEURALART_MODELS, else the nearest models/ folder).")]
     public string? ModelsDirectory { get; init; }
@@ -36,8 +42,17 @@ public abstract class RuntimeSettings : CommandSettings
         if (!OnnxRuntimeOptions.TryParseProvider(Provider, out _))
             return ValidationResult.Error($"--provider must be auto, cuda or cpu (got '{Provider}').");
         if (Threads < 0) return ValidationResult.Error("--threads must not be negative.");
+        if (!Enum.TryParse<StepPlacement>(Placement, ignoreCase: true, out var placement) || !Enum.IsDefined(placement))
+            return ValidationResult.Error($"--placement must be auto, host or device (got '{Placement}').");
         return ValidationResult.Success();
     }
+
+    public EngineOptions EngineOptions() => new()
+    {
+        Model = Model,
+        ModelsDirectory = ModelsDirectory,
+        StepPlacement = Enum.Parse<StepPlacement>(Placement, ignoreCase: true),
+    };
 
     public OnnxRuntimeOptions RuntimeOptions()
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Engine.Jobs;
 using NeuralArt.Engine.Runtime;
@@ -162,19 +163,59 @@ public sealed class DeepDreamEngine : IArtworkEngine
         if (state.IsGuided) SetGuideFeatures(runner, manifest, taps, state, cancellationToken);
 
         var sizes = OctavePlan.Sizes(state.SourceHeight, state.SourceWidth, settings.Octaves, settings.OctaveScale);
-        var stepper = new DreamStepper(runner, settings);
         var random = new SplitMix64(state.RandomState);
-        for (var done = 0; done < maxIterations && state.Iteration < settings.Iterations; done++)
+        var steps = Math.Min(maxIterations, settings.Iterations - state.Iteration);
+        void Stepped(double loss)
         {
-            state.LastLoss = stepper.Step(state.Image, ref random, cancellationToken);
+            state.LastLoss = loss;
             state.Iteration++;
             state.CompletedIterations++;
             state.RandomState = random.State;
             progress?.Report(state.Progress());
         }
+        var untiled = Tiling.Layout(state.Image.Height, state.Image.Width, settings.TileSize).Count == 1;
+        var onDevice = _options.StepPlacement == StepPlacement.Device
+            || (_options.StepPlacement == StepPlacement.Auto && runner.Session.Device == ExecutionDevice.Cuda);
+        using var device = untiled && onDevice ? TryDeviceStepper(runner, settings, state.Image) : null;
+        if (device is not null)
+        {
+            device.Run(state.Image, steps, ref random, Stepped, cancellationToken);
+        }
+        else
+        {
+            var stepper = new DreamStepper(runner, settings);
+            for (var done = 0; done < steps; done++) Stepped(stepper.Step(state.Image, ref random, cancellationToken));
+        }
         if (state.Iteration == settings.Iterations) EndOctave(state, sizes);
         return new EngineCheckpoint(state.Serialize(), state.Progress());
     }
+
+    /// <summary>
+    /// The device-resident stepper with its buffers allocated, or null (host steps) when
+    /// <see cref="StepPlacement.Auto"/> finds the device memory unusable; nothing has run yet, so
+    /// falling back changes nothing but where the arithmetic happens.
+    /// </summary>
+    private DeviceDreamStepper? TryDeviceStepper(GradientRunner runner, DreamSettings settings, ImageTensor image)
+    {
+        DeviceDreamStepper? stepper = null;
+        try
+        {
+            stepper = new DeviceDreamStepper(runner, _sessions, settings);
+            stepper.Prepare(image.Height, image.Width);
+            return stepper;
+        }
+        catch (OnnxRuntimeException ex) when (_options.StepPlacement == StepPlacement.Auto)
+        {
+            stepper?.Dispose();
+            if (Interlocked.Exchange(ref _deviceFallbackLogged, 1) == 0)
+            {
+                _logger.LogWarning("Device-resident dream steps are unavailable ({Reason}); steps run on the host.", ex.Message.Split('\n', 2)[0]);
+            }
+            return null;
+        }
+    }
+
+    private int _deviceFallbackLogged;
 
     /// <summary>
     /// Carries the detail dreamed at this octave into the next one (Google's notebook: the detail is

@@ -4,7 +4,8 @@ using NeuralArt.Engine.Tensors;
 namespace NeuralArt.Engine.Dream;
 
 /// <summary>
-/// One DeepDream gradient-ascent step, as in Google's notebook: shift the image by a random
+/// One DeepDream gradient-ascent step on the host (see <see cref="DeviceDreamStepper"/> for the
+/// device-resident variant of untiled steps), as in Google's notebook: shift the image by a random
 /// jitter, take the objective's gradient (per tile when the image is larger than the tile size; the
 /// random shift also moves the tile seams), divide it by its mean absolute value, add
 /// <c>step</c> times it to the image, undo the shift, and clamp to [0,1].

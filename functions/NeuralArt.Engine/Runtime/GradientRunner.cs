@@ -25,6 +25,8 @@ public sealed class GradientRunner : IDisposable
     private readonly List<GradientBuffers> _buffers = [];
     private readonly Dictionary<string, OrtValue> _extras = new(StringComparer.Ordinal);
     private int _extrasVersion;
+    private OrtIoBinding? _valueBinding;
+    private OrtValue? _valueLoss;
     private bool _disposed;
 
     public GradientRunner(OnnxSession session, int maxCachedSizes = DefaultCachedSizes)
@@ -110,22 +112,50 @@ public sealed class GradientRunner : IDisposable
             buffers.BoundExtrasVersion = _extrasVersion;
         }
 
+        RunBinding(buffers.Binding, cancellationToken);
+        return buffers.Loss;
+    }
+
+    private void RunBinding(OrtIoBinding binding, CancellationToken cancellationToken)
+    {
         _runOptions.Terminate = false;
         var started = Stopwatch.GetTimestamp();
         using (cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, _runOptions))
         {
             try
             {
-                _session.Session.RunWithBinding(_runOptions, buffers.Binding);
+                _session.Session.RunWithBinding(_runOptions, binding);
             }
             catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
             {
                 throw new OperationCanceledException(cancellationToken);
             }
         }
-        buffers.Binding.SynchronizeBoundOutputs();
+        binding.SynchronizeBoundOutputs();
         _session.RecordRun(Stopwatch.GetElapsedTime(started));
-        return buffers.Loss;
+    }
+
+    /// <summary>
+    /// Runs on caller-owned tensors, typically in device memory (<see cref="OnnxSession.AllocateOnDevice"/>):
+    /// nothing is copied to or from the host except the loss.
+    /// </summary>
+    public float Run(OrtValue image, OrtValue grad, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        _valueBinding ??= _session.Session.CreateIoBinding();
+        _valueLoss ??= AlignedValues.Allocate(_lossShape);
+        foreach (var name in ExtraInputNames)
+        {
+            _valueBinding.BindInput(name, _extras.TryGetValue(name, out var value)
+                ? value
+                : throw new InvalidOperationException($"Extra input '{name}' was not set before running the gradient graph."));
+        }
+        _valueBinding.BindInput(GraphNames.Image, image);
+        _valueBinding.BindOutput(GraphNames.Loss, _valueLoss);
+        _valueBinding.BindOutput(GraphNames.Grad, grad);
+        RunBinding(_valueBinding, cancellationToken);
+        return _valueLoss.GetTensorDataAsSpan<float>()[0];
     }
 
     /// <summary>Copies <paramref name="image"/> in, runs, and copies the gradient to <paramref name="grad"/>.</summary>
@@ -147,6 +177,8 @@ public sealed class GradientRunner : IDisposable
         _buffers.Clear();
         foreach (var v in _extras.Values) v.Dispose();
         _extras.Clear();
+        _valueBinding?.Dispose();
+        _valueLoss?.Dispose();
         _runOptions.Dispose();
     }
 }

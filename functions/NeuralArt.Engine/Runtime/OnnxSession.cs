@@ -12,12 +12,30 @@ public enum ExecutionDevice { Cpu, Cuda }
 /// </summary>
 public sealed class OnnxSession
 {
-    internal OnnxSession(string path, InferenceSession session, ExecutionDevice device)
+    private readonly Lazy<OrtAllocator?> _deviceAllocator;
+
+    internal OnnxSession(string path, InferenceSession session, ExecutionDevice device, int deviceId = 0)
     {
         Path = path;
         Session = session;
         Device = device;
+        DeviceId = deviceId;
+        // The CUDA allocator belongs to the session (its arena); it lives as long as the session.
+        _deviceAllocator = new Lazy<OrtAllocator?>(() => device == ExecutionDevice.Cuda
+            ? new OrtAllocator(session, new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.DeviceAllocator, deviceId, OrtMemType.Default))
+            : null);
     }
+
+    public int DeviceId { get; }
+
+    /// <summary>
+    /// A float tensor in the memory this session computes in: GPU memory with CUDA, otherwise an
+    /// aligned host allocation (<see cref="AlignedValues"/>).
+    /// </summary>
+    public OrtValue AllocateOnDevice(long[] shape) =>
+        _deviceAllocator.Value is { } allocator
+            ? OrtValue.CreateAllocatedTensorValue(allocator, Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float, shape)
+            : AlignedValues.Allocate(shape);
 
     public string Path { get; }
 

@@ -47,9 +47,25 @@ public sealed class OnnxSessionPool : IDisposable
     /// <summary>The cached session for the graph at <paramref name="modelPath"/>, created on first use.</summary>
     public OnnxSession Get(string modelPath)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         var key = Path.GetFullPath(modelPath);
-        var lazy = _sessions.GetOrAdd(key, k => new Lazy<OnnxSession>(() => Create(k), LazyThreadSafetyMode.ExecutionAndPublication));
+        return GetOrCreate(key, () =>
+        {
+            if (!File.Exists(key)) throw new FileNotFoundException($"Compiled graph '{key}' does not exist.", key);
+            return key;
+        });
+    }
+
+    /// <summary>
+    /// The cached session for an in-memory model (built once by <paramref name="build"/>), under a
+    /// key that must not collide with graph paths, for example <c>step:roll</c>.
+    /// </summary>
+    public OnnxSession GetBuilt(string key, Func<byte[]> build) => GetOrCreate("built:" + key, () => build());
+
+    /// <param name="source">Returns the model's path (string) or bytes (byte[]).</param>
+    private OnnxSession GetOrCreate(string key, Func<object> source)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var lazy = _sessions.GetOrAdd(key, k => new Lazy<OnnxSession>(() => Create(k, source()), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
@@ -62,13 +78,12 @@ public sealed class OnnxSessionPool : IDisposable
         }
     }
 
-    private OnnxSession Create(string path)
+    private OnnxSession Create(string key, object source)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Compiled graph '{path}' does not exist.", path);
         var device = DecideDevice();
         using var options = CreateSessionOptions(device);
-        var session = new InferenceSession(path, options);
-        return new OnnxSession(path, session, device);
+        var session = source is byte[] bytes ? new InferenceSession(bytes, options) : new InferenceSession((string)source, options);
+        return new OnnxSession(key, session, device, _options.DeviceId);
     }
 
     private ExecutionDevice DecideDevice()

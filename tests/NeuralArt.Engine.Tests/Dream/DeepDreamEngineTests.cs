@@ -33,33 +33,68 @@ public class DeepDreamEngineTests : IDisposable
     private static ArtworkInputs Inputs(DreamSettings settings, params NamedImage[] extras) =>
         new(TestImages.PatternPng(72, 56), extras, settings.ToJson());
 
-    private async Task<EngineCheckpoint> RunInChunks(EngineCheckpoint start, Func<int, int> chunkSize)
+    private DeepDreamEngine Engine(StepPlacement placement) =>
+        new(new ToyGraphSource(), _pool, new ImageLoader(), options: new EngineOptions { StepPlacement = placement });
+
+    private Task<EngineCheckpoint> RunInChunks(EngineCheckpoint start, Func<int, int> chunkSize) => RunInChunks(_engine, start, chunkSize);
+
+    private static async Task<EngineCheckpoint> RunInChunks(DeepDreamEngine engine, EngineCheckpoint start, Func<int, int> chunkSize)
     {
         var current = start;
         for (var call = 0; !current.Progress.IsComplete; call++)
         {
-            current = await _engine.RunChunkAsync(current.State, chunkSize(call));
+            current = await engine.RunChunkAsync(current.State, chunkSize(call));
         }
         return current;
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Chunked_runs_give_the_same_pixels_as_one_run(bool guided)
+    [InlineData(false, StepPlacement.Host)]
+    [InlineData(true, StepPlacement.Host)]
+    [InlineData(false, StepPlacement.Device)]
+    [InlineData(true, StepPlacement.Device)]
+    public async Task Chunked_runs_give_the_same_pixels_as_one_run(bool guided, StepPlacement placement)
     {
+        var engine = Engine(placement);
         NamedImage[] extras = guided ? [new NamedImage("guide", "guide.png", TestImages.PatternPng(30, 20))] : [];
-        var start = await _engine.StartAsync(Inputs(Small, extras));
+        var start = await engine.StartAsync(Inputs(Small, extras));
 
-        var whole = await RunInChunks(start, _ => int.MaxValue);
-        var ones = await RunInChunks(start, _ => 1);
-        var mixed = await RunInChunks(start, call => call % 3 + 2);
+        var whole = await RunInChunks(engine, start, _ => int.MaxValue);
+        var ones = await RunInChunks(engine, start, _ => 1);
+        var mixed = await RunInChunks(engine, start, call => call % 3 + 2);
 
         Assert.Equal(Small.Octaves * Small.Iterations, whole.Progress.CompletedIterations);
         Assert.Equal(whole.State, ones.State);
         Assert.Equal(whole.State, mixed.State);
-        Assert.Equal(await _engine.RenderAsync(whole.State, RenderFormat.Png), await _engine.RenderAsync(ones.State, RenderFormat.Png));
+        Assert.Equal(await engine.RenderAsync(whole.State, RenderFormat.Png), await engine.RenderAsync(ones.State, RenderFormat.Png));
         Assert.NotEqual(start.State, whole.State);
+    }
+
+    [Fact]
+    public async Task Device_resident_steps_match_host_steps()
+    {
+        // Same algorithm, different arithmetic (float32 ReduceMean on the device, a double mean on
+        // the host): the images agree to float rounding, not bit for bit.
+        var settings = Small with { TileSize = 512 };
+        var host = Engine(StepPlacement.Host);
+        var device = Engine(StepPlacement.Device);
+        var start = await host.StartAsync(Inputs(settings));
+
+        var onHost = await RunInChunks(host, start, _ => 3);
+        var onDevice = await RunInChunks(device, start, _ => 3);
+
+        var a = await Pixels(host, onHost);
+        var b = await Pixels(device, onDevice);
+        Assert.Equal(a.Length, b.Length);
+        var worst = a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
+        Assert.True(worst <= 2, $"largest pixel difference {worst}/255");
+        Assert.NotEqual(await Pixels(host, start), a);
+    }
+
+    private async Task<byte[]> Pixels(DeepDreamEngine engine, EngineCheckpoint checkpoint)
+    {
+        using var image = new ImageLoader().Decode(await engine.RenderAsync(checkpoint.State, RenderFormat.Png), "x");
+        return NeuralArt.Engine.Tensors.ImageTensorConversions.ToRgbBytes(image);
     }
 
     [Fact]

@@ -33,10 +33,12 @@ public class ResNetDreamTests : IDisposable
         Seed = 5,
     };
 
-    [Fact]
-    public async Task Chunked_equals_unchunked_on_the_real_backbone()
+    [Theory]
+    [InlineData(StepPlacement.Host)]
+    [InlineData(StepPlacement.Device)]
+    public async Task Chunked_equals_unchunked_on_the_real_backbone(StepPlacement placement)
     {
-        var engine = new DeepDreamEngine(_graphs, _pool, new ImageLoader());
+        var engine = new DeepDreamEngine(_graphs, _pool, new ImageLoader(), options: new EngineOptions { StepPlacement = placement });
         var start = await engine.StartAsync(new ArtworkInputs(TestImages.PatternPng(72, 56), [], Small.ToJson()));
 
         var whole = start;
