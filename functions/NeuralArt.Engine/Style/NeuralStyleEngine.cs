@@ -6,6 +6,7 @@ using NeuralArt.Engine.Imaging;
 using NeuralArt.Engine.Jobs;
 using NeuralArt.Engine.Optimizers;
 using NeuralArt.Engine.Runtime;
+using NeuralArt.Engine.Style.Tiling;
 using NeuralArt.Engine.Tensors;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -179,6 +180,19 @@ public sealed class NeuralStyleEngine : IArtworkEngine
                 $"At the first scale ({settings.Scales[0]} px) the content image would be {first.Width}x{first.Height}; each side must be at least {StylePlan.MinSide} px. Use a larger first scale.", "scales");
         }
 
+        if (settings.Optimizer == OptimizerKinds.Lbfgs)
+        {
+            var last = StylePlan.Fit(content.Height, content.Width, largest);
+            var values = (long)ImageTensor.Channels * last.Height * last.Width;
+            if (settings.HistoryFor(values) == 0)
+            {
+                var needed = (2 + StyleSettings.LbfgsFixedVectors) * values * sizeof(float) >> 20;
+                throw new InvalidArtworkInputException(
+                    $"L-BFGS at {last.Width}x{last.Height} needs at least {needed} MiB for its vectors, over the optimizer memory budget of {settings.OptimizerMemoryMb} MiB; " +
+                    "use the adam optimizer for images this large, or a smaller last scale.", "optimizer");
+            }
+        }
+
         var styleSide = Math.Max(StylePlan.MinSide, (int)Math.Ceiling(largest * (double)settings.StyleScale));
         var styles = new List<StoredImage>();
         for (var i = 0; i < styleInputs.Count; i++)
@@ -286,18 +300,27 @@ public sealed class NeuralStyleEngine : IArtworkEngine
 
     internal IStyleObjective CreateObjective(StyleModel model, ScaleInputs inputs, int height, int width, CancellationToken cancellationToken)
     {
-        var source = new WholeImageTargetSource(model.TargetsSession());
-        var grams = inputs.Styles.Select(s => source.Grams(s, cancellationToken)).ToList();
+        var tileSize = model.Settings.TileSize;
+        IStyleTargetSource? whole = null, tiled = null;
+        // Images above the tile size (the content at large scales, big style images) go tile by tile.
+        IStyleTargetSource SourceFor(ImageTensor image) => IsTiled(image.Height, image.Width, tileSize)
+            ? tiled ??= new TiledTargetSource(model, tileSize)
+            : whole ??= new WholeImageTargetSource(model.TargetsSession());
+        var grams = inputs.Styles.Select(s => SourceFor(s).Grams(s, cancellationToken)).ToList();
         var targets = new StyleTargets(
             StyleTargets.Blend(grams, model.Settings.BlendWeights(grams.Count)),
-            source.ContentFeatures(inputs.Content, cancellationToken));
-        return new WholeImageStyleObjective(model, targets, height, width);
+            SourceFor(inputs.Content).ContentFeatures(inputs.Content, cancellationToken));
+        return IsTiled(height, width, tileSize)
+            ? new TiledStyleObjective(model, targets, height, width, tileSize)
+            : new WholeImageStyleObjective(model, targets, height, width);
     }
+
+    private static bool IsTiled(int height, int width, int tileSize) => Math.Max(height, width) > tileSize;
 
     private static IGradientOptimizer CreateOptimizer(StyleSettings settings, int dimension) => settings.Optimizer switch
     {
         OptimizerKinds.Adam => new Adam(dimension, new AdamOptions { LearningRate = settings.LearningRate }),
-        _ => new Lbfgs(dimension, new LbfgsOptions { HistorySize = settings.History }),
+        _ => new Lbfgs(dimension, new LbfgsOptions { HistorySize = settings.HistoryFor(dimension) }),
     };
 
     private static IGradientOptimizer ReadOptimizer(byte[] bytes)

@@ -81,11 +81,14 @@ internal sealed class StyleModel
         if (smoothing?.Taps is { } smoothed)
         {
             var unknown = smoothed.FirstOrDefault(t => styleTaps.All(s => s.Tap != t));
-            if (unknown is not null)
+            if (unknown is not null && settings.SmoothingLayers is not null)
             {
                 throw new InvalidArtworkInputException(
                     $"Smoothing layer '{unknown}' is not a style layer (style layers: {string.Join(", ", styleTaps.Select(t => t.Tap))}).", "smoothingLayers");
             }
+            // The default smoothing layers apply to those that are style layers here.
+            var applied = smoothed.Where(t => styleTaps.Any(s => s.Tap == t)).ToList();
+            smoothing = applied.Count == 0 ? null : smoothing with { Taps = applied };
         }
         var (kept, dropped) = DropNegligibleTaps(styleTaps, smoothing);
         if (kept.Count == 0)

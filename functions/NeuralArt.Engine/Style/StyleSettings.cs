@@ -72,6 +72,9 @@ public sealed record StyleSettings
     public const double DefaultLearningRate = 0.02;
     public const float DefaultStyleScale = 1f;
     public const int DefaultTileSize = 1024;
+    public const int DefaultOptimizerMemoryMb = 2048;
+    /// <summary>Image-sized vectors L-BFGS holds besides its history (gradient, direction, previous gradient, start, trial, spare pair, line-search buffers).</summary>
+    public const int LbfgsFixedVectors = 11;
     /// <summary>
     /// Default smoothing: scale the layer3 and layer4 features by 1e-3 before their Grams (what the
     /// authors' released code does). The paper's softmax over channels at temperature 1 saturates on
@@ -149,8 +152,16 @@ public sealed record StyleSettings
 
     public float SmoothingTemperature { get; init; } = DefaultSmoothingTemperature;
 
-    /// <summary>Style taps the smoothing applies to.</summary>
-    public string SmoothingLayers { get; init; } = DefaultSmoothingLayers;
+    /// <summary>Style taps the smoothing applies to; null: those of <see cref="DefaultSmoothingLayers"/> that are style taps.</summary>
+    public string? SmoothingLayers { get; init; }
+
+    /// <summary>
+    /// Memory the optimizer may hold, in MiB. L-BFGS keeps about <c>2 * history + 11</c> image-sized
+    /// float vectors (3 MB each at 512x512, 200 MB at 4096x4096): above the budget its history is
+    /// shortened, and when even one pair does not fit the job is refused with a pointer to Adam
+    /// (4 vectors). The default keeps a 4096x4096 Adam transfer within 4 GB on the CPU.
+    /// </summary>
+    public int OptimizerMemoryMb { get; init; } = DefaultOptimizerMemoryMb;
 
     /// <summary>Images with a side above this are optimized tile by tile (exact: Grams are summed over tiles).</summary>
     public int TileSize { get; init; } = DefaultTileSize;
@@ -170,7 +181,7 @@ public sealed record StyleSettings
     {
         var on = Smoothing == SmoothingModes.On || (Smoothing == SmoothingModes.Auto && residual);
         if (!on) return null;
-        var taps = SmoothingLayers.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var taps = (SmoothingLayers ?? DefaultSmoothingLayers).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         return SmoothingMode == "softmax"
             ? new StyleSmoothing(StyleSmoothingMode.Softmax, DefaultSmoothingFactor, SmoothingTemperature, taps)
             : new StyleSmoothing(StyleSmoothingMode.Scale, SmoothingFactor, DefaultSmoothingTemperature, taps);
@@ -218,9 +229,22 @@ public sealed record StyleSettings
         OneOf("smoothingMode", SmoothingMode, ["scale", "softmax"]);
         if (!(SmoothingFactor > 0 && SmoothingFactor <= 1)) Fail("smoothingFactor", $"Smoothing factor must be above 0 and at most 1 (got {SmoothingFactor}).");
         if (!(SmoothingTemperature > 0 && SmoothingTemperature <= 1e4f)) Fail("smoothingTemperature", $"Smoothing temperature must be above 0 and at most 10000 (got {SmoothingTemperature}).");
-        if (string.IsNullOrWhiteSpace(SmoothingLayers)) Fail("smoothingLayers", "Name the style layers to smooth, for example 'layer3,layer4'.");
+        if (SmoothingLayers is not null && string.IsNullOrWhiteSpace(SmoothingLayers)) Fail("smoothingLayers", "Name the style layers to smooth, for example 'layer3,layer4', or leave it out.");
         Range("tileSize", TileSize, MinTileSize, MaxTileSize);
+        Range("optimizerMemoryMb", OptimizerMemoryMb, 64, 1 << 20);
         return this;
+    }
+
+    /// <summary>
+    /// The L-BFGS history that fits <see cref="OptimizerMemoryMb"/> for <paramref name="values"/>
+    /// floats (at most <see cref="History"/>); 0 when not even one pair fits.
+    /// </summary>
+    public int HistoryFor(long values)
+    {
+        var vectorBytes = values * sizeof(float);
+        var budget = (long)OptimizerMemoryMb << 20;
+        var pairs = (budget / vectorBytes - LbfgsFixedVectors) / 2;
+        return (int)Math.Clamp(pairs, 0, History);
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)

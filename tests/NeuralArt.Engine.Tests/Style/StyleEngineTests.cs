@@ -149,6 +149,22 @@ public sealed class StyleEngineTests : IClassFixture<StyleTestKit>
     }
 
     [Fact]
+    public async Task Lbfgs_history_shrinks_to_the_memory_budget_and_huge_images_are_pointed_to_adam()
+    {
+        var settings = new StyleSettings();
+        Assert.Equal(10, settings.HistoryFor(3L * 512 * 512));
+        Assert.Equal(10, settings.HistoryFor(3L * 2048 * 2048)); // 48 MiB vectors: (2048 / 48 - 11) / 2 = 15 pairs fit
+        Assert.Equal(3, settings.HistoryFor(3L * 3072 * 3072));  // 108 MiB vectors: (18 - 11) / 2
+        Assert.Equal(0, settings.HistoryFor(3L * 4096 * 4096));
+        var error = await Assert.ThrowsAsync<InvalidArtworkInputException>(() =>
+            _kit.Engine.StartAsync(new ArtworkInputs(TestImages.PatternPng(64, 64), [StylePattern], "{\"scales\":[4096]}")));
+        Assert.Equal("optimizer", error.Field);
+        Assert.Contains("adam", error.Message);
+        var adam = await _kit.Engine.StartAsync(new ArtworkInputs(TestImages.PatternPng(64, 64), [StylePattern], "{\"scales\":[4096],\"optimizer\":\"adam\"}"));
+        Assert.Equal(4096, adam.Progress.Width);
+    }
+
+    [Fact]
     public async Task Corrupt_state_is_refused()
     {
         var start = await _kit.Engine.StartAsync(new ArtworkInputs(Content, [StylePattern], Small(OptimizerKinds.Lbfgs).ToJson()));

@@ -1,0 +1,189 @@
+using NeuralArt.Engine.Runtime;
+using NeuralArt.Engine.Tensors;
+using NeuralArt.Graphs.Compilation;
+using NeuralArt.Graphs.Objectives;
+
+namespace NeuralArt.Engine.Style.Tiling;
+
+/// <summary>
+/// Targets of large images, tile by tile: each tile's partial Gram <c>F_c F_c^T</c> of the feature
+/// positions it owns, summed and normalized by the whole image's <c>C N</c> (exact: the tiles
+/// partition the positions), and the content features assembled from the tiles' owned boxes.
+/// </summary>
+internal sealed class TiledTargetSource(StyleModel model, int tileSize) : IStyleTargetSource
+{
+    private readonly FeatureGeometry _geometry = FeatureGeometry.Load(model.FeaturesGraph().Path);
+
+    public IReadOnlyDictionary<string, float[]> Grams(ImageTensor image, CancellationToken cancellationToken)
+    {
+        var plan = Plan(image.Height, image.Width);
+        var sums = TiledStyleObjective.PartialGramSums(model, plan, image.Data, cancellationToken);
+        return sums.ToDictionary(kv => kv.Key, kv => TiledStyleObjective.Normalize(kv.Value, plan.FeatureSizes[kv.Key]), StringComparer.Ordinal);
+    }
+
+    public IReadOnlyDictionary<string, FeatureMap> ContentFeatures(ImageTensor image, CancellationToken cancellationToken)
+    {
+        var plan = Plan(image.Height, image.Width);
+        var session = model.TileTargetsSession();
+        var outputs = model.ContentTapNames.Select(StyleTileNames.CropFeatures).ToList();
+        var maps = new Dictionary<string, FeatureMap>(StringComparer.Ordinal);
+        foreach (var tile in plan.Tiles)
+        {
+            var result = TileRunner.Run(session, image.Data, image.Height, image.Width, tile, new Dictionary<string, (float[], long[])>(), outputs, cancellationToken);
+            foreach (var tap in model.ContentTapNames)
+            {
+                var (data, shape) = result[StyleTileNames.CropFeatures(tap)];
+                var (fh, fw) = plan.FeatureSizes[tap];
+                var channels = (int)shape[1];
+                if (!maps.TryGetValue(tap, out var map))
+                {
+                    map = new FeatureMap(StyleGraphNames.ContentTarget(tap), new float[channels * fh * fw], [1, channels, fh, fw]);
+                    maps[tap] = map;
+                }
+                var (top, left) = tile.GlobalOrigin(tap, _geometry);
+                TileRunner.Paste(data, (int)shape[2], (int)shape[3], map.Data, channels, fh, fw, top, left);
+            }
+        }
+        return maps;
+    }
+
+    private StyleTilePlan Plan(int height, int width) =>
+        StyleTilePlan.Create(height, width, tileSize, _geometry, model.StyleTapNames.Concat(model.ContentTapNames).Distinct().ToList());
+}
+
+/// <summary>
+/// The style objective of a large image, computed exactly tile by tile in two passes (the Gram is
+/// global): pass 1 sums the tiles' partial Grams into the whole image's Gram <c>G</c>; pass 2 runs
+/// each tile's gradient graph against the global residual <c>G - T</c> (and its share of the content
+/// target) and adds the tiles' gradients, halos included. Total variation is computed here, on the
+/// whole image. Memory is bounded by the tile size, not the image size.
+/// </summary>
+internal sealed class TiledStyleObjective : IStyleObjective
+{
+    private readonly StyleModel _model;
+    private readonly StyleTargets _targets;
+    private readonly StyleTilePlan _plan;
+    private readonly FeatureGeometry _geometry;
+    private readonly OnnxSession _objective;
+    // Per tile, the content target's owned box (fixed for the scale).
+    private readonly List<Dictionary<string, (float[] Data, long[] Shape)>> _tileContent = [];
+
+    public TiledStyleObjective(StyleModel model, StyleTargets targets, int height, int width, int tileSize)
+    {
+        _model = model;
+        _targets = targets;
+        Height = height;
+        Width = width;
+        _geometry = FeatureGeometry.Load(model.FeaturesGraph().Path);
+        _plan = StyleTilePlan.Create(height, width, tileSize, _geometry, model.StyleTapNames.Concat(model.ContentTapNames).Distinct().ToList());
+        _objective = model.TileObjectiveSession();
+        foreach (var tile in _plan.Tiles)
+        {
+            var content = new Dictionary<string, (float[], long[])>(StringComparer.Ordinal);
+            foreach (var tap in model.ContentTapNames)
+            {
+                var box = tile.Crops[tap];
+                var (bh, bw) = ((int)(box[2] - box[0]), (int)(box[3] - box[1]));
+                var (top, left) = tile.GlobalOrigin(tap, _geometry);
+                var map = targets.Content[tap];
+                content[StyleGraphNames.ContentTarget(tap)] = (TileRunner.CropFeatures(map, top, left, bh, bw), [1, map.Shape[1], bh, bw]);
+            }
+            _tileContent.Add(content);
+        }
+    }
+
+    public int Height { get; }
+
+    public int Width { get; }
+
+    /// <summary>Tiles per evaluation (for logs and tests).</summary>
+    public int TileCount => _plan.Tiles.Count;
+
+    public double Evaluate(ReadOnlySpan<float> image, Span<float> gradient, CancellationToken cancellationToken) =>
+        Run(image.ToArray(), gradient, cancellationToken).Total;
+
+    public StyleLossParts Measure(ReadOnlySpan<float> image, CancellationToken cancellationToken) =>
+        Run(image.ToArray(), new float[image.Length], cancellationToken);
+
+    private StyleLossParts Run(float[] image, Span<float> gradient, CancellationToken cancellationToken)
+    {
+        // Pass 1: the whole image's Grams, and the residuals and gradient scales they give.
+        var sums = PartialGramSums(_model, _plan, image, cancellationToken);
+        var shared = new Dictionary<string, (float[], long[])>(StringComparer.Ordinal);
+        double style = 0;
+        foreach (var tap in _model.StyleTaps)
+        {
+            var (fh, fw) = _plan.FeatureSizes[tap.Tap];
+            var gram = Normalize(sums[tap.Tap], (fh, fw));
+            var target = _targets.Grams[tap.Tap];
+            var c = (long)Math.Round(Math.Sqrt(gram.Length));
+            var residual = new float[gram.Length];
+            double squares = 0;
+            for (var i = 0; i < gram.Length; i++)
+            {
+                residual[i] = gram[i] - target[i];
+                squares += (double)residual[i] * residual[i];
+            }
+            var weight = (double)_model.StyleWeight(tap);
+            style += weight * squares / gram.Length;
+            shared[StyleTileNames.StyleResidual(tap.Tap)] = (residual, [c, c]);
+            shared[StyleTileNames.StyleScale(tap.Tap)] = ([(float)(4 * weight / ((double)c * c * c * fh * fw))], []);
+        }
+        var contentCounts = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var tap in _model.ContentTaps)
+        {
+            var map = _targets.Content[tap.Tap];
+            var count = (double)map.Data.Length;
+            contentCounts[tap.Tap] = count;
+            shared[StyleTileNames.ContentScale(tap.Tap)] = ([(float)(2 * _model.ContentWeight(tap) / count)], []);
+        }
+
+        // Pass 2: each tile's gradient against the global residuals, added up.
+        gradient.Clear();
+        var outputs = new List<string> { GraphNames.Grad };
+        outputs.AddRange(_model.ContentTapNames.Select(StyleTileNames.ContentSquares));
+        var contentSquares = _model.ContentTapNames.ToDictionary(t => t, _ => 0.0, StringComparer.Ordinal);
+        for (var t = 0; t < _plan.Tiles.Count; t++)
+        {
+            var tile = _plan.Tiles[t];
+            var inputs = new Dictionary<string, (float[], long[])>(shared, StringComparer.Ordinal);
+            foreach (var (name, value) in _tileContent[t]) inputs[name] = value;
+            var result = TileRunner.Run(_objective, image, Height, Width, tile, inputs, outputs, cancellationToken);
+            TileRunner.AddInto(result[GraphNames.Grad].Data, gradient, Height, Width, tile);
+            foreach (var tap in _model.ContentTapNames) contentSquares[tap] += result[StyleTileNames.ContentSquares(tap)].Data[0];
+        }
+        double content = 0;
+        foreach (var tap in _model.ContentTaps) content += _model.ContentWeight(tap) * contentSquares[tap.Tap] / contentCounts[tap.Tap];
+        var tv = TotalVariation.AddGradient(image, gradient, Height, Width, _model.TvWeight);
+        return new StyleLossParts(style, content, tv);
+    }
+
+    /// <summary>Sum over tiles of each style tap's partial Gram, in double.</summary>
+    internal static Dictionary<string, double[]> PartialGramSums(StyleModel model, StyleTilePlan plan, float[] image, CancellationToken cancellationToken)
+    {
+        var session = model.TileTargetsSession();
+        var outputs = model.StyleTapNames.Select(StyleTileNames.PartialGram).ToList();
+        var sums = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        foreach (var tile in plan.Tiles)
+        {
+            var result = TileRunner.Run(session, image, plan.Height, plan.Width, tile, new Dictionary<string, (float[], long[])>(), outputs, cancellationToken);
+            foreach (var tap in model.StyleTapNames)
+            {
+                var partial = result[StyleTileNames.PartialGram(tap)].Data;
+                if (!sums.TryGetValue(tap, out var sum)) sums[tap] = sum = new double[partial.Length];
+                for (var i = 0; i < partial.Length; i++) sum[i] += partial[i];
+            }
+        }
+        return sums;
+    }
+
+    /// <summary><c>sum / (C N)</c>, N the whole feature map's positions: the Gram as the untiled graph normalizes it.</summary>
+    internal static float[] Normalize(double[] sum, (int Height, int Width) featureSize)
+    {
+        var c = Math.Round(Math.Sqrt(sum.Length));
+        var scale = 1.0 / (c * featureSize.Height * featureSize.Width);
+        return sum.Select(v => (float)(v * scale)).ToArray();
+    }
+
+    public void Dispose() { }
+}
