@@ -36,9 +36,12 @@ public static class OptimizerSerializer
         return stream.ToArray();
     }
 
-    public static IGradientOptimizer FromBytes(ReadOnlySpan<byte> bytes)
+    public static IGradientOptimizer FromBytes(ReadOnlyMemory<byte> bytes)
     {
-        using var stream = new MemoryStream(bytes.ToArray(), writable: false);
+        // Read in place when the bytes are an array segment (an optimizer's state can be hundreds of MB).
+        using var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment) && segment.Array is not null
+            ? new MemoryStream(segment.Array, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(bytes.ToArray(), writable: false);
         using var reader = new BinaryReader(stream);
         var optimizer = Read(reader);
         if (stream.Position != stream.Length) throw new InvalidDataException("Optimizer state has trailing data.");

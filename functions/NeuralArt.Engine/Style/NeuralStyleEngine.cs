@@ -257,7 +257,8 @@ public sealed class NeuralStyleEngine : IArtworkEngine
         var (height, width) = (state.Image.Height, state.Image.Width);
         using var objective = CreateObjective(model, ScaleInputs.Prepare(state, (height, width)), height, width, cancellationToken);
         var function = new StyleLossFunction(objective, settings.RangeWeight);
-        var optimizer = state.Optimizer.Length == 0 ? CreateOptimizer(settings, state.Image.Data.Length) : ReadOptimizer(state.Optimizer);
+        var optimizer = state.OptimizerBytes.IsEmpty ? CreateOptimizer(settings, state.Image.Data.Length) : ReadOptimizer(state.OptimizerBytes);
+        state.OptimizerBytes = ReadOnlyMemory<byte>.Empty;
         var evaluationsBefore = optimizer.Evaluations;
 
         for (var done = 0; done < maxIterations && state.Iteration < settings.Iterations; done++)
@@ -278,7 +279,7 @@ public sealed class NeuralStyleEngine : IArtworkEngine
         }
         else
         {
-            state.Optimizer = OptimizerSerializer.ToBytes(optimizer);
+            state.Optimizer = optimizer;
         }
         return new EngineCheckpoint(state.Serialize(), state.Progress());
     }
@@ -286,7 +287,8 @@ public sealed class NeuralStyleEngine : IArtworkEngine
     /// <summary>Finishes, or moves to the next scale: the result upsampled is the next start, and the optimizer starts afresh.</summary>
     private static void EndPhase(StyleState state)
     {
-        state.Optimizer = [];
+        state.Optimizer = null;
+        state.OptimizerBytes = ReadOnlyMemory<byte>.Empty;
         if (state.Phase + 1 >= state.Settings.Scales.Length)
         {
             state.IsComplete = true;
@@ -323,7 +325,7 @@ public sealed class NeuralStyleEngine : IArtworkEngine
         _ => new Lbfgs(dimension, new LbfgsOptions { HistorySize = settings.HistoryFor(dimension) }),
     };
 
-    private static IGradientOptimizer ReadOptimizer(byte[] bytes)
+    private static IGradientOptimizer ReadOptimizer(ReadOnlyMemory<byte> bytes)
     {
         try
         {

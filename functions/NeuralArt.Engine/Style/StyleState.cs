@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using NeuralArt.Engine.Jobs;
+using NeuralArt.Engine.Optimizers;
 using NeuralArt.Engine.Tensors;
 
 namespace NeuralArt.Engine.Style;
@@ -57,8 +58,14 @@ internal sealed class StyleState
 
     public ulong RandomState { get; set; }
 
-    /// <summary>Serialized optimizer state for the current scale; empty before its first iteration.</summary>
-    public byte[] Optimizer { get; set; } = [];
+    /// <summary>
+    /// The optimizer state of the current scale as read (a slice of the checkpoint, not copied);
+    /// empty before the scale's first iteration.
+    /// </summary>
+    public ReadOnlyMemory<byte> OptimizerBytes { get; set; }
+
+    /// <summary>An optimizer to write in place of <see cref="OptimizerBytes"/> (serialized straight into the checkpoint).</summary>
+    public IGradientOptimizer? Optimizer { get; set; }
 
     public required ImageTensor Image { get; set; }
 
@@ -76,36 +83,60 @@ internal sealed class StyleState
         Width: Image.Width,
         Height: Image.Height);
 
+    /// <summary>
+    /// Writes the checkpoint into one exactly sized array (a first pass only counts bytes): at
+    /// 4096x4096 the image and an optimizer's vectors are hundreds of MB, and growing a stream and
+    /// copying it out would need several times that.
+    /// </summary>
     public byte[] Serialize()
     {
-        var capacity = Content.Rgb.Length + Styles.Sum(s => s.Rgb.Length) + Init.Rgb.Length + Optimizer.Length + Image.Data.Length * sizeof(float) + 4096;
-        using var stream = new MemoryStream(capacity);
+        var counter = new CountingStream();
+        using (var writer = new BinaryWriter(counter, Encoding.UTF8, leaveOpen: true)) Write(writer);
+        var bytes = new byte[counter.Length];
+        using (var stream = new MemoryStream(bytes, writable: true))
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(Magic);
-            writer.Write(FormatVersion);
-            writer.Write(Settings.ToJson());
-            WriteImage(writer, Content);
-            writer.Write(Styles.Count);
-            foreach (var style in Styles) WriteImage(writer, style);
-            WriteImage(writer, Init);
-            writer.Write(Phase);
-            writer.Write(Iteration);
-            writer.Write(CompletedIterations);
-            writer.Write(IsComplete);
-            writer.Write(LastLoss);
-            writer.Write(LastStyleLoss);
-            writer.Write(LastContentLoss);
-            writer.Write(LastTvLoss);
-            writer.Write(Evaluations);
-            writer.Write(RandomState);
-            writer.Write(Optimizer.Length);
-            writer.Write(Optimizer);
-            writer.Write(Image.Height);
-            writer.Write(Image.Width);
-            writer.Write(MemoryMarshal.AsBytes(Image.Data.AsSpan()));
+            Write(writer);
+            if (stream.Position != bytes.Length) throw new InvalidOperationException("The state's size changed while it was written.");
         }
-        return stream.ToArray();
+        return bytes;
+    }
+
+    private void Write(BinaryWriter writer)
+    {
+        writer.Write(Magic);
+        writer.Write(FormatVersion);
+        writer.Write(Settings.ToJson());
+        WriteImage(writer, Content);
+        writer.Write(Styles.Count);
+        foreach (var style in Styles) WriteImage(writer, style);
+        WriteImage(writer, Init);
+        writer.Write(Phase);
+        writer.Write(Iteration);
+        writer.Write(CompletedIterations);
+        writer.Write(IsComplete);
+        writer.Write(LastLoss);
+        writer.Write(LastStyleLoss);
+        writer.Write(LastContentLoss);
+        writer.Write(LastTvLoss);
+        writer.Write(Evaluations);
+        writer.Write(RandomState);
+        if (Optimizer is not null)
+        {
+            // Length first, so a reader can step over it without parsing; the length comes from a counting pass.
+            var counter = new CountingStream();
+            using (var counting = new BinaryWriter(counter, Encoding.UTF8, leaveOpen: true)) OptimizerSerializer.Write(counting, Optimizer);
+            writer.Write(counter.Length);
+            OptimizerSerializer.Write(writer, Optimizer);
+        }
+        else
+        {
+            writer.Write((long)OptimizerBytes.Length);
+            writer.Write(OptimizerBytes.Span);
+        }
+        writer.Write(Image.Height);
+        writer.Write(Image.Width);
+        writer.Write(MemoryMarshal.AsBytes(Image.Data.AsSpan()));
     }
 
     public static StyleState Deserialize(ReadOnlyMemory<byte> bytes)
@@ -136,10 +167,11 @@ internal sealed class StyleState
             var tvLoss = reader.ReadDouble();
             var evaluations = reader.ReadInt32();
             var random = reader.ReadUInt64();
-            var optimizerLength = reader.ReadInt32();
-            if (optimizerLength < 0) throw Invalid("its optimizer state length is negative");
-            var optimizer = reader.ReadBytes(optimizerLength);
-            if (optimizer.Length != optimizerLength) throw new EndOfStreamException();
+            // The optimizer's state is kept as a slice of the checkpoint; it is parsed when a chunk runs.
+            var optimizerLength = reader.ReadInt64();
+            if (optimizerLength < 0 || optimizerLength > stream.Length - stream.Position) throw Invalid("its optimizer state length is out of range");
+            var optimizer = bytes.Slice((int)stream.Position, (int)optimizerLength);
+            stream.Seek(optimizerLength, SeekOrigin.Current);
             var height = reader.ReadInt32();
             var width = reader.ReadInt32();
             if (height <= 0 || width <= 0 || phase < 0 || phase >= settings.Scales.Length || iteration < 0 || iteration > settings.Iterations)
@@ -147,9 +179,8 @@ internal sealed class StyleState
                 throw Invalid("its header is inconsistent");
             }
             var data = new float[checked(ImageTensor.Channels * height * width)];
-            var raw = reader.ReadBytes(data.Length * sizeof(float));
-            if (raw.Length != data.Length * sizeof(float) || stream.Position != stream.Length) throw Invalid("it is truncated or has trailing data");
-            raw.CopyTo(MemoryMarshal.AsBytes(data.AsSpan()));
+            stream.ReadExactly(MemoryMarshal.AsBytes(data.AsSpan()));
+            if (stream.Position != stream.Length) throw Invalid("it has trailing data");
             return new StyleState
             {
                 Settings = settings,
@@ -166,11 +197,11 @@ internal sealed class StyleState
                 LastTvLoss = tvLoss,
                 Evaluations = evaluations,
                 RandomState = random,
-                Optimizer = optimizer,
+                OptimizerBytes = optimizer,
                 Image = new ImageTensor(height, width, data),
             };
         }
-        catch (Exception ex) when (ex is EndOfStreamException or IOException or OverflowException or ArgumentException)
+        catch (Exception ex) when (ex is EndOfStreamException or IOException or OverflowException or ArgumentException or InvalidDataException)
         {
             throw Invalid("it is truncated or corrupt", ex);
         }
@@ -197,4 +228,23 @@ internal sealed class StyleState
 
     private static InvalidArtworkInputException Invalid(string why, Exception? inner = null) =>
         new($"The style state cannot be resumed: {why}.", "state", inner);
+
+    /// <summary>A write-only stream that only counts bytes (the first pass of <see cref="Serialize"/>).</summary>
+    private sealed class CountingStream : Stream
+    {
+        private long _length;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _length;
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => _length += count;
+        public override void Write(ReadOnlySpan<byte> buffer) => _length += buffer.Length;
+        public override void WriteByte(byte value) => _length++;
+    }
 }

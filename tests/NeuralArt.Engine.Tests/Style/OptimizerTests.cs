@@ -146,7 +146,7 @@ public sealed class OptimizerTests
         var lbfgs = new Lbfgs(x.Length);
         lbfgs.Step(x, Rosenbrock);
         var bytes = OptimizerSerializer.ToBytes(lbfgs);
-        Assert.ThrowsAny<Exception>(() => OptimizerSerializer.FromBytes(bytes.AsSpan(0, bytes.Length - 5)));
+        Assert.ThrowsAny<Exception>(() => OptimizerSerializer.FromBytes(bytes.AsMemory(0, bytes.Length - 5)));
         var unknown = (byte[])bytes.Clone();
         unknown[1] = (byte)'x';
         Assert.Throws<InvalidDataException>(() => OptimizerSerializer.FromBytes(unknown));

@@ -100,12 +100,12 @@ internal sealed class TiledStyleObjective : IStyleObjective
     public int TileCount => _plan.Tiles.Count;
 
     public double Evaluate(ReadOnlySpan<float> image, Span<float> gradient, CancellationToken cancellationToken) =>
-        Run(image.ToArray(), gradient, cancellationToken).Total;
+        Run(image, gradient, cancellationToken).Total;
 
     public StyleLossParts Measure(ReadOnlySpan<float> image, CancellationToken cancellationToken) =>
-        Run(image.ToArray(), new float[image.Length], cancellationToken);
+        Run(image, new float[image.Length], cancellationToken);
 
-    private StyleLossParts Run(float[] image, Span<float> gradient, CancellationToken cancellationToken)
+    private StyleLossParts Run(ReadOnlySpan<float> image, Span<float> gradient, CancellationToken cancellationToken)
     {
         // Pass 1: the whole image's Grams, and the residuals and gradient scales they give.
         var sums = PartialGramSums(_model, _plan, image, cancellationToken);
@@ -159,7 +159,7 @@ internal sealed class TiledStyleObjective : IStyleObjective
     }
 
     /// <summary>Sum over tiles of each style tap's partial Gram, in double.</summary>
-    internal static Dictionary<string, double[]> PartialGramSums(StyleModel model, StyleTilePlan plan, float[] image, CancellationToken cancellationToken)
+    internal static Dictionary<string, double[]> PartialGramSums(StyleModel model, StyleTilePlan plan, ReadOnlySpan<float> image, CancellationToken cancellationToken)
     {
         var session = model.TileTargetsSession();
         var outputs = model.StyleTapNames.Select(StyleTileNames.PartialGram).ToList();
