@@ -303,19 +303,32 @@ public sealed class NeuralStyleEngine : IArtworkEngine
     internal IStyleObjective CreateObjective(StyleModel model, ScaleInputs inputs, int height, int width, CancellationToken cancellationToken)
     {
         var tileSize = model.Settings.TileSize;
+        var tileCentre = TileCentre(tileSize);
         IStyleTargetSource? whole = null, tiled = null;
         // Images above the tile size (the content at large scales, big style images) go tile by tile.
         IStyleTargetSource SourceFor(ImageTensor image) => IsTiled(image.Height, image.Width, tileSize)
-            ? tiled ??= new TiledTargetSource(model, tileSize)
+            ? tiled ??= new TiledTargetSource(model, tileCentre)
             : whole ??= new WholeImageTargetSource(model.TargetsSession());
         var grams = inputs.Styles.Select(s => SourceFor(s).Grams(s, cancellationToken)).ToList();
         var targets = new StyleTargets(
             StyleTargets.Blend(grams, model.Settings.BlendWeights(grams.Count)),
             SourceFor(inputs.Content).ContentFeatures(inputs.Content, cancellationToken));
-        return IsTiled(height, width, tileSize)
-            ? new TiledStyleObjective(model, targets, height, width, tileSize)
-            : new WholeImageStyleObjective(model, targets, height, width);
+        if (!IsTiled(height, width, tileSize)) return new WholeImageStyleObjective(model, targets, height, width);
+        // The scale's inputs (hundreds of MB at 4096 px, on the large-object heap) are dead now:
+        // return them before the optimizer allocates its image-sized vectors.
+        grams.Clear();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return new TiledStyleObjective(model, targets, height, width, tileCentre);
     }
+
+    /// <summary>
+    /// Tiles of a tiled image have centres of half the tile size; with their halos (the receptive
+    /// field, about 110 px each side for the default taps) the network then runs on pieces smaller
+    /// than the largest image it takes whole, which keeps ONNX Runtime's working memory bounded.
+    /// Measured at 4096x4096 on the CPU: 123 s and 4.5 GB peak for two Adam iterations with 512 px
+    /// centres, against 200 s and 5.6 GB with 1024 px ones.
+    /// </summary>
+    internal static int TileCentre(int tileSize) => tileSize / 2;
 
     private static bool IsTiled(int height, int width, int tileSize) => Math.Max(height, width) > tileSize;
 

@@ -9,6 +9,9 @@ namespace NeuralArt.Engine.Style.Tiling;
 /// <summary>Runs a tiled style graph on one tile: cuts the tile out of the image, binds its crop boxes and the given inputs, returns the outputs.</summary>
 internal static class TileRunner
 {
+    private const string ArenaShrinkageKey = "memory.enable_memory_arena_shrinkage";
+    private const string ArenaShrinkageCpu = "cpu:0";
+
     public static Dictionary<string, (float[] Data, long[] Shape)> Run(
         OnnxSession session, ReadOnlySpan<float> image, int height, int width, StyleTile tile,
         IReadOnlyDictionary<string, (float[] Data, long[] Shape)> inputs, IReadOnlyList<string> outputs, CancellationToken cancellationToken)
@@ -33,6 +36,9 @@ internal static class TileRunner
                 values.Add(AlignedValues.Copy(data, shape));
             }
             using var runOptions = new RunOptions();
+            // Hand the CPU arena's memory back after each tile: a large image alternates between two
+            // graphs (partial Grams, tile gradients), whose arenas would otherwise both stay at their peak.
+            runOptions.AddRunConfigEntry(ArenaShrinkageKey, ArenaShrinkageCpu);
             using var results = session.Session.Run(runOptions, names, values, outputs);
             var map = new Dictionary<string, (float[], long[])>(StringComparer.Ordinal);
             for (var i = 0; i < outputs.Count; i++)

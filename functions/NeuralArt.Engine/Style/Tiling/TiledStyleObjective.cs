@@ -102,8 +102,9 @@ internal sealed class TiledStyleObjective : IStyleObjective
     public double Evaluate(ReadOnlySpan<float> image, Span<float> gradient, CancellationToken cancellationToken) =>
         Run(image, gradient, cancellationToken).Total;
 
+    /// <summary>The parts only: pass 2 still runs (it gives the content term) but its gradients are dropped.</summary>
     public StyleLossParts Measure(ReadOnlySpan<float> image, CancellationToken cancellationToken) =>
-        Run(image, new float[image.Length], cancellationToken);
+        Run(image, Span<float>.Empty, cancellationToken);
 
     private StyleLossParts Run(ReadOnlySpan<float> image, Span<float> gradient, CancellationToken cancellationToken)
     {
@@ -139,6 +140,7 @@ internal sealed class TiledStyleObjective : IStyleObjective
         }
 
         // Pass 2: each tile's gradient against the global residuals, added up.
+        var wantGradient = !gradient.IsEmpty;
         gradient.Clear();
         var outputs = new List<string> { GraphNames.Grad };
         outputs.AddRange(_model.ContentTapNames.Select(StyleTileNames.ContentSquares));
@@ -149,7 +151,7 @@ internal sealed class TiledStyleObjective : IStyleObjective
             var inputs = new Dictionary<string, (float[], long[])>(shared, StringComparer.Ordinal);
             foreach (var (name, value) in _tileContent[t]) inputs[name] = value;
             var result = TileRunner.Run(_objective, image, Height, Width, tile, inputs, outputs, cancellationToken);
-            TileRunner.AddInto(result[GraphNames.Grad].Data, gradient, Height, Width, tile);
+            if (wantGradient) TileRunner.AddInto(result[GraphNames.Grad].Data, gradient, Height, Width, tile);
             foreach (var tap in _model.ContentTapNames) contentSquares[tap] += result[StyleTileNames.ContentSquares(tap)].Data[0];
         }
         double content = 0;

@@ -9,8 +9,10 @@ namespace NeuralArt.Engine.Style.Tiling;
 /// </summary>
 internal static class TotalVariation
 {
+    /// <param name="gradient">Where to add the gradient; empty to compute the value only.</param>
     public static double AddGradient(ReadOnlySpan<float> image, Span<float> gradient, int height, int width, double weight)
     {
+        var wantGradient = !gradient.IsEmpty;
         var count = (double)ImageTensor.Channels * height * width;
         var scale = (float)(2 * weight / count);
         double sum = 0;
@@ -27,15 +29,21 @@ internal static class TotalVariation
                     {
                         var d = image[row + width + x] - v;
                         sum += (double)d * d;
-                        gradient[row + width + x] += scale * d;
-                        gradient[row + x] -= scale * d;
+                        if (wantGradient)
+                        {
+                            gradient[row + width + x] += scale * d;
+                            gradient[row + x] -= scale * d;
+                        }
                     }
                     if (x + 1 < width)
                     {
                         var d = image[row + x + 1] - v;
                         sum += (double)d * d;
-                        gradient[row + x + 1] += scale * d;
-                        gradient[row + x] -= scale * d;
+                        if (wantGradient)
+                        {
+                            gradient[row + x + 1] += scale * d;
+                            gradient[row + x] -= scale * d;
+                        }
                     }
                 }
             }
