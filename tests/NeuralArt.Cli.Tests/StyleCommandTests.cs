@@ -1,0 +1,88 @@
+using NeuralArt.Cli.Commands;
+using NeuralArt.Engine.Jobs;
+using NeuralArt.Graphs.Compilation;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace NeuralArt.Cli.Tests;
+
+/// <summary><c>neuralart style</c> end to end on the CPU at a tiny size: the file, the summary line, the errors.</summary>
+[Collection(ConsoleCollection.Name)]
+public class StyleCommandTests
+{
+    private static string Samples => Path.Combine(Path.GetDirectoryName(ModelCatalog.Locate().Directory)!, "samples");
+
+    private static string Cat => Path.Combine(Samples, "content", "cat_chelsea.png");
+
+    private static string Starry => Path.Combine(Samples, "style", "van_gogh_starry_night.jpg");
+
+    private static string Scream => Path.Combine(Samples, "style", "munch_the_scream.jpg");
+
+    [Fact]
+    public async Task Writes_the_result_and_a_summary_line()
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"neuralart-style-{Guid.NewGuid():N}.png");
+        try
+        {
+            var (code, text) = await RunAsync(Cat, $"{Starry},{Scream}", "-o", output, "--style-blend", "0.7,0.3", "--scales", "48,64",
+                "--iterations", "2", "--preserve-colors", "luminance", "--seed", "3", "--provider", "cpu");
+            Assert.True(code == 0, text);
+            Assert.True(new FileInfo(output).Length > 0);
+            Assert.Contains("Wrote", text);
+            Assert.Contains("(64x43)", text);
+            Assert.Contains("2 style(s)", text);
+            Assert.Contains("seed 3", text);
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    [Theory]
+    [InlineData("--scales", "512,256", "--scales")]
+    [InlineData("--style-blend", "1", "--style-blend")]
+    [InlineData("--optimizer", "sgd", "--optimizer")]
+    [InlineData("--init", "no-such-file.png", "does not exist")]
+    public async Task Bad_options_fail_with_a_message_naming_them(string option, string value, string expected)
+    {
+        var error = await Assert.ThrowsAsync<InvalidArtworkInputException>(() =>
+            RunAsync(propagate: true, Cat, $"{Starry},{Scream}", "-o", "unused.png", option, value, "--provider", "cpu"));
+        Assert.Contains(expected, error.Message);
+        Assert.False(File.Exists("unused.png"));
+    }
+
+    [Fact]
+    public async Task A_missing_style_image_is_named()
+    {
+        var error = await Assert.ThrowsAsync<InvalidArtworkInputException>(() =>
+            RunAsync(propagate: true, Cat, "no-such-style.jpg", "-o", "unused.png", "--provider", "cpu"));
+        Assert.Contains("no-such-style.jpg", error.Message);
+    }
+
+    private static Task<(int Code, string Output)> RunAsync(params string[] args) => RunAsync(false, args);
+
+    /// <param name="propagate">Let the command's exception out (the app's handler prints it to stderr).</param>
+    private static async Task<(int Code, string Output)> RunAsync(bool propagate, params string[] args)
+    {
+        var writer = new StringWriter();
+        var previous = AnsiConsole.Console;
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        try
+        {
+            var app = new CommandApp<StyleCommand>();
+            if (propagate) app.Configure(c => c.PropagateExceptions());
+            var code = await app.RunAsync(args);
+            return (code, writer.ToString());
+        }
+        finally
+        {
+            AnsiConsole.Console = previous;
+        }
+    }
+}
