@@ -12,6 +12,9 @@ app.Configure(config =>
     config.AddCommand<DreamCommand>("dream")
         .WithDescription("Make a DeepDream of an image.")
         .WithExample("dream", "samples/content/cat_chelsea.png", "-o", "out/cat_dream.png");
+    config.AddCommand<StyleCommand>("style")
+        .WithDescription("Transfer the style of one or more paintings to an image.")
+        .WithExample("style", "samples/content/cat_chelsea.png", "samples/style/van_gogh_starry_night.jpg", "-o", "out/cat_starry.png");
     config.AddCommand<GradientCommand>("gradient")
         .WithDescription("Write the dream objective's gradient for an image (exact size) as a NumPy .npy file.")
         .WithExample("gradient", "samples/content/cat_chelsea.png", "--layers", "layer3", "-o", "grad.npy");

@@ -11,6 +11,7 @@ public static class EngineRegistration
     {
         // Engines register here as they land (DeepDream, style transfer).
         services.AddDeepDreamEngine(configuration);
+        services.AddNeuralStyleEngine(configuration);
         return services;
     }
 }

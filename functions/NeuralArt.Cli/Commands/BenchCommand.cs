@@ -7,6 +7,7 @@ using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Engine.Jobs;
 using NeuralArt.Engine.Runtime;
+using NeuralArt.Engine.Style;
 using NeuralArt.Engine.Tensors;
 using NeuralArt.Graphs.Objectives;
 using SixLabors.ImageSharp;
@@ -67,6 +68,27 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         [Description("Skip the timed DeepDream.")]
         public bool NoDream { get; init; }
 
+        [CommandOption("--style-sizes <LIST>")]
+        [Description("Square sides at which to time style objective steps, comma-separated.")]
+        [DefaultValue("512,1024")]
+        public string StyleSizes { get; init; } = "512,1024";
+
+        [CommandOption("--style-size <PX>")]
+        [Description("Long side of the timed style transfer (cat photo, Starry Night).")]
+        [DefaultValue(512)]
+        public int StyleSize { get; init; } = 512;
+
+        [CommandOption("--style-iterations <N>")]
+        [Description("L-BFGS iterations of the timed style transfer (0: skip it).")]
+        [DefaultValue(300)]
+        public int StyleIterations { get; init; } = 300;
+
+        [CommandOption("--no-style")]
+        [Description("Skip the style section.")]
+        public bool NoStyle { get; init; }
+
+        public IReadOnlyList<int> StyleSizeList => ParseSizes(StyleSizes)!;
+
         public override ValidationResult Validate()
         {
             var baseResult = base.Validate();
@@ -74,6 +96,9 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
             if (ParseSizes(Sizes) is null) return ValidationResult.Error($"--sizes must be sides between {DreamSettings.MinImageSide} and {DreamSettings.MaxImageSide}, for example 224,512,1024.");
             if (Repeats is < 0 or > 1000) return ValidationResult.Error("--repeats must be between 0 and 1000.");
             if (DreamSize is < DreamSettings.MinImageSide or > DreamSettings.MaxImageSide) return ValidationResult.Error("--dream-size is out of range.");
+            if (ParseSizes(StyleSizes) is null) return ValidationResult.Error("--style-sizes must be sides such as 512,1024.");
+            if (StyleSize is < DreamSettings.MinImageSide or > DreamSettings.MaxImageSide) return ValidationResult.Error("--style-size is out of range.");
+            if (StyleIterations is < 0 or > StyleSettings.MaxIterations) return ValidationResult.Error($"--style-iterations must be between 0 and {StyleSettings.MaxIterations}.");
             return ValidationResult.Success();
         }
 
@@ -130,6 +155,7 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         console.Write(table);
 
         if (!settings.NoDream) await BenchDreamAsync(services, settings, cancellationToken);
+        if (!settings.NoStyle) await StyleBench.RunAsync(services, settings, run => Measure(settings.Repeats, run), cancellationToken);
         return 0;
     }
 

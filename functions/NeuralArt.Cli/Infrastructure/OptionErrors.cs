@@ -14,6 +14,9 @@ internal static partial class OptionErrors
         ["tileSize"] = "--tile",
         ["content"] = "<input>",
         ["guide"] = "--guide",
+        ["style"] = "<styles>",
+        ["init"] = "--init",
+        ["smoothingTemperature"] = "--temperature",
         ["state"] = "state",
     };
 

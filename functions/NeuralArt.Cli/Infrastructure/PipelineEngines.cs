@@ -24,6 +24,7 @@ internal static class PipelineEngines
             options.ModelsDirectory = settings.ModelsDirectory;
         });
         services.AddDeepDreamEngine(configuration);
+        services.AddNeuralStyleEngine(configuration);
         return services;
     }
 }

@@ -1,0 +1,339 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NeuralArt.Engine.Dream;
+using NeuralArt.Engine.Imaging;
+using NeuralArt.Engine.Jobs;
+using NeuralArt.Engine.Optimizers;
+using NeuralArt.Engine.Runtime;
+using NeuralArt.Engine.Tensors;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace NeuralArt.Engine.Style;
+
+/// <summary>What a style checkpoint holds, for progress displays and summaries.</summary>
+/// <param name="StyleTaps">The style taps the compiled graphs use (smoothed-away taps left out).</param>
+/// <param name="ContentTaps">The content taps.</param>
+public sealed record StyleStateInfo(
+    StyleSettings Settings,
+    IReadOnlyList<(int Height, int Width)> ScaleSizes,
+    int Styles,
+    int Evaluations,
+    StyleLossParts? LastParts,
+    IReadOnlyList<string> StyleTaps,
+    IReadOnlyList<string> ContentTaps);
+
+/// <summary>
+/// Neural style transfer (Gatys, Ecker and Bethge, 2016) on compiled gradient graphs. The image is
+/// optimized at each of <see cref="StyleSettings.Scales"/> (coarse to fine, each scale starting
+/// from the previous result upsampled) with L-BFGS or Adam, against Gram targets of the style
+/// images (blended) and the content's features. Work runs in resumable chunks: each call
+/// deserializes the state (image, scale, iteration, optimizer state, random state), runs, and
+/// serializes it again; on the CPU a transfer cut into chunks gives the same pixels as one run.
+/// </summary>
+public sealed class NeuralStyleEngine : IArtworkEngine
+{
+    /// <summary>Role of style images in <see cref="ArtworkInputs.Extras"/> (one or more, in blend order).</summary>
+    public const string StyleRole = "style";
+
+    /// <summary>Role of the optional start image (with <c>init: "image"</c>).</summary>
+    public const string InitRole = "init";
+
+    private readonly IGraphSource _graphs;
+    private readonly OnnxSessionPool _sessions;
+    private readonly ImageLoader _loader;
+    private readonly ILogger _logger;
+    private readonly EngineOptions _options;
+
+    public NeuralStyleEngine(IGraphSource graphs, OnnxSessionPool sessions, ImageLoader loader, ILogger<NeuralStyleEngine>? logger = null, EngineOptions? options = null)
+    {
+        _options = options ?? new EngineOptions();
+        _graphs = graphs ?? throw new ArgumentNullException(nameof(graphs));
+        _sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
+        _loader = loader ?? throw new ArgumentNullException(nameof(loader));
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    public string Kind => ArtworkKinds.Style;
+
+    public Task<EngineCheckpoint> StartAsync(ArtworkInputs inputs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return Task.Run(() => Start(inputs, cancellationToken), cancellationToken);
+    }
+
+    public Task<EngineCheckpoint> RunChunkAsync(
+        ReadOnlyMemory<byte> state,
+        int maxIterations,
+        IProgress<EngineProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
+        return Task.Run(() => RunChunk(state, maxIterations, progress, cancellationToken), cancellationToken);
+    }
+
+    public Task<byte[]> RenderAsync(ReadOnlyMemory<byte> state, RenderFormat format, int? maxSide = null, CancellationToken cancellationToken = default)
+    {
+        return Task.Run(() =>
+        {
+            using var image = Render(StyleState.Deserialize(state));
+            if (maxSide is { } limit && Math.Max(image.Width, image.Height) > limit)
+            {
+                image.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(limit, limit), Mode = ResizeMode.Max }));
+            }
+            return ImageWriter.Encode(image, format);
+        }, cancellationToken);
+    }
+
+    /// <summary>Reads a checkpoint's settings, scale sizes and latest loss parts.</summary>
+    public StyleStateInfo Inspect(ReadOnlyMemory<byte> state)
+    {
+        var style = StyleState.Deserialize(state);
+        var parts = double.IsNaN(style.LastStyleLoss) ? (StyleLossParts?)null : new StyleLossParts(style.LastStyleLoss, style.LastContentLoss, style.LastTvLoss);
+        var model = StyleModel.Resolve(_graphs, _sessions, style.Settings);
+        return new StyleStateInfo(style.Settings, StylePlan.Sizes(style.Content.Height, style.Content.Width, style.Settings.Scales),
+            style.Styles.Count, style.Evaluations, parts, model.StyleTapNames, model.ContentTapNames);
+    }
+
+    /// <summary>
+    /// The loss parts of <paramref name="image"/> (default: the state's current image) against the
+    /// targets of the state's current scale; the image must have that scale's size.
+    /// </summary>
+    public Task<StyleLossParts> MeasureAsync(ReadOnlyMemory<byte> state, ImageTensor? image = null, CancellationToken cancellationToken = default)
+    {
+        return Task.Run(() =>
+        {
+            var style = StyleState.Deserialize(state);
+            var x = image ?? style.Image;
+            if (!x.SameSizeAs(style.Image))
+            {
+                throw new ArgumentException($"The image is {x.Width}x{x.Height}; the state's scale is {style.Image.Width}x{style.Image.Height}.", nameof(image));
+            }
+            var model = StyleModel.Resolve(_graphs, _sessions, style.Settings);
+            using var objective = CreateObjective(model, ScaleInputs.Prepare(style, (x.Height, x.Width)), x.Height, x.Width, cancellationToken);
+            return objective.Measure(x.Data, cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The objective of the state's current scale (targets computed, graphs loaded), for timing and
+    /// diagnostics: the same one <see cref="RunChunkAsync"/> optimizes, without the range penalty.
+    /// </summary>
+    public IStyleObjective CreateObjective(ReadOnlyMemory<byte> state, CancellationToken cancellationToken = default)
+    {
+        var style = StyleState.Deserialize(state);
+        var (height, width) = (style.Image.Height, style.Image.Width);
+        var model = StyleModel.Resolve(_graphs, _sessions, style.Settings);
+        return CreateObjective(model, ScaleInputs.Prepare(style, (height, width)), height, width, cancellationToken);
+    }
+
+    /// <summary>The image as the network sees it at the state's current scale when started from the content (gray under luminance transfer).</summary>
+    public ImageTensor ContentAtCurrentScale(ReadOnlyMemory<byte> state)
+    {
+        var style = StyleState.Deserialize(state);
+        return ScaleInputs.Prepare(style, (style.Image.Height, style.Image.Width)).Content;
+    }
+
+    private EngineCheckpoint Start(ArtworkInputs inputs, CancellationToken cancellationToken)
+    {
+        var settings = StyleSettings.FromJson(inputs.ParametersJson);
+        settings = settings with { Model = settings.Model ?? _options.Model };
+        var unknown = inputs.Extras.FirstOrDefault(e => !IsRole(e, StyleRole) && !IsRole(e, InitRole));
+        if (unknown is not null)
+        {
+            throw new InvalidArtworkInputException($"A style transfer takes '{StyleRole}' images and an optional '{InitRole}' image, not '{unknown.Role}'.", unknown.Role);
+        }
+        var styleInputs = inputs.Extras.Where(e => IsRole(e, StyleRole)).ToList();
+        var initInputs = inputs.Extras.Where(e => IsRole(e, InitRole)).ToList();
+        if (styleInputs.Count == 0) throw new InvalidArtworkInputException("A style transfer needs at least one style image.", StyleRole);
+        if (styleInputs.Count > StyleSettings.MaxStyles) throw new InvalidArtworkInputException($"At most {StyleSettings.MaxStyles} style images can be blended (got {styleInputs.Count}).", StyleRole);
+        if (settings.StyleBlend is { } blend && blend.Length != styleInputs.Count)
+        {
+            throw new InvalidArtworkInputException($"There are {blend.Length} blend weights for {styleInputs.Count} style images; give one weight per style image.", "styleBlend");
+        }
+        if (initInputs.Count > 1) throw new InvalidArtworkInputException("At most one init image can be given.", InitRole);
+        if (settings.Init == StyleInitModes.Image && initInputs.Count == 0)
+        {
+            throw new InvalidArtworkInputException($"Init 'image' needs an image with role '{InitRole}'.", "init");
+        }
+        if (settings.Init != StyleInitModes.Image && initInputs.Count == 1)
+        {
+            throw new InvalidArtworkInputException($"An init image was given but init is '{settings.Init}'; set init to 'image' to use it.", "init");
+        }
+
+        // Resolve taps and compile (or find) the graphs now, so that a bad layer fails the job at once.
+        var model = StyleModel.Resolve(_graphs, _sessions, settings);
+        model.TargetsSession();
+        model.ObjectiveSession();
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var largest = settings.Scales[^1];
+        using var content = _loader.Decode(inputs.Content, "content");
+        FitWithin(content, largest);
+        var first = StylePlan.Fit(content.Height, content.Width, settings.Scales[0]);
+        if (Math.Min(first.Height, first.Width) < StylePlan.MinSide)
+        {
+            throw new InvalidArtworkInputException(
+                $"At the first scale ({settings.Scales[0]} px) the content image would be {first.Width}x{first.Height}; each side must be at least {StylePlan.MinSide} px. Use a larger first scale.", "scales");
+        }
+
+        var styleSide = Math.Max(StylePlan.MinSide, (int)Math.Ceiling(largest * (double)settings.StyleScale));
+        var styles = new List<StoredImage>();
+        for (var i = 0; i < styleInputs.Count; i++)
+        {
+            using var style = _loader.Decode(styleInputs[i].Bytes, StyleRole, $"the style image '{styleInputs[i].Name}'");
+            FitWithin(style, styleSide);
+            styles.Add(ScaleInputs.Store(style));
+        }
+        var init = StoredImage.Empty;
+        if (initInputs.Count == 1)
+        {
+            using var image = _loader.Decode(initInputs[0].Bytes, InitRole, $"the init image '{initInputs[0].Name}'");
+            FitWithin(image, largest);
+            init = ScaleInputs.Store(image);
+        }
+
+        settings = settings with { Seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue) };
+        var state = new StyleState
+        {
+            Settings = settings,
+            Content = ScaleInputs.Store(content),
+            Styles = styles,
+            Init = init,
+            RandomState = (ulong)settings.Seed.Value,
+            Image = new ImageTensor(first.Height, first.Width),
+        };
+        state.Image = InitialImage(state, first);
+        _logger.LogInformation(
+            "Style transfer started: content {Width}x{Height}, {Styles} style image(s), scales {Scales}, {Iterations} {Optimizer} iterations each, smoothing {Smoothing}, seed {Seed}.",
+            content.Width, content.Height, styles.Count, string.Join(",", settings.Scales), settings.Iterations, settings.Optimizer,
+            model.RequestedSmoothing is null ? "off" : model.RequestedSmoothing.CacheKey +
+                (model.DroppedStyleTaps.Count > 0 ? $" (style terms of {string.Join(", ", model.DroppedStyleTaps)} scaled below float precision: not computed)" : ""),
+            settings.Seed);
+        return new EngineCheckpoint(state.Serialize(), state.Progress());
+    }
+
+    private static ImageTensor InitialImage(StyleState state, (int Height, int Width) size)
+    {
+        switch (state.Settings.Init)
+        {
+            case StyleInitModes.Noise:
+                var random = new SplitMix64(state.RandomState);
+                var noise = new ImageTensor(size.Height, size.Width);
+                for (var i = 0; i < noise.Data.Length; i++) noise.Data[i] = (float)((random.NextUInt64() >> 40) * (1.0 / (1UL << 24)));
+                state.RandomState = random.State;
+                return state.Settings.PreserveColors == PreserveColorModes.Luminance ? ColorTransfer.Luminance(noise) : noise;
+            case StyleInitModes.Image:
+                var init = ScaleInputs.Resized(state.Init, size.Height, size.Width);
+                return state.Settings.PreserveColors == PreserveColorModes.Luminance ? ColorTransfer.Luminance(init) : init;
+            default:
+                return ScaleInputs.Prepare(state, size).Content.Clone();
+        }
+    }
+
+    private EngineCheckpoint RunChunk(ReadOnlyMemory<byte> bytes, int maxIterations, IProgress<EngineProgress>? progress, CancellationToken cancellationToken)
+    {
+        var state = StyleState.Deserialize(bytes);
+        if (state.IsComplete) return new EngineCheckpoint(bytes.ToArray(), state.Progress());
+
+        var settings = state.Settings;
+        var model = StyleModel.Resolve(_graphs, _sessions, settings);
+        var (height, width) = (state.Image.Height, state.Image.Width);
+        using var objective = CreateObjective(model, ScaleInputs.Prepare(state, (height, width)), height, width, cancellationToken);
+        var function = new StyleLossFunction(objective, settings.RangeWeight);
+        var optimizer = state.Optimizer.Length == 0 ? CreateOptimizer(settings, state.Image.Data.Length) : ReadOptimizer(state.Optimizer);
+        var evaluationsBefore = optimizer.Evaluations;
+
+        for (var done = 0; done < maxIterations && state.Iteration < settings.Iterations; done++)
+        {
+            optimizer.Step(state.Image.Data, function.Evaluate, cancellationToken);
+            state.Iteration++;
+            state.CompletedIterations++;
+            state.LastLoss = optimizer.Loss;
+            progress?.Report(state.Progress());
+        }
+        state.Evaluations += optimizer.Evaluations - evaluationsBefore;
+
+        if (state.Iteration == settings.Iterations)
+        {
+            var parts = objective.Measure(state.Image.Data, cancellationToken);
+            (state.LastStyleLoss, state.LastContentLoss, state.LastTvLoss) = (parts.Style, parts.Content, parts.TotalVariation);
+            EndPhase(state);
+        }
+        else
+        {
+            state.Optimizer = OptimizerSerializer.ToBytes(optimizer);
+        }
+        return new EngineCheckpoint(state.Serialize(), state.Progress());
+    }
+
+    /// <summary>Finishes, or moves to the next scale: the result upsampled is the next start, and the optimizer starts afresh.</summary>
+    private static void EndPhase(StyleState state)
+    {
+        state.Optimizer = [];
+        if (state.Phase + 1 >= state.Settings.Scales.Length)
+        {
+            state.IsComplete = true;
+            return;
+        }
+        var next = StylePlan.Fit(state.Content.Height, state.Content.Width, state.Settings.Scales[state.Phase + 1]);
+        state.Image = Resize.Bilinear(state.Image, next.Height, next.Width);
+        state.Phase++;
+        state.Iteration = 0;
+    }
+
+    internal IStyleObjective CreateObjective(StyleModel model, ScaleInputs inputs, int height, int width, CancellationToken cancellationToken)
+    {
+        var source = new WholeImageTargetSource(model.TargetsSession());
+        var grams = inputs.Styles.Select(s => source.Grams(s, cancellationToken)).ToList();
+        var targets = new StyleTargets(
+            StyleTargets.Blend(grams, model.Settings.BlendWeights(grams.Count)),
+            source.ContentFeatures(inputs.Content, cancellationToken));
+        return new WholeImageStyleObjective(model, targets, height, width);
+    }
+
+    private static IGradientOptimizer CreateOptimizer(StyleSettings settings, int dimension) => settings.Optimizer switch
+    {
+        OptimizerKinds.Adam => new Adam(dimension, new AdamOptions { LearningRate = settings.LearningRate }),
+        _ => new Lbfgs(dimension, new LbfgsOptions { HistorySize = settings.History }),
+    };
+
+    private static IGradientOptimizer ReadOptimizer(byte[] bytes)
+    {
+        try
+        {
+            return OptimizerSerializer.FromBytes(bytes);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or ArgumentException)
+        {
+            throw new InvalidArtworkInputException($"The style state cannot be resumed: its optimizer state is corrupt ({ex.Message}).", "state", ex);
+        }
+    }
+
+    private static Image<Rgb24> Render(StyleState state)
+    {
+        var image = state.Image;
+        if (state.Settings.PreserveColors == PreserveColorModes.Luminance)
+        {
+            var color = ScaleInputs.Resized(state.Content, image.Height, image.Width);
+            image = ColorTransfer.CombineLuminance(image, color);
+        }
+        return image.ToImage();
+    }
+
+    private static bool IsRole(NamedImage image, string role) => string.Equals(image.Role, role, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Scales down (never up) so the longer side is at most <paramref name="maxSide"/>.</summary>
+    private static void FitWithin(Image<Rgb24> image, int maxSide)
+    {
+        if (Math.Max(image.Width, image.Height) <= maxSide) return;
+        image.Mutate(x => x.Resize(new ResizeOptions
+        {
+            Size = new Size(maxSide, maxSide),
+            Mode = ResizeMode.Max,
+            Sampler = KnownResamplers.Lanczos3,
+        }));
+    }
+}

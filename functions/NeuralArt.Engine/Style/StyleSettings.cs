@@ -1,0 +1,274 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NeuralArt.Engine.Dream;
+using NeuralArt.Engine.Jobs;
+using NeuralArt.Engine.Optimizers;
+using NeuralArt.Graphs.Objectives;
+
+namespace NeuralArt.Engine.Style;
+
+/// <summary>How the content image's colours are kept.</summary>
+public static class PreserveColorModes
+{
+    /// <summary>Colours come from the style.</summary>
+    public const string None = "none";
+    /// <summary>Transfer on luminance only (YIQ), then put the content's chroma back (Gatys et al., 2016).</summary>
+    public const string Luminance = "luminance";
+    /// <summary>Match each style image's colour mean and covariance to the content's before the transfer.</summary>
+    public const string Histogram = "histogram";
+
+    public static readonly IReadOnlyList<string> All = [None, Luminance, Histogram];
+}
+
+/// <summary>Where the optimized image starts at the first scale.</summary>
+public static class StyleInitModes
+{
+    public const string Content = "content";
+    public const string Noise = "noise";
+    /// <summary>An extra input image with role <see cref="NeuralStyleEngine.InitRole"/>.</summary>
+    public const string Image = "image";
+
+    public static readonly IReadOnlyList<string> All = [Content, Noise, Image];
+}
+
+/// <summary>Feature smoothing of residual backbones (Wang, Li and Vasconcelos, CVPR 2021).</summary>
+public static class SmoothingModes
+{
+    /// <summary>On for residual backbones (manifest <c>residual: true</c>), off otherwise.</summary>
+    public const string Auto = "auto";
+    public const string On = "on";
+    public const string Off = "off";
+
+    public static readonly IReadOnlyList<string> All = [Auto, On, Off];
+}
+
+/// <summary>
+/// The parameters of a style transfer job (JSON, camelCase). Loss: <c>styleWeight * sum_l w_l *
+/// mean((G_l - T_l)^2) + contentWeight * sum_l w_l * mean((A_l - P_l)^2) + tvWeight * TV</c> with
+/// Grams normalized by C*H*W and the tap weights from <see cref="StyleLayers"/> and
+/// <see cref="ContentLayers"/> (default: the manifest's recommended taps). The optimized image
+/// goes through <see cref="Scales"/> (long side in pixels, coarse to fine), each starting from the
+/// previous result upsampled, <see cref="Iterations"/> optimizer iterations at each.
+/// </summary>
+public sealed record StyleSettings
+{
+    /// <summary>
+    /// With Grams normalized by C*H*W, the style terms of a photo against a painting are about 1e-3
+    /// and the content term of an unrelated image about 1: this weight makes the style dominate at
+    /// the start and still lets layer3 keep the photo's shapes (measured on the bundled images).
+    /// </summary>
+    public const double DefaultStyleWeight = 1e5;
+    public const double DefaultContentWeight = 1;
+    /// <summary>Softens the fine grid that ResNet's stride-2 convolutions leave, without blurring strokes.</summary>
+    public const double DefaultTvWeight = 10;
+    /// <summary>
+    /// Penalty on pixels outside [0,1], <c>w * mean(max(0, x-1)^2 + max(0, -x)^2)</c>. The optimizer
+    /// works unconstrained; without it L-BFGS pushes pixels to -0.8 and 1.5, and clamping when saving
+    /// loses half of the style gained. At 1e4 the saved 8-bit image has the optimized losses.
+    /// </summary>
+    public const double DefaultRangeWeight = 1e4;
+    public const int DefaultIterations = 200;
+    public static readonly int[] DefaultScales = [256, 512];
+    public const double DefaultLearningRate = 0.02;
+    public const float DefaultStyleScale = 1f;
+    public const int DefaultTileSize = 1024;
+    /// <summary>
+    /// Default smoothing: scale the layer3 and layer4 features by 1e-3 before their Grams (what the
+    /// authors' released code does). The paper's softmax over channels at temperature 1 saturates on
+    /// this backbone (layer4 activations reach ~50, so it is nearly one-hot) and the image barely
+    /// changes; scaling does not saturate. See README for the comparison.
+    /// </summary>
+    public const string DefaultSmoothingMode = "scale";
+    public const float DefaultSmoothingFactor = 1e-3f;
+    public const float DefaultSmoothingTemperature = 1f;
+    public const string DefaultSmoothingLayers = "layer3,layer4";
+
+    // Validation bounds: generous, but a typo must not ask for a week of compute.
+    public const int MaxIterations = 5000;
+    public const int MaxScales = 8;
+    public const int MinScale = 32;
+    public const int MaxScale = 8192;
+    public const float MinStyleScale = 0.1f;
+    public const float MaxStyleScale = 4f;
+    public const int MaxStyles = 8;
+    public const int MinTileSize = 128;
+    public const int MaxTileSize = 4096;
+    public const double MaxWeight = 1e12;
+
+    /// <summary>Backbone manifest name; null takes the engine's configured model (<see cref="EngineOptions.Model"/>).</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Style taps and their weights, <c>stem:1,layer1:1</c>; null takes the manifest's recommendation.</summary>
+    public string? StyleLayers { get; init; }
+
+    /// <summary>Content taps and their weights; null takes the manifest's recommendation.</summary>
+    public string? ContentLayers { get; init; }
+
+    public double StyleWeight { get; init; } = DefaultStyleWeight;
+
+    public double ContentWeight { get; init; } = DefaultContentWeight;
+
+    public double TvWeight { get; init; } = DefaultTvWeight;
+
+    public double RangeWeight { get; init; } = DefaultRangeWeight;
+
+    /// <summary><c>lbfgs</c> (default) or <c>adam</c>.</summary>
+    public string Optimizer { get; init; } = OptimizerKinds.Lbfgs;
+
+    /// <summary>Adam's step size (image in [0,1]).</summary>
+    public double LearningRate { get; init; } = DefaultLearningRate;
+
+    /// <summary>L-BFGS correction pairs.</summary>
+    public int History { get; init; } = LbfgsOptions.DefaultHistorySize;
+
+    /// <summary>Optimizer iterations at each scale.</summary>
+    public int Iterations { get; init; } = DefaultIterations;
+
+    /// <summary>Long side of the image at each scale, increasing.</summary>
+    public int[] Scales { get; init; } = DefaultScales;
+
+    /// <summary><c>content</c>, <c>noise</c> or <c>image</c> (an extra input with role <c>init</c>).</summary>
+    public string Init { get; init; } = StyleInitModes.Content;
+
+    /// <summary>Blend weights of the style images, in their order (null: equal); normalized to sum 1.</summary>
+    public double[]? StyleBlend { get; init; }
+
+    /// <summary>Style images are resized to this times the content's long side at each scale.</summary>
+    public float StyleScale { get; init; } = DefaultStyleScale;
+
+    /// <summary><c>none</c>, <c>luminance</c> or <c>histogram</c>.</summary>
+    public string PreserveColors { get; init; } = PreserveColorModes.None;
+
+    /// <summary><c>auto</c> (on for residual backbones), <c>on</c> or <c>off</c>.</summary>
+    public string Smoothing { get; init; } = SmoothingModes.Auto;
+
+    /// <summary><c>scale</c> (default) or <c>softmax</c>.</summary>
+    public string SmoothingMode { get; init; } = DefaultSmoothingMode;
+
+    public float SmoothingFactor { get; init; } = DefaultSmoothingFactor;
+
+    public float SmoothingTemperature { get; init; } = DefaultSmoothingTemperature;
+
+    /// <summary>Style taps the smoothing applies to.</summary>
+    public string SmoothingLayers { get; init; } = DefaultSmoothingLayers;
+
+    /// <summary>Images with a side above this are optimized tile by tile (exact: Grams are summed over tiles).</summary>
+    public int TileSize { get; init; } = DefaultTileSize;
+
+    /// <summary>Seed for noise initialization; null picks one (the checkpoint records it).</summary>
+    public long? Seed { get; init; }
+
+    public IReadOnlyList<TapWeight> StyleTaps(IReadOnlyDictionary<string, float> recommended) => Taps(StyleLayers, recommended, "styleLayers");
+
+    public IReadOnlyList<TapWeight> ContentTaps(IReadOnlyDictionary<string, float> recommended) => Taps(ContentLayers, recommended, "contentLayers");
+
+    private static IReadOnlyList<TapWeight> Taps(string? text, IReadOnlyDictionary<string, float> recommended, string field) =>
+        text is null ? recommended.Select(kv => new TapWeight(kv.Key, kv.Value)).ToList() : TapWeights.Parse(text, field);
+
+    /// <summary>The smoothing the compiled graphs get, given whether the backbone is residual.</summary>
+    public StyleSmoothing? ResolveSmoothing(bool residual)
+    {
+        var on = Smoothing == SmoothingModes.On || (Smoothing == SmoothingModes.Auto && residual);
+        if (!on) return null;
+        var taps = SmoothingLayers.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return SmoothingMode == "softmax"
+            ? new StyleSmoothing(StyleSmoothingMode.Softmax, DefaultSmoothingFactor, SmoothingTemperature, taps)
+            : new StyleSmoothing(StyleSmoothingMode.Scale, SmoothingFactor, DefaultSmoothingTemperature, taps);
+    }
+
+    /// <summary>Blend weights normalized to sum 1, for <paramref name="styles"/> style images.</summary>
+    public double[] BlendWeights(int styles)
+    {
+        var raw = StyleBlend ?? Enumerable.Repeat(1.0, styles).ToArray();
+        var sum = raw.Sum();
+        return raw.Select(w => w / sum).ToArray();
+    }
+
+    /// <summary>Checks every field, throwing <see cref="InvalidArtworkInputException"/> naming the first bad one.</summary>
+    public StyleSettings Validate()
+    {
+        if (Model is not null && string.IsNullOrWhiteSpace(Model)) Fail("model", "The model name is empty; leave it out for the default or name one, for example 'resnet18'.");
+        if (StyleLayers is not null) _ = TapWeights.Parse(StyleLayers, "styleLayers");
+        if (ContentLayers is not null) _ = TapWeights.Parse(ContentLayers, "contentLayers");
+        Weight("styleWeight", StyleWeight, allowZero: false);
+        Weight("contentWeight", ContentWeight, allowZero: true);
+        Weight("tvWeight", TvWeight, allowZero: true);
+        Weight("rangeWeight", RangeWeight, allowZero: true);
+        OneOf("optimizer", Optimizer, OptimizerKinds.All);
+        if (!(LearningRate > 0 && LearningRate <= 1)) Fail("learningRate", $"Learning rate must be above 0 and at most 1 (got {LearningRate}).");
+        Range("history", History, 1, 100);
+        Range("iterations", Iterations, 1, MaxIterations);
+        if (Scales is null || Scales.Length == 0) Fail("scales", "At least one scale (long side in pixels) is needed, for example 512 or 256,512.");
+        if (Scales!.Length > MaxScales) Fail("scales", $"At most {MaxScales} scales are allowed (got {Scales.Length}).");
+        for (var i = 0; i < Scales.Length; i++)
+        {
+            if (Scales[i] < MinScale || Scales[i] > MaxScale) Fail("scales", $"Scale {Scales[i]} is outside {MinScale}..{MaxScale} px.");
+            if (i > 0 && Scales[i] <= Scales[i - 1]) Fail("scales", $"Scales go from coarse to fine: {Scales[i]} after {Scales[i - 1]} does not increase.");
+        }
+        OneOf("init", Init, StyleInitModes.All);
+        if (StyleBlend is { } blend)
+        {
+            if (blend.Length == 0) Fail("styleBlend", "The blend list is empty; leave it out for equal weights.");
+            if (blend.Any(w => !double.IsFinite(w) || w < 0)) Fail("styleBlend", "Blend weights are numbers of at least 0.");
+            if (!(blend.Sum() > 0)) Fail("styleBlend", "At least one blend weight must be above 0.");
+        }
+        if (!(StyleScale >= MinStyleScale && StyleScale <= MaxStyleScale)) Fail("styleScale", $"Style scale must be between {MinStyleScale} and {MaxStyleScale} (got {StyleScale}).");
+        OneOf("preserveColors", PreserveColors, PreserveColorModes.All);
+        OneOf("smoothing", Smoothing, SmoothingModes.All);
+        OneOf("smoothingMode", SmoothingMode, ["scale", "softmax"]);
+        if (!(SmoothingFactor > 0 && SmoothingFactor <= 1)) Fail("smoothingFactor", $"Smoothing factor must be above 0 and at most 1 (got {SmoothingFactor}).");
+        if (!(SmoothingTemperature > 0 && SmoothingTemperature <= 1e4f)) Fail("smoothingTemperature", $"Smoothing temperature must be above 0 and at most 10000 (got {SmoothingTemperature}).");
+        if (string.IsNullOrWhiteSpace(SmoothingLayers)) Fail("smoothingLayers", "Name the style layers to smooth, for example 'layer3,layer4'.");
+        Range("tileSize", TileSize, MinTileSize, MaxTileSize);
+        return this;
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    /// <summary>Reads settings from JSON (empty means all defaults) and validates them.</summary>
+    public static StyleSettings FromJson(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return new StyleSettings().Validate();
+        StyleSettings? settings;
+        try
+        {
+            settings = JsonSerializer.Deserialize<StyleSettings>(json, JsonOptions);
+        }
+        catch (JsonException ex)
+        {
+            var field = ex.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "parameters";
+            throw new InvalidArtworkInputException($"Style parameters are not valid: {ex.Message}", field, ex);
+        }
+        return (settings ?? new StyleSettings()).Validate();
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    private static void Weight(string field, double value, bool allowZero)
+    {
+        if (!double.IsFinite(value) || value < 0 || (!allowZero && value == 0) || value > MaxWeight)
+        {
+            Fail(field, $"{Capitalize(field)} must be {(allowZero ? "at least 0" : "above 0")} and at most {MaxWeight:G} (got {value}).");
+        }
+    }
+
+    private static void OneOf(string field, string? value, IReadOnlyList<string> allowed)
+    {
+        if (value is null || !allowed.Contains(value)) Fail(field, $"{Capitalize(field)} must be one of {string.Join(", ", allowed)} (got '{value}').");
+    }
+
+    private static void Range(string field, int value, int min, int max)
+    {
+        if (value < min || value > max) Fail(field, $"{Capitalize(field)} must be between {min} and {max} (got {value}).");
+    }
+
+    private static string Capitalize(string field) => char.ToUpperInvariant(field[0]) + field[1..];
+
+    private static void Fail(string field, string message) => throw new InvalidArtworkInputException(message, field);
+}
