@@ -7,6 +7,8 @@ app.Configure(config =>
 {
     config.SetApplicationName("neuralart");
     config.SetExceptionHandler(ErrorReporter.Report);
+    // Unknown options are errors, not silently ignored (a typo must not run a different job).
+    config.UseStrictParsing();
     config.AddCommand<DreamCommand>("dream")
         .WithDescription("Make a DeepDream of an image.")
         .WithExample("dream", "samples/content/cat_chelsea.png", "-o", "out/cat_dream.png");

@@ -11,6 +11,9 @@ namespace NeuralArt.Cli.Rendering;
 /// </summary>
 internal sealed class DreamProgressView
 {
+    private const int BarWidth = 20;
+    private const int MaxTitleLength = 18;
+
     private readonly IAnsiConsole _console;
     private readonly IReadOnlyList<long> _phaseWork;
     private readonly string _phaseName;
@@ -52,18 +55,19 @@ internal sealed class DreamProgressView
             .HideCompleted(false)
             .Columns(
                 new TaskDescriptionColumn { Alignment = Justify.Left },
-                new ProgressBarColumn(),
+                new ProgressBarColumn { Width = BarWidth },
                 new PercentageColumn(),
                 new ElapsedTimeColumn(),
                 new RemainingTimeColumn(),
                 new SpinnerColumn())
             .StartAsync(async context =>
             {
-                var task = context.AddTask(Markup.Escape(title), maxValue: total);
+                var label = title.Length > MaxTitleLength ? title[..(MaxTitleLength - 1)] + "…" : title;
+                var task = context.AddTask(Markup.Escape(label), maxValue: total);
                 var result = await body(new SynchronousProgress(p =>
                 {
                     task.Value = Math.Min(total, Done(p));
-                    task.Description = Markup.Escape($"{title}: {Describe(p)}");
+                    task.Description = Markup.Escape($"{label} {Short(p)}");
                 }));
                 task.Value = total;
                 task.StopTask();
@@ -80,6 +84,11 @@ internal sealed class DreamProgressView
         if (p.PhaseIterations > 0) done += _phaseWork[phaseIndex] * p.PhaseIteration / p.PhaseIterations;
         return p.IsComplete ? _phaseWork.Sum() : done;
     }
+
+    /// <summary>Fits the bar's line on an 80-column terminal: "octave 2/4 it 7/10 loss 4.66".</summary>
+    private string Short(EngineProgress p) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{_phaseName} {p.Phase}/{p.PhaseCount} it {p.PhaseIteration}/{p.PhaseIterations}{(double.IsNaN(p.Loss) ? "" : $" loss {p.Loss:G3}")}");
 
     private string Describe(EngineProgress p) =>
         string.Create(CultureInfo.InvariantCulture,
