@@ -74,6 +74,17 @@ public sealed class StyleEngineTests : IClassFixture<StyleTestKit>
     }
 
     [Fact]
+    public async Task The_style_scale_changes_the_size_the_style_is_seen_at()
+    {
+        var settings = Small(OptimizerKinds.Lbfgs) with { Scales = [72] };
+        var normal = await _kit.Engine.StartAsync(new ArtworkInputs(Content, [StylePattern], settings.ToJson()));
+        var half = await _kit.Engine.StartAsync(new ArtworkInputs(Content, [StylePattern], (settings with { StyleScale = 0.5f }).ToJson()));
+        var a = (await _kit.Engine.MeasureAsync(normal.State)).Style;
+        var b = (await _kit.Engine.MeasureAsync(half.State)).Style;
+        Assert.True(Math.Abs(a - b) > 1e-3 * Math.Max(a, b), $"style loss {a} vs {b}");
+    }
+
+    [Fact]
     public async Task Luminance_transfer_keeps_the_content_chroma_in_the_rendered_image()
     {
         var settings = Small(OptimizerKinds.Lbfgs) with { Scales = [48], PreserveColors = PreserveColorModes.Luminance };
