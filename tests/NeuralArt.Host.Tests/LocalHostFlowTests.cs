@@ -76,7 +76,7 @@ public sealed class LocalHostFlowTests(AzuriteFixture azurite)
         { "corrupt", "cannot be decoded" },
         { "zero-byte", "empty" },
         { "non-image", "not an image" },
-        { "bomb", "more than the limit" },
+        { "bomb", "the largest side allowed" },
         { "bad-sidecar", "not valid JSON" },
     };
 

@@ -53,6 +53,12 @@ public sealed class RealDreamEngineTests(AzuriteFixture azurite)
         var actual = TestImages.Decode((await azurite.DownloadAsync(StorageLayout.Result(id)))!);
         Assert.Equal(expected.Width, actual.Width);
         Assert.Equal(expected.Rgb, actual.Rgb);
+
+        // job.json names the model and the execution provider the engine ran on.
+        using var manifest = System.Text.Json.JsonDocument.Parse((await azurite.DownloadAsync(StorageLayout.JobManifest(id)))!);
+        var engineRecord = manifest.RootElement.GetProperty("engine");
+        Assert.Equal("resnet18", engineRecord.GetProperty("model").GetString());
+        Assert.Equal(nameof(ExecutionDevice.Cpu), engineRecord.GetProperty("provider").GetString());
         await app.StopAsync();
     }
 }

@@ -115,7 +115,7 @@ public sealed class OrchestrationTests
     {
         { "zero-byte", "content", "empty", 0 },
         { "not-an-image", "content", "not an image", 0 },
-        { "bomb", "content", "more than the limit", 0 },
+        { "bomb", "content", "the largest side allowed", 0 },
         { "truncated", "content", "cannot be decoded", 1 },
         { "bad-parameter", "iterations", "iterations must be", 1 },
     };

@@ -53,6 +53,9 @@ public sealed class DeepDreamEngine : IArtworkEngine
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
+    /// <inheritdoc />
+    public EngineRuntime Runtime => new(_options.Model, _sessions.Device?.ToString());
+
     public string Kind => ArtworkKinds.Dream;
 
     public Task<EngineCheckpoint> StartAsync(ArtworkInputs inputs, CancellationToken cancellationToken = default)

@@ -28,6 +28,12 @@ public interface IArtworkEngine
         IProgress<EngineProgress>? progress = null,
         CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The default model and the execution provider the engine's graphs run on (for the job's
+    /// record); the provider is null until a graph has been loaded.
+    /// </summary>
+    EngineRuntime Runtime => new(null, null);
+
     /// <summary>Encodes the current image of <paramref name="state"/> (PNG or JPEG).</summary>
     Task<byte[]> RenderAsync(ReadOnlyMemory<byte> state, RenderFormat format, int? maxSide = null, CancellationToken cancellationToken = default);
 }
@@ -39,6 +45,9 @@ public static class ArtworkKinds
 }
 
 public enum RenderFormat { Png, Jpeg }
+
+/// <summary>What an engine runs on: its default model (for example <c>resnet18</c>) and execution provider (<c>Cpu</c>, <c>Cuda</c>).</summary>
+public sealed record EngineRuntime(string? Model, string? Provider);
 
 /// <summary>
 /// What a job starts from: the content image's encoded bytes, optional extra images (style images,

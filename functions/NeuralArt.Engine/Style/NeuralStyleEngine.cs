@@ -57,6 +57,9 @@ public sealed class NeuralStyleEngine : IArtworkEngine
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
+    /// <inheritdoc />
+    public EngineRuntime Runtime => new(_options.Model, _sessions.Device?.ToString());
+
     public string Kind => ArtworkKinds.Style;
 
     public Task<EngineCheckpoint> StartAsync(ArtworkInputs inputs, CancellationToken cancellationToken = default)

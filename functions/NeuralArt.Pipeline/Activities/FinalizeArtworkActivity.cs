@@ -100,11 +100,12 @@ public sealed class FinalizeArtworkActivity(
         var type = engine.GetType();
         var version = type.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
             ?? type.Assembly.GetName().Version?.ToString() ?? "unknown";
+        var runtime = engine.Runtime;
         return new EngineDescription(
             type.FullName ?? type.Name,
             version,
-            (parameters as JsonObject)?["model"]?.ToString(),
-            (parameters as JsonObject)?["provider"]?.ToString(),
+            (parameters as JsonObject)?["model"]?.ToString() ?? runtime.Model,
+            runtime.Provider,
             Environment.MachineName);
     }
 }

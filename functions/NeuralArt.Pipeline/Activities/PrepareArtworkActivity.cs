@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NeuralArt.Engine.Imaging;
 using NeuralArt.Engine.Jobs;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;
@@ -81,7 +82,9 @@ public sealed class PrepareArtworkActivity(
             throw new InvalidArtworkInputException($"The {field} image '{blob}' does not exist.", field);
         }
 
-        SourceImageInspector.Inspect(stored.Content, field, blob.ToString(), settings.MaxSourcePixels);
+        // The engine's header check (no pixel decoded), with the pipeline's own source limits.
+        var limits = new ImageLimits { MaxBytes = settings.MaxSourceBytes, MaxPixels = settings.MaxSourcePixels };
+        new ImageLoader(limits).Identify(stored.Content, field, $"the {field} image '{blob}'");
         return stored.Content;
     }
 

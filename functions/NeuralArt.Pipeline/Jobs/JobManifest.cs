@@ -32,8 +32,8 @@ public sealed record JobTimings(
     [property: JsonPropertyName("computeSeconds")] double ComputeSeconds);
 
 /// <summary>
-/// Which engine made the image. Model and provider come from the engine's parameters when it reports
-/// them there (keys <c>model</c>, <c>provider</c>); the pipeline itself knows nothing of ONNX.
+/// Which engine made the image: the model (the job's <c>model</c> parameter, else the engine's
+/// default) and the execution provider the engine reports; the pipeline itself knows nothing of ONNX.
 /// </summary>
 public sealed record EngineDescription(
     [property: JsonPropertyName("type")] string Type,
