@@ -33,60 +33,19 @@ public sealed record DreamStateInfo(
 /// state, runs, and serializes it again, and on the CPU a render cut into chunks gives the same
 /// pixels as one run in one go.
 /// </summary>
-public sealed class DeepDreamEngine : IArtworkEngine
+public sealed class DeepDreamEngine : ArtworkEngineBase
 {
     /// <summary>Role of the optional guide image in <see cref="ArtworkInputs.Extras"/>.</summary>
     public const string GuideRole = "guide";
 
-    private readonly IGraphSource _graphs;
-    private readonly OnnxSessionPool _sessions;
-    private readonly ImageLoader _loader;
-    private readonly ILogger _logger;
-    private readonly EngineOptions _options;
-
     public DeepDreamEngine(IGraphSource graphs, OnnxSessionPool sessions, ImageLoader loader, ILogger<DeepDreamEngine>? logger = null, EngineOptions? options = null)
+        : base(graphs, sessions, loader, logger, options)
     {
-        _options = options ?? new EngineOptions();
-        _graphs = graphs ?? throw new ArgumentNullException(nameof(graphs));
-        _sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
-        _loader = loader ?? throw new ArgumentNullException(nameof(loader));
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    /// <inheritdoc />
-    public EngineRuntime Runtime => new(_options.Model, _sessions.Device?.ToString());
+    public override string Kind => ArtworkKinds.Dream;
 
-    public string Kind => ArtworkKinds.Dream;
-
-    public Task<EngineCheckpoint> StartAsync(ArtworkInputs inputs, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(inputs);
-        return Task.Run(() => Start(inputs, cancellationToken), cancellationToken);
-    }
-
-    public Task<EngineCheckpoint> RunChunkAsync(
-        ReadOnlyMemory<byte> state,
-        int maxIterations,
-        IProgress<EngineProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
-        return Task.Run(() => RunChunk(state, maxIterations, progress, cancellationToken), cancellationToken);
-    }
-
-    public Task<byte[]> RenderAsync(ReadOnlyMemory<byte> state, RenderFormat format, int? maxSide = null, CancellationToken cancellationToken = default)
-    {
-        return Task.Run(() =>
-        {
-            var dream = DreamState.Deserialize(state);
-            using var image = dream.Image.ToImage();
-            if (maxSide is { } limit && Math.Max(image.Width, image.Height) > limit)
-            {
-                image.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(limit, limit), Mode = ResizeMode.Max }));
-            }
-            return ImageWriter.Encode(image, format);
-        }, cancellationToken);
-    }
+    protected override Image<Rgb24> RenderImage(ReadOnlyMemory<byte> state) => DreamState.Deserialize(state).Image.ToImage();
 
     /// <summary>Reads a checkpoint's settings, sizes and octave plan.</summary>
     public DreamStateInfo Inspect(ReadOnlyMemory<byte> state)
@@ -97,10 +56,10 @@ public sealed class DeepDreamEngine : IArtworkEngine
             OctavePlan.Sizes(dream.SourceHeight, dream.SourceWidth, s.Octaves, s.OctaveScale), dream.IsGuided);
     }
 
-    private EngineCheckpoint Start(ArtworkInputs inputs, CancellationToken cancellationToken)
+    protected override EngineCheckpoint Start(ArtworkInputs inputs, CancellationToken cancellationToken)
     {
         var settings = DreamSettings.FromJson(inputs.ParametersJson);
-        settings = settings with { Model = settings.Model ?? _options.Model };
+        settings = settings with { Model = settings.Model ?? Options.Model };
         var guideInput = inputs.Extras.Where(e => string.Equals(e.Role, GuideRole, StringComparison.OrdinalIgnoreCase)).ToList();
         var unknown = inputs.Extras.FirstOrDefault(e => !string.Equals(e.Role, GuideRole, StringComparison.OrdinalIgnoreCase));
         if (unknown is not null) throw new InvalidArtworkInputException($"A dream takes no '{unknown.Role}' image (only a '{GuideRole}').", unknown.Role);
@@ -117,7 +76,7 @@ public sealed class DeepDreamEngine : IArtworkEngine
         if (guided) FeaturesSession(manifest, taps);
 
         cancellationToken.ThrowIfCancellationRequested();
-        using var content = _loader.Decode(inputs.Content, "content");
+        using var content = Loader.Decode(inputs.Content, "content");
         FitWithin(content, settings.MaxSize);
         if (Math.Min(content.Width, content.Height) < DreamSettings.MinImageSide)
         {
@@ -129,7 +88,7 @@ public sealed class DeepDreamEngine : IArtworkEngine
         int guideWidth = 0, guideHeight = 0;
         if (guided)
         {
-            using var guide = _loader.Decode(guideInput[0].Bytes, GuideRole, $"the guide image '{guideInput[0].Name}'");
+            using var guide = Loader.Decode(guideInput[0].Bytes, GuideRole, $"the guide image '{guideInput[0].Name}'");
             FitWithin(guide, settings.GuideSize);
             (guideBytes, guideWidth, guideHeight) = (guide.ToRgbBytes(), guide.Width, guide.Height);
         }
@@ -150,12 +109,12 @@ public sealed class DeepDreamEngine : IArtworkEngine
             RandomState = (ulong)settings.Seed.Value,
             Image = bases[0].Clone(),
         };
-        _logger.LogInformation("Dream started: {Width}x{Height}, {Octaves} octaves x {Iterations} iterations at {Layers}, seed {Seed}.",
+        Logger.LogInformation("Dream started: {Width}x{Height}, {Octaves} octaves x {Iterations} iterations at {Layers}, seed {Seed}.",
             content.Width, content.Height, settings.Octaves, settings.Iterations, TapWeights.Format(taps), settings.Seed);
         return new EngineCheckpoint(state.Serialize(), state.Progress());
     }
 
-    private EngineCheckpoint RunChunk(ReadOnlyMemory<byte> bytes, int maxIterations, IProgress<EngineProgress>? progress, CancellationToken cancellationToken)
+    protected override EngineCheckpoint RunChunk(ReadOnlyMemory<byte> bytes, int maxIterations, IProgress<EngineProgress>? progress, CancellationToken cancellationToken)
     {
         var state = DreamState.Deserialize(bytes);
         if (state.IsComplete) return new EngineCheckpoint(bytes.ToArray(), state.Progress());
@@ -177,8 +136,8 @@ public sealed class DeepDreamEngine : IArtworkEngine
             progress?.Report(state.Progress());
         }
         var untiled = Tiling.Layout(state.Image.Height, state.Image.Width, settings.TileSize).Count == 1;
-        var onDevice = _options.StepPlacement == StepPlacement.Device
-            || (_options.StepPlacement == StepPlacement.Auto && runner.Session.Device == ExecutionDevice.Cuda);
+        var onDevice = Options.StepPlacement == StepPlacement.Device
+            || (Options.StepPlacement == StepPlacement.Auto && runner.Session.Device == ExecutionDevice.Cuda);
         using var device = untiled && onDevice ? TryDeviceStepper(runner, settings, state.Image) : null;
         if (device is not null)
         {
@@ -203,16 +162,16 @@ public sealed class DeepDreamEngine : IArtworkEngine
         DeviceDreamStepper? stepper = null;
         try
         {
-            stepper = new DeviceDreamStepper(runner, _sessions, settings);
+            stepper = new DeviceDreamStepper(runner, Sessions, settings);
             stepper.Prepare(image.Height, image.Width);
             return stepper;
         }
-        catch (OnnxRuntimeException ex) when (_options.StepPlacement == StepPlacement.Auto)
+        catch (OnnxRuntimeException ex) when (Options.StepPlacement == StepPlacement.Auto)
         {
             stepper?.Dispose();
             if (Interlocked.Exchange(ref _deviceFallbackLogged, 1) == 0)
             {
-                _logger.LogWarning("Device-resident dream steps are unavailable ({Reason}); steps run on the host.", ex.Message.Split('\n', 2)[0]);
+                Logger.LogWarning("Device-resident dream steps are unavailable ({Reason}); steps run on the host.", ex.Message.Split('\n', 2)[0]);
             }
             return null;
         }
@@ -257,7 +216,7 @@ public sealed class DeepDreamEngine : IArtworkEngine
         BackboneManifest manifest;
         try
         {
-            manifest = _graphs.GetManifest(settings.Model ?? _options.Model);
+            manifest = Graphs.GetManifest(settings.Model ?? Options.Model);
         }
         catch (GraphCompilationException ex)
         {
@@ -289,13 +248,13 @@ public sealed class DeepDreamEngine : IArtworkEngine
         CompiledGraph graph;
         try
         {
-            graph = _graphs.GetGraph(manifest, objective);
+            graph = Graphs.GetGraph(manifest, objective);
         }
         catch (GraphCompilationException ex) when (ex.Message.Contains("channel", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("tap", StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidArtworkInputException(ex.Message, field, ex);
         }
-        return _sessions.Get(graph.Path);
+        return Sessions.Get(graph.Path);
     }
 
     /// <summary>Scales down (never up) so the longer side is at most <paramref name="maxSide"/>.</summary>

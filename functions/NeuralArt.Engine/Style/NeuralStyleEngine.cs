@@ -34,7 +34,7 @@ public sealed record StyleStateInfo(
 /// deserializes the state (image, scale, iteration, optimizer state, random state), runs, and
 /// serializes it again; on the CPU a transfer cut into chunks gives the same pixels as one run.
 /// </summary>
-public sealed class NeuralStyleEngine : IArtworkEngine
+public sealed class NeuralStyleEngine : ArtworkEngineBase
 {
     /// <summary>Role of style images in <see cref="ArtworkInputs.Extras"/> (one or more, in blend order).</summary>
     public const string StyleRole = "style";
@@ -42,61 +42,21 @@ public sealed class NeuralStyleEngine : IArtworkEngine
     /// <summary>Role of the optional start image (with <c>init: "image"</c>).</summary>
     public const string InitRole = "init";
 
-    private readonly IGraphSource _graphs;
-    private readonly OnnxSessionPool _sessions;
-    private readonly ImageLoader _loader;
-    private readonly ILogger _logger;
-    private readonly EngineOptions _options;
-
     public NeuralStyleEngine(IGraphSource graphs, OnnxSessionPool sessions, ImageLoader loader, ILogger<NeuralStyleEngine>? logger = null, EngineOptions? options = null)
+        : base(graphs, sessions, loader, logger, options)
     {
-        _options = options ?? new EngineOptions();
-        _graphs = graphs ?? throw new ArgumentNullException(nameof(graphs));
-        _sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
-        _loader = loader ?? throw new ArgumentNullException(nameof(loader));
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    /// <inheritdoc />
-    public EngineRuntime Runtime => new(_options.Model, _sessions.Device?.ToString());
+    public override string Kind => ArtworkKinds.Style;
 
-    public string Kind => ArtworkKinds.Style;
-
-    public Task<EngineCheckpoint> StartAsync(ArtworkInputs inputs, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(inputs);
-        return Task.Run(() => Start(inputs, cancellationToken), cancellationToken);
-    }
-
-    public Task<EngineCheckpoint> RunChunkAsync(
-        ReadOnlyMemory<byte> state,
-        int maxIterations,
-        IProgress<EngineProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
-        return Task.Run(() => RunChunk(state, maxIterations, progress, cancellationToken), cancellationToken);
-    }
-
-    public Task<byte[]> RenderAsync(ReadOnlyMemory<byte> state, RenderFormat format, int? maxSide = null, CancellationToken cancellationToken = default)
-    {
-        return Task.Run(() =>
-        {
-            using var image = Render(StyleState.Deserialize(state));
-            if (maxSide is { } limit && Math.Max(image.Width, image.Height) > limit)
-            {
-                image.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(limit, limit), Mode = ResizeMode.Max }));
-            }
-            return ImageWriter.Encode(image, format);
-        }, cancellationToken);
-    }
+    protected override Image<Rgb24> RenderImage(ReadOnlyMemory<byte> state) => Render(StyleState.Deserialize(state));
 
     /// <summary>Reads a checkpoint's settings, scale sizes and latest loss parts.</summary>
     public StyleStateInfo Inspect(ReadOnlyMemory<byte> state)
     {
         var style = StyleState.Deserialize(state);
         var parts = double.IsNaN(style.LastStyleLoss) ? (StyleLossParts?)null : new StyleLossParts(style.LastStyleLoss, style.LastContentLoss, style.LastTvLoss);
-        var model = StyleModel.Resolve(_graphs, _sessions, style.Settings);
+        var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
         return new StyleStateInfo(style.Settings, StylePlan.Sizes(style.Content.Height, style.Content.Width, style.Settings.Scales),
             style.Styles.Count, style.Evaluations, parts, model.StyleTapNames, model.ContentTapNames);
     }
@@ -115,7 +75,7 @@ public sealed class NeuralStyleEngine : IArtworkEngine
             {
                 throw new ArgumentException($"The image is {x.Width}x{x.Height}; the state's scale is {style.Image.Width}x{style.Image.Height}.", nameof(image));
             }
-            var model = StyleModel.Resolve(_graphs, _sessions, style.Settings);
+            var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
             using var objective = CreateObjective(model, ScaleInputs.Prepare(style, (x.Height, x.Width)), x.Height, x.Width, cancellationToken);
             return objective.Measure(x.Data, cancellationToken);
         }, cancellationToken);
@@ -129,7 +89,7 @@ public sealed class NeuralStyleEngine : IArtworkEngine
     {
         var style = StyleState.Deserialize(state);
         var (height, width) = (style.Image.Height, style.Image.Width);
-        var model = StyleModel.Resolve(_graphs, _sessions, style.Settings);
+        var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
         return CreateObjective(model, ScaleInputs.Prepare(style, (height, width)), height, width, cancellationToken);
     }
 
@@ -140,10 +100,10 @@ public sealed class NeuralStyleEngine : IArtworkEngine
         return ScaleInputs.Prepare(style, (style.Image.Height, style.Image.Width)).Content;
     }
 
-    private EngineCheckpoint Start(ArtworkInputs inputs, CancellationToken cancellationToken)
+    protected override EngineCheckpoint Start(ArtworkInputs inputs, CancellationToken cancellationToken)
     {
         var settings = StyleSettings.FromJson(inputs.ParametersJson);
-        settings = settings with { Model = settings.Model ?? _options.Model };
+        settings = settings with { Model = settings.Model ?? Options.Model };
         var unknown = inputs.Extras.FirstOrDefault(e => !IsRole(e, StyleRole) && !IsRole(e, InitRole));
         if (unknown is not null)
         {
@@ -168,13 +128,13 @@ public sealed class NeuralStyleEngine : IArtworkEngine
         }
 
         // Resolve taps and compile (or find) the graphs now, so that a bad layer fails the job at once.
-        var model = StyleModel.Resolve(_graphs, _sessions, settings);
+        var model = StyleModel.Resolve(Graphs, Sessions, settings);
         model.TargetsSession();
         model.ObjectiveSession();
 
         cancellationToken.ThrowIfCancellationRequested();
         var largest = settings.Scales[^1];
-        using var content = _loader.Decode(inputs.Content, "content");
+        using var content = Loader.Decode(inputs.Content, "content");
         FitWithin(content, largest);
         var first = StylePlan.Fit(content.Height, content.Width, settings.Scales[0]);
         if (Math.Min(first.Height, first.Width) < StylePlan.MinSide)
@@ -200,14 +160,14 @@ public sealed class NeuralStyleEngine : IArtworkEngine
         var styles = new List<StoredImage>();
         for (var i = 0; i < styleInputs.Count; i++)
         {
-            using var style = _loader.Decode(styleInputs[i].Bytes, StyleRole, $"the style image '{styleInputs[i].Name}'");
+            using var style = Loader.Decode(styleInputs[i].Bytes, StyleRole, $"the style image '{styleInputs[i].Name}'");
             FitWithin(style, styleSide);
             styles.Add(ScaleInputs.Store(style));
         }
         var init = StoredImage.Empty;
         if (initInputs.Count == 1)
         {
-            using var image = _loader.Decode(initInputs[0].Bytes, InitRole, $"the init image '{initInputs[0].Name}'");
+            using var image = Loader.Decode(initInputs[0].Bytes, InitRole, $"the init image '{initInputs[0].Name}'");
             FitWithin(image, largest);
             init = ScaleInputs.Store(image);
         }
@@ -223,7 +183,7 @@ public sealed class NeuralStyleEngine : IArtworkEngine
             Image = new ImageTensor(first.Height, first.Width),
         };
         state.Image = InitialImage(state, first);
-        _logger.LogInformation(
+        Logger.LogInformation(
             "Style transfer started: content {Width}x{Height}, {Styles} style image(s), scales {Scales}, {Iterations} {Optimizer} iterations each, smoothing {Smoothing}, seed {Seed}.",
             content.Width, content.Height, styles.Count, string.Join(",", settings.Scales), settings.Iterations, settings.Optimizer,
             model.RequestedSmoothing is null ? "off" : model.RequestedSmoothing.CacheKey +
@@ -250,13 +210,13 @@ public sealed class NeuralStyleEngine : IArtworkEngine
         }
     }
 
-    private EngineCheckpoint RunChunk(ReadOnlyMemory<byte> bytes, int maxIterations, IProgress<EngineProgress>? progress, CancellationToken cancellationToken)
+    protected override EngineCheckpoint RunChunk(ReadOnlyMemory<byte> bytes, int maxIterations, IProgress<EngineProgress>? progress, CancellationToken cancellationToken)
     {
         var state = StyleState.Deserialize(bytes);
         if (state.IsComplete) return new EngineCheckpoint(bytes.ToArray(), state.Progress());
 
         var settings = state.Settings;
-        var model = StyleModel.Resolve(_graphs, _sessions, settings);
+        var model = StyleModel.Resolve(Graphs, Sessions, settings);
         var (height, width) = (state.Image.Height, state.Image.Width);
         using var objective = CreateObjective(model, ScaleInputs.Prepare(state, (height, width)), height, width, cancellationToken);
         var function = new StyleLossFunction(objective, settings.RangeWeight);

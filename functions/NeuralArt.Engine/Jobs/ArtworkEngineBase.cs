@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NeuralArt.Engine.Imaging;
+using NeuralArt.Engine.Runtime;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace NeuralArt.Engine.Jobs;
+
+/// <summary>
+/// What the DeepDream and style engines share: their dependencies, the async surface of
+/// <see cref="IArtworkEngine"/> (the work is CPU- or GPU-bound, so each call runs on the thread
+/// pool), and rendering with an optional size cap. Subclasses implement the synchronous
+/// <see cref="Start"/>, <see cref="RunChunk"/> and <see cref="RenderImage"/>.
+/// </summary>
+public abstract class ArtworkEngineBase : IArtworkEngine
+{
+    protected ArtworkEngineBase(IGraphSource graphs, OnnxSessionPool sessions, ImageLoader loader, ILogger? logger, EngineOptions? options)
+    {
+        Options = options ?? new EngineOptions();
+        Graphs = graphs ?? throw new ArgumentNullException(nameof(graphs));
+        Sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
+        Loader = loader ?? throw new ArgumentNullException(nameof(loader));
+        Logger = logger ?? NullLogger.Instance;
+    }
+
+    protected IGraphSource Graphs { get; }
+    protected OnnxSessionPool Sessions { get; }
+    protected ImageLoader Loader { get; }
+    protected ILogger Logger { get; }
+    protected EngineOptions Options { get; }
+
+    public abstract string Kind { get; }
+
+    /// <inheritdoc />
+    public EngineRuntime Runtime => new(Options.Model, Sessions.Device?.ToString());
+
+    public Task<EngineCheckpoint> StartAsync(ArtworkInputs inputs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return Task.Run(() => Start(inputs, cancellationToken), cancellationToken);
+    }
+
+    public Task<EngineCheckpoint> RunChunkAsync(
+        ReadOnlyMemory<byte> state,
+        int maxIterations,
+        IProgress<EngineProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
+        return Task.Run(() => RunChunk(state, maxIterations, progress, cancellationToken), cancellationToken);
+    }
+
+    public Task<byte[]> RenderAsync(ReadOnlyMemory<byte> state, RenderFormat format, int? maxSide = null, CancellationToken cancellationToken = default)
+    {
+        return Task.Run(() =>
+        {
+            using var image = RenderImage(state);
+            if (maxSide is { } limit && Math.Max(image.Width, image.Height) > limit)
+            {
+                image.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(limit, limit), Mode = ResizeMode.Max }));
+            }
+            return ImageWriter.Encode(image, format);
+        }, cancellationToken);
+    }
+
+    /// <summary>Checks inputs and parameters and builds the initial state.</summary>
+    protected abstract EngineCheckpoint Start(ArtworkInputs inputs, CancellationToken cancellationToken);
+
+    /// <summary>Resumes from serialized state and runs at most <paramref name="maxIterations"/> iterations.</summary>
+    protected abstract EngineCheckpoint RunChunk(ReadOnlyMemory<byte> state, int maxIterations, IProgress<EngineProgress>? progress, CancellationToken cancellationToken);
+
+    /// <summary>The current image of a serialized state.</summary>
+    protected abstract Image<Rgb24> RenderImage(ReadOnlyMemory<byte> state);
+}
