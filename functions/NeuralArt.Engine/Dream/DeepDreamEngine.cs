@@ -256,16 +256,4 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         }
         return Sessions.Get(graph.Path);
     }
-
-    /// <summary>Scales down (never up) so the longer side is at most <paramref name="maxSide"/>.</summary>
-    private static void FitWithin(Image<Rgb24> image, int maxSide)
-    {
-        if (Math.Max(image.Width, image.Height) <= maxSide) return;
-        image.Mutate(x => x.Resize(new ResizeOptions
-        {
-            Size = new Size(maxSide, maxSide),
-            Mode = ResizeMode.Max,
-            Sampler = KnownResamplers.Lanczos3,
-        }));
-    }
 }

@@ -57,12 +57,21 @@ public abstract class ArtworkEngineBase : IArtworkEngine
         return Task.Run(() =>
         {
             using var image = RenderImage(state);
-            if (maxSide is { } limit && Math.Max(image.Width, image.Height) > limit)
-            {
-                image.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(limit, limit), Mode = ResizeMode.Max }));
-            }
+            if (maxSide is { } limit) FitWithin(image, limit);
             return ImageWriter.Encode(image, format);
         }, cancellationToken);
+    }
+
+    /// <summary>Scales down (never up) so the longer side is at most <paramref name="maxSide"/>.</summary>
+    protected static void FitWithin(Image<Rgb24> image, int maxSide)
+    {
+        if (Math.Max(image.Width, image.Height) <= maxSide) return;
+        image.Mutate(x => x.Resize(new ResizeOptions
+        {
+            Size = new Size(maxSide, maxSide),
+            Mode = ResizeMode.Max,
+            Sampler = KnownResamplers.Lanczos3,
+        }));
     }
 
     /// <summary>Checks inputs and parameters and builds the initial state.</summary>

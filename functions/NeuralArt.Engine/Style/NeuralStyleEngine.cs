@@ -325,16 +325,4 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     }
 
     private static bool IsRole(NamedImage image, string role) => string.Equals(image.Role, role, StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>Scales down (never up) so the longer side is at most <paramref name="maxSide"/>.</summary>
-    private static void FitWithin(Image<Rgb24> image, int maxSide)
-    {
-        if (Math.Max(image.Width, image.Height) <= maxSide) return;
-        image.Mutate(x => x.Resize(new ResizeOptions
-        {
-            Size = new Size(maxSide, maxSide),
-            Mode = ResizeMode.Max,
-            Sampler = KnownResamplers.Lanczos3,
-        }));
-    }
 }
