@@ -62,11 +62,20 @@ internal static class ConvolutionRule
         strides[0] == strides[1] && strides[0] > 1 && kernel.All(k => k >= strides[0]);
 
     /// <summary>
-    /// Strided Conv backward as one stride-1 Conv plus an interleave. Writing <c>i + p = s*q + r</c>,
+    /// Below this many input channels the phases stay stacked in one Conv. ONNX Runtime's CPU
+    /// convolutions compute output channels in blocks of 16 (NCHWc): a phase of the 3-channel stem
+    /// would be padded to 16 channels, wasting more than its skipped taps save.
+    /// </summary>
+    internal const int SplitPhasesMinChannels = 16;
+
+    /// <summary>
+    /// Strided Conv backward as stride-1 Convs plus an interleave. Writing <c>i + p = s*q + r</c>,
     /// <c>dx[i] = sum_m w[r + s*m] dy[q - m]</c>: for each phase r a correlation of dy with a
-    /// flipped sub-kernel of <c>M = ceil(k/s)</c> taps. All s*s phases are stacked as output channels
-    /// (in DepthToSpace's DCR order), interleaved by DepthToSpace, and sliced from offset p to the
-    /// input's size. Costs <c>(s*M/k)^2</c> of the ideal FLOPs but runs as a plain Conv, which ONNX
+    /// flipped sub-kernel of the <c>ceil((k - r)/s)</c> taps that exist. The s*s phases are
+    /// stacked as channels in DepthToSpace's DCR order, interleaved by DepthToSpace, and sliced from
+    /// offset p to the input's size. With many channels each phase is its own Conv of exactly its
+    /// taps (9 multiply-adds per pixel for 3x3/2, not 16); with few, one Conv computes all phases
+    /// with zero-padded <c>ceil(k/s)</c>-tap sub-kernels. Either runs as a plain Conv, which ONNX
     /// Runtime does much faster than ConvTranspose.
     /// </summary>
     private static string Polyphase(NodeProto node, string dy, TensorProto weight, long[] kernel, int stride, long[] pads, GraphBuilder b)
@@ -76,26 +85,56 @@ internal static class ConvolutionRule
         var cin = (int)weight.Dims[1];
         int kh = (int)kernel[0], kw = (int)kernel[1];
         int mh = (kh + stride - 1) / stride, mw = (kw + stride - 1) / stride;
-        var phases = new float[stride * stride * cin * cout * mh * mw];
-        for (var rh = 0; rh < stride; rh++)
-        for (var rw = 0; rw < stride; rw++)
-        for (var ci = 0; ci < cin; ci++)
-        for (var co = 0; co < cout; co++)
-        for (var jh = 0; jh < mh; jh++)
-        for (var jw = 0; jw < mw; jw++)
-        {
-            var sh = rh + stride * (mh - 1 - jh);
-            var sw = rw + stride * (mw - 1 - jw);
-            if (sh >= kh || sw >= kw) continue;
-            var outChannel = (rh * stride + rw) * cin + ci;
-            phases[((outChannel * cout + co) * mh + jh) * mw + jw] = w[((co * cin + ci) * kh + sh) * kw + sw];
-        }
-        var phaseWeight = b.ConstFloat(phases, [stride * stride * cin, cout, mh, mw], weight.Name + "_polyphase");
         // Enough trailing pad that the interleaved result covers [p, p + size) for any input size.
-        var endH = (kh - pads[0] + stride - 1) / stride + 1;
-        var endW = (kw - pads[1] + stride - 1) / stride + 1;
-        var phased = b.Add("Conv", [dy, phaseWeight], "poly_conv",
-            Attr.Ints("kernel_shape", [mh, mw]), Attr.Ints("pads", [mh - 1, mw - 1, Math.Max(0, endH), Math.Max(0, endW)]));
+        var endH = Math.Max(0, (kh - pads[0] + stride - 1) / stride + 1);
+        var endW = Math.Max(0, (kw - pads[1] + stride - 1) / stride + 1);
+
+        string phased;
+        if (cin >= SplitPhasesMinChannels)
+        {
+            var phaseOutputs = new List<string>(stride * stride);
+            for (var rh = 0; rh < stride; rh++)
+            for (var rw = 0; rw < stride; rw++)
+            {
+                // Taps of phase r: w[r + s*t] for t < (k - r)/s, correlated (so flipped) with dy.
+                int th = (kh - 1 - rh) / stride + 1, tw = (kw - 1 - rw) / stride + 1;
+                var sub = new float[cin * cout * th * tw];
+                for (var ci = 0; ci < cin; ci++)
+                for (var co = 0; co < cout; co++)
+                for (var jh = 0; jh < th; jh++)
+                for (var jw = 0; jw < tw; jw++)
+                {
+                    var sh = rh + stride * (th - 1 - jh);
+                    var sw = rw + stride * (tw - 1 - jw);
+                    sub[((ci * cout + co) * th + jh) * tw + jw] = w[((co * cin + ci) * kh + sh) * kw + sw];
+                }
+                var subWeight = b.ConstFloat(sub, [cin, cout, th, tw], $"{weight.Name}_phase{rh}{rw}");
+                // Same output size for every phase: (t - 1) leading pad, the shared trailing pad.
+                phaseOutputs.Add(b.Add("Conv", [dy, subWeight], "poly_phase",
+                    Attr.Ints("kernel_shape", [th, tw]), Attr.Ints("pads", [th - 1, tw - 1, endH, endW])));
+            }
+            phased = b.Add("Concat", phaseOutputs, "poly_phases", Attr.Int("axis", 1));
+        }
+        else
+        {
+            var phases = new float[stride * stride * cin * cout * mh * mw];
+            for (var rh = 0; rh < stride; rh++)
+            for (var rw = 0; rw < stride; rw++)
+            for (var ci = 0; ci < cin; ci++)
+            for (var co = 0; co < cout; co++)
+            for (var jh = 0; jh < mh; jh++)
+            for (var jw = 0; jw < mw; jw++)
+            {
+                var sh = rh + stride * (mh - 1 - jh);
+                var sw = rw + stride * (mw - 1 - jw);
+                if (sh >= kh || sw >= kw) continue;
+                var outChannel = (rh * stride + rw) * cin + ci;
+                phases[((outChannel * cout + co) * mh + jh) * mw + jw] = w[((co * cin + ci) * kh + sh) * kw + sw];
+            }
+            var phaseWeight = b.ConstFloat(phases, [stride * stride * cin, cout, mh, mw], weight.Name + "_polyphase");
+            phased = b.Add("Conv", [dy, phaseWeight], "poly_conv",
+                Attr.Ints("kernel_shape", [mh, mw]), Attr.Ints("pads", [mh - 1, mw - 1, endH, endW]));
+        }
         var interleaved = b.Add("DepthToSpace", [phased], "poly_interleave",
             Attr.Int("blocksize", stride), Attr.String("mode", "DCR"));
         var begin = b.ConstInt64([pads[0], pads[1]]);

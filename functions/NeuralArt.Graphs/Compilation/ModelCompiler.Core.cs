@@ -17,13 +17,15 @@ public static partial class ModelCompiler
         if (tapNames.Count == 0) throw new GraphCompilationException("The objective names no taps.");
         var tapTensors = tapNames.Distinct().ToDictionary(t => t, manifest.ResolveTap, StringComparer.Ordinal);
 
-        // Forward surgery: one dialect, symmetric pads, cut at the taps, BN folded.
+        // Forward surgery: one dialect, symmetric pads, cut at the taps, BN folded, pools before ReLUs.
         var graph = BackboneGraph.FromModel(backbone, manifest.Input);
         OpsetNormalizer.Normalize(graph);
         if (manifest.SymmetricPads) PadRewriter.MakeSymmetric(graph);
         GraphCutter.CutTo(graph, tapTensors.Values);
         BackwardRules.EnsureSupported(graph.Nodes);
-        BatchNormFolder.Fold(graph, new HashSet<string>(tapTensors.Values, StringComparer.Ordinal));
+        var tapSet = new HashSet<string>(tapTensors.Values, StringComparer.Ordinal);
+        BatchNormFolder.Fold(graph, tapSet);
+        ReluPoolSwap.Apply(graph, tapSet);
         var channels = ChannelInference.Infer(graph);
 
         var builder = new GraphBuilder();

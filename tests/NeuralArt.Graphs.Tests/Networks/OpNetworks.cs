@@ -1,3 +1,5 @@
+using NeuralArt.Graphs.Backward;
+
 namespace NeuralArt.Graphs.Tests.Networks;
 
 /// <summary>One small network per supported op and configuration, each tapped right after it.</summary>
@@ -8,6 +10,7 @@ internal static class OpNetworks
         yield return ConvStride1();
         yield return ConvStride2Asymmetric();
         yield return ConvStem7x7();
+        yield return ConvStride2PerPhase();
         yield return ConvGroupsDilations();
         yield return BatchNorm();
         yield return Activations();
@@ -67,6 +70,19 @@ internal static class OpNetworks
         var b = new NetBuilder("conv-stem7", seed: 13);
         var c = b.Conv(NetBuilder.InputName, 3, 8, [7, 7], strides: [2, 2], pads: [3, 3, 2, 2], bias: false);
         return new TestNetwork("conv-stem7", b.Build([c]), Taps(("stem", c)), "stem", Skewed);
+    }
+
+    private static TestNetwork ConvStride2PerPhase()
+    {
+        // 16 input channels and more: the backward runs one Conv per phase with exactly its taps.
+        var b = new NetBuilder("conv-s2-per-phase", seed: 18);
+        var wide = b.Relu(b.Conv(NetBuilder.InputName, 3, ConvolutionRule.SplitPhasesMinChannels, [3, 3], pads: [1, 1, 1, 1]));
+        var square = b.Conv(wide, ConvolutionRule.SplitPhasesMinChannels, 6, [3, 3], strides: [2, 2], pads: [1, 1, 1, 1]);
+        var oblong = b.Conv(wide, ConvolutionRule.SplitPhasesMinChannels, 5, [5, 4], strides: [2, 2], pads: [2, 1, 1, 2]);
+        return new TestNetwork("conv-s2-per-phase", b.Build([square, oblong]), Taps(("square", square), ("oblong", oblong)), "square", Skewed)
+        {
+            MultiTap = [new("square", 1f), new("oblong", 0.6f)],
+        };
     }
 
     private static TestNetwork ConvGroupsDilations()
