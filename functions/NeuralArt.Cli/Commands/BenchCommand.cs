@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
+using NeuralArt.Cli.Diagnostics;
 using NeuralArt.Cli.Infrastructure;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Imaging;
@@ -9,6 +10,7 @@ using NeuralArt.Engine.Jobs;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Engine.Style;
 using NeuralArt.Engine.Tensors;
+using NeuralArt.Graphs.Analysis;
 using NeuralArt.Graphs.Objectives;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -22,6 +24,8 @@ namespace NeuralArt.Cli.Commands;
 /// compiled graph, through the same IOBinding runner the engine uses) and of a forward pass of the
 /// same truncated network (the features graph), and their ratio; then a whole DeepDream (4 octaves
 /// x 10 iterations by default) at 1024 x 1024 through the engine. Warm-up runs are not counted.
+/// Each figure is set against its convolution floor: the step's convolution multiply-adds (forward
+/// and input gradient, counted from the network) at the rate this machine's convolutions reach.
 /// </summary>
 public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
 {
@@ -127,12 +131,17 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         var featuresGraph = services.Graphs.GetGraph(manifest, new FeaturesObjective(taps.Select(t => t.Tap).ToList()));
         using var runner = new GradientRunner(services.Sessions.Get(gradientGraph.Path));
         var features = new FeatureExtractor(services.Sessions.Get(featuresGraph.Path));
+        var cost = ConvolutionCost.Of(manifest, taps.Select(t => t.Tap));
+        var rate = await Task.Run(() => ConvolutionRate.Measure(services.Sessions, run => Measure(settings.Repeats, run)), cancellationToken);
 
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"bench: {manifest.Name} {TapWeights.Format(taps)} on {services.DeviceName}, {Environment.ProcessorCount} logical CPUs, " +
             $"intra-op threads {(settings.Threads == 0 ? "default" : settings.Threads)}, load average {LoadAverage()}")));
 
-        var table = new Table().AddColumns("Size", "Gradient step (ms)", "Forward (ms)", "Step / forward", "Runs");
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"convolutions run at {rate / 1e9:F1} GMAC/s here ({ConvolutionRate.Description}); a step's floor is its convolutions' multiply-adds at that rate")));
+
+        var table = new Table().AddColumns("Size", "Gradient step (ms)", "Forward (ms)", "Step / forward", "Conv floor (ms)", "Step / floor", "Runs");
         foreach (var side in settings.SizeList)
         {
             var image = Pattern(side);
@@ -143,23 +152,26 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
                 runner.Run(buffers, cancellationToken);
             }), cancellationToken);
             var (forwardMs, forwardRuns) = await Task.Run(() => Measure(settings.Repeats, () => features.Run(image, cancellationToken)), cancellationToken);
+            var floorMs = cost.GradientStepMacs(side, side) / rate * 1000;
             table.AddRow(
                 $"{side}x{side}",
                 stepMs.ToString("F1", CultureInfo.InvariantCulture),
                 forwardMs.ToString("F1", CultureInfo.InvariantCulture),
                 (stepMs / forwardMs).ToString("F2", CultureInfo.InvariantCulture),
+                floorMs.ToString("F1", CultureInfo.InvariantCulture),
+                (stepMs / floorMs).ToString("F2", CultureInfo.InvariantCulture),
                 $"{stepRuns}/{forwardRuns}");
             console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"  {side}px: step {stepMs:F1} ms, forward {forwardMs:F1} ms, ratio {stepMs / forwardMs:F2}")));
+                $"  {side}px: step {stepMs:F1} ms, forward {forwardMs:F1} ms, ratio {stepMs / forwardMs:F2}; convolution floor {floorMs:F1} ms, step / floor {stepMs / floorMs:F2}")));
         }
         console.Write(table);
 
-        if (!settings.NoDream) await BenchDreamAsync(services, settings, cancellationToken);
+        if (!settings.NoDream) await BenchDreamAsync(services, settings, cost, rate, cancellationToken);
         if (!settings.NoStyle) await StyleBench.RunAsync(services, settings, run => Measure(settings.Repeats, run), cancellationToken);
         return 0;
     }
 
-    private static async Task BenchDreamAsync(CliServices services, Settings settings, CancellationToken cancellationToken)
+    private static async Task BenchDreamAsync(CliServices services, Settings settings, ConvolutionCost cost, double rate, CancellationToken cancellationToken)
     {
         var side = settings.DreamSize;
         using var pattern = PatternImage(side);
@@ -199,6 +211,13 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
             $"DeepDream {side}x{side}, {dreamSettings.Octaves} octaves x {dreamSettings.Iterations} iterations (tile {dreamSettings.TileSize}, placement {settings.Placement}): " +
             $"{total:F2} s (start {startSeconds:F2} s; octaves {perOctave}); {after.Runs - before.Runs} gradient runs took {inGraph:F2} s, " +
             $"the engine's own work (roll, normalize, resize, checkpoints) {total - inGraph:F2} s ({100 * (total - inGraph) / total:F1}%)")));
+
+        // The floor counts whole octaves; tiles (when the tile size is below the image) add their overlap on top.
+        var dreamMacs = sizes.Sum(size => (double)cost.GradientStepMacs(size.Height, size.Width)) * dreamSettings.Iterations;
+        var floorSeconds = dreamMacs / rate;
+        services.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"DeepDream convolution floor: {dreamMacs / 1e12:F3} T multiply-adds at {rate / 1e9:F1} GMAC/s = {floorSeconds:F2} s; " +
+            $"the dream took {total / floorSeconds:F2}x that, its gradient runs {inGraph / floorSeconds:F2}x")));
     }
 
     /// <summary>Runs once to warm up, then times runs; returns the median in ms and the run count.</summary>

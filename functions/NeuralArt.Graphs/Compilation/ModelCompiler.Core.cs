@@ -9,7 +9,7 @@ namespace NeuralArt.Graphs.Compilation;
 
 public static partial class ModelCompiler
 {
-    private const long OutputIrVersion = 8;
+    internal const long OutputIrVersion = 8;
 
     private static ModelProto CompileCore(ModelProto backbone, BackboneManifest manifest, Objective objective)
     {
@@ -17,15 +17,7 @@ public static partial class ModelCompiler
         if (tapNames.Count == 0) throw new GraphCompilationException("The objective names no taps.");
         var tapTensors = tapNames.Distinct().ToDictionary(t => t, manifest.ResolveTap, StringComparer.Ordinal);
 
-        // Forward surgery: one dialect, symmetric pads, cut at the taps, BN folded, pools before ReLUs.
-        var graph = BackboneGraph.FromModel(backbone, manifest.Input);
-        OpsetNormalizer.Normalize(graph);
-        if (manifest.SymmetricPads) PadRewriter.MakeSymmetric(graph);
-        GraphCutter.CutTo(graph, tapTensors.Values);
-        BackwardRules.EnsureSupported(graph.Nodes);
-        var tapSet = new HashSet<string>(tapTensors.Values, StringComparer.Ordinal);
-        BatchNormFolder.Fold(graph, tapSet);
-        ReluPoolSwap.Apply(graph, tapSet);
+        var graph = ForwardSurgery.Prepare(backbone, manifest, tapTensors.Values.ToList());
         var channels = ChannelInference.Infer(graph);
 
         var builder = new GraphBuilder();
