@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using NeuralArt.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace NeuralArt.Cli.Tests;
+
+/// <summary>
+/// <c>neuralart bench</c> at toy sizes: the wiring of its figures, not their values (timings are a
+/// benchmark's business, never a test's).
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public partial class BenchCommandTests
+{
+    private const int UnwrappedWidth = 400;
+
+    [Fact]
+    public async Task Every_step_and_the_dream_are_set_against_their_convolution_floor()
+    {
+        var (code, output) = await RunAsync("--provider", "cpu", "--sizes", "48,64", "--repeats", "3",
+            "--dream-size", "80", "--dream-octaves", "2", "--dream-iterations", "2", "--no-style");
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"convolutions run at [0-9.]+ GMAC/s", output);
+        foreach (var side in new[] { 48, 64 })
+        {
+            var line = StepLine().Matches(output).Single(m => m.Groups["side"].Value == side.ToString(CultureInfo.InvariantCulture));
+            Assert.True(double.Parse(line.Groups["floor"].Value, CultureInfo.InvariantCulture) > 0);
+        }
+        Assert.Matches(@"DeepDream convolution floor: [0-9.]+ T multiply-adds at [0-9.]+ GMAC/s = [0-9.]+ s", output);
+    }
+
+    [GeneratedRegex(@"(?<side>\d+)px: step [0-9.]+ ms, forward [0-9.]+ ms, ratio [0-9.]+; convolution floor (?<floor>[0-9.]+) ms, step / floor [0-9.]+")]
+    private static partial Regex StepLine();
+
+    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
+    {
+        var writer = new StringWriter();
+        var previous = AnsiConsole.Console;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        console.Profile.Width = UnwrappedWidth; // one figure per line, for the patterns
+        AnsiConsole.Console = console;
+        try
+        {
+            var app = new CommandApp<BenchCommand>();
+            var code = await app.RunAsync(args);
+            return (code, writer.ToString());
+        }
+        finally
+        {
+            AnsiConsole.Console = previous;
+        }
+    }
+}
