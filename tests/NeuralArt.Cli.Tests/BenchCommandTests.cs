@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using NeuralArt.Cli.Commands;
-using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace NeuralArt.Cli.Tests;
 
@@ -13,8 +11,6 @@ namespace NeuralArt.Cli.Tests;
 [Collection(ConsoleCollection.Name)]
 public partial class BenchCommandTests
 {
-    private const int UnwrappedWidth = 400;
-
     [Fact]
     public async Task Every_step_and_the_dream_are_set_against_their_convolution_floor()
     {
@@ -34,27 +30,6 @@ public partial class BenchCommandTests
     [GeneratedRegex(@"(?<side>\d+)px: step [0-9.]+ ms, forward [0-9.]+ ms, ratio [0-9.]+; convolution floor (?<floor>[0-9.]+) ms, step / floor [0-9.]+")]
     private static partial Regex StepLine();
 
-    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
-    {
-        var writer = new StringWriter();
-        var previous = AnsiConsole.Console;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(writer),
-        });
-        console.Profile.Width = UnwrappedWidth; // one figure per line, for the patterns
-        AnsiConsole.Console = console;
-        try
-        {
-            var app = new CommandApp<BenchCommand>();
-            var code = await app.RunAsync(args);
-            return (code, writer.ToString());
-        }
-        finally
-        {
-            AnsiConsole.Console = previous;
-        }
-    }
+    private static Task<(int Code, string Output)> RunAsync(params string[] args) =>
+        CommandRunner.RunAsync<BenchCommand>(args, width: CommandRunner.UnwrappedWidth);
 }

@@ -1,7 +1,5 @@
 using NeuralArt.Cli.Commands;
 using NeuralArt.Cli.Diagnostics;
-using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace NeuralArt.Cli.Tests;
 
@@ -65,32 +63,5 @@ public class DoctorCommandTests
         Assert.DoesNotContain("Smoke run", output);
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
-    {
-        var writer = new StringWriter();
-        var previous = AnsiConsole.Console;
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(writer),
-        });
-        try
-        {
-            var app = new CommandApp<DoctorCommand>();
-            var code = await app.RunAsync(args);
-            return (code, writer.ToString());
-        }
-        finally
-        {
-            AnsiConsole.Console = previous;
-        }
-    }
-}
-
-/// <summary>Tests that swap the global console run one at a time.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ConsoleCollection
-{
-    public const string Name = "console";
+    private static Task<(int Code, string Output)> RunAsync(params string[] args) => CommandRunner.RunAsync<DoctorCommand>(args);
 }

@@ -1,8 +1,6 @@
 using NeuralArt.Cli.Commands;
 using NeuralArt.Engine.Jobs;
 using NeuralArt.Graphs.Compilation;
-using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace NeuralArt.Cli.Tests;
 
@@ -62,27 +60,6 @@ public class StyleCommandTests
 
     private static Task<(int Code, string Output)> RunAsync(params string[] args) => RunAsync(false, args);
 
-    /// <param name="propagate">Let the command's exception out (the app's handler prints it to stderr).</param>
-    private static async Task<(int Code, string Output)> RunAsync(bool propagate, params string[] args)
-    {
-        var writer = new StringWriter();
-        var previous = AnsiConsole.Console;
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(writer),
-        });
-        try
-        {
-            var app = new CommandApp<StyleCommand>();
-            if (propagate) app.Configure(c => c.PropagateExceptions());
-            var code = await app.RunAsync(args);
-            return (code, writer.ToString());
-        }
-        finally
-        {
-            AnsiConsole.Console = previous;
-        }
-    }
+    private static Task<(int Code, string Output)> RunAsync(bool propagate, params string[] args) =>
+        CommandRunner.RunAsync<StyleCommand>(args, propagate);
 }

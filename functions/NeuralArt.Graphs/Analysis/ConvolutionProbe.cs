@@ -52,17 +52,6 @@ public static class ConvolutionProbe
     public static long Macs(int channels, int layers, int height, int width) =>
         (long)layers * height * width * channels * channels * KernelSide * KernelSide;
 
-    private static ValueInfoProto Value(string name, int channels)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = 1 });
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = channels });
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "H" });
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "W" });
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = Tensors.FloatType, Shape = shape } },
-        };
-    }
+    private static ValueInfoProto Value(string name, int channels) =>
+        ValueInfos.Float(name, ValueInfos.Dim(1), ValueInfos.Dim(channels), ValueInfos.Dim("H"), ValueInfos.Dim("W"));
 }

@@ -221,17 +221,8 @@ public static partial class ModelCompiler
 
     private static ValueInfoProto ScalarValue(string name) => TensorValue(name);
 
-    private static ValueInfoProto TensorValue(string name, params TensorShapeProto.Types.Dimension[] dims)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.AddRange(dims);
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = Tensors.FloatType, Shape = shape } },
-        };
-    }
+    private static ValueInfoProto TensorValue(string name, params TensorShapeProto.Types.Dimension[] dims) => ValueInfos.Float(name, dims);
 
-    private static TensorShapeProto.Types.Dimension Dim(long value) => new() { DimValue = value };
-    private static TensorShapeProto.Types.Dimension Dim(string param) => new() { DimParam = param };
+    private static TensorShapeProto.Types.Dimension Dim(long value) => ValueInfos.Dim(value);
+    private static TensorShapeProto.Types.Dimension Dim(string param) => ValueInfos.Dim(param);
 }
