@@ -101,6 +101,14 @@ param registrySkuName string = 'Basic'
 @maxValue(730)
 param logRetentionDays int = 30
 
+@description('Days before checkpoints left by cancelled or abandoned jobs are deleted.')
+@minValue(1)
+param checkpointRetentionDays int = 7
+
+@description('Days before sources uploaded for HTTP jobs are deleted.')
+@minValue(1)
+param uploadRetentionDays int = 30
+
 @description('Tags on every resource.')
 param tags object = {
   application: 'neuralart'
@@ -126,6 +134,7 @@ var gpuProfileName = 'gpu'
 var containerNames = [
   'inbox'
   'styles'
+  'uploads'
   'outputs'
   'jobs'
 ]
@@ -176,6 +185,8 @@ module storage 'modules/storage.bicep' = {
     skuName: storageSkuName
     containerNames: containerNames
     deleteRetentionDays: 7
+    checkpointRetentionDays: checkpointRetentionDays
+    uploadRetentionDays: uploadRetentionDays
     tags: tags
   }
 }
@@ -256,7 +267,7 @@ output functionAppUrl string = deployFunctionApp ? 'https://${functionApp.?outpu
 @description('Function App name (empty when deployFunctionApp is false).')
 output functionAppName string = functionApp.?outputs.name ?? ''
 
-@description('Storage account holding inbox, styles, outputs and jobs.')
+@description('Storage account holding inbox, styles, uploads, outputs and jobs.')
 output storageAccountName string = storage.outputs.name
 
 @description('Registry name, for az acr build.')

@@ -18,13 +18,21 @@ param name string
 ])
 param skuName string
 
-@description('Blob containers the pipeline uses (inbox, styles, outputs, jobs).')
+@description('Blob containers the pipeline uses (inbox, styles, uploads, outputs, jobs).')
 param containerNames string[]
 
 @description('Days a deleted blob stays recoverable.')
 @minValue(1)
 @maxValue(365)
 param deleteRetentionDays int
+
+@description('Days after its last write that a blob under jobs/ (checkpoints) is deleted. Finished and failed jobs drop their checkpoints themselves; this catches those of cancelled or abandoned jobs.')
+@minValue(1)
+param checkpointRetentionDays int
+
+@description('Days after upload that a blob under uploads/ (sources of HTTP jobs) is deleted.')
+@minValue(1)
+param uploadRetentionDays int
 
 param tags object
 
@@ -89,6 +97,66 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
     }
   }
 ]
+
+// Leftovers expire: checkpoints of jobs that never finished (a cancel terminates the orchestration
+// before it can clean up) and uploaded sources. Results under outputs/ are kept.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'expire-job-checkpoints'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                'jobs/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: checkpointRetentionDays
+                }
+              }
+            }
+          }
+        }
+        {
+          name: 'expire-uploads'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                'uploads/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: uploadRetentionDays
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+  dependsOn: [
+    containers
+  ]
+}
 
 output name string = account.name
 output id string = account.id
