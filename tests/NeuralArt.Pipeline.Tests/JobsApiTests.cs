@@ -99,14 +99,21 @@ public sealed class JobsApiTests
             ctx => api.SubmitAsync(ctx.Request, harness.Client, default), "POST", "/api/jobs",
             """{"kind":"dream","source":"uploads/cat.png","parameters":{"phases":1,"iterations":200,"delayMs":50}}""");
         var id = accepted.GetProperty("id").GetString()!;
+        var checkpointPrefix = $"{StorageLayout.JobsContainer}/{StorageLayout.CheckpointPrefix(id)}";
+        string[] Checkpoints() => harness.Store.Names.Where(n => n.StartsWith(checkpointPrefix, StringComparison.Ordinal)).ToArray();
+
+        using var cancel = new CancellationTokenSource(OrchestrationHarness.Timeout);
+        while (Checkpoints().Length == 0) await Task.Delay(20, cancel.Token);
+        var beforeCancel = Checkpoints();
 
         var (status, _, _) = await InvokeAsync(ctx => api.CancelAsync(ctx.Request, id, harness.Client, default), "POST", $"/api/jobs/{id}/cancel");
         Assert.Equal(202, status);
-        using var cancel = new CancellationTokenSource(OrchestrationHarness.Timeout);
         var done = await harness.DurableClient.WaitForInstanceCompletionAsync(id, cancel.Token);
         Assert.Equal(Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Terminated, done.RuntimeStatus);
         var (_, job, _) = await InvokeAsync(ctx => api.GetAsync(ctx.Request, id, harness.Client, default), "GET", $"/api/jobs/{id}");
         Assert.Equal("cancelled", job.GetProperty("status").GetString());
+        // The checkpoints written before the cancel are gone (a chunk in flight may still add one).
+        Assert.Empty(beforeCancel.Intersect(Checkpoints()));
     }
 
     internal static async Task<(int Status, JsonElement Json, IHeaderDictionary Headers)> InvokeAsync(

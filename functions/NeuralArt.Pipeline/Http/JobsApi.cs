@@ -19,12 +19,13 @@ namespace NeuralArt.Pipeline.Http;
 /// <item><c>POST /api/jobs</c>: validate, start, 202 with Location and status URLs.</item>
 /// <item><c>GET /api/jobs/{id}</c>: status, progress, result links (short-lived SAS).</item>
 /// <item><c>GET /api/jobs?top=n</c>: recent jobs.</item>
-/// <item><c>POST /api/jobs/{id}/cancel</c>: terminate a running job.</item>
+/// <item><c>POST /api/jobs/{id}/cancel</c>: terminate a running job and drop its checkpoints.</item>
 /// </list>
 /// Invalid requests get 400 with a problem body whose <c>field</c> names the member at fault.
 /// </summary>
 public sealed class JobsApi(
     IArtworkStore store,
+    CheckpointStore checkpoints,
     ArtworkEngines engines,
     JobRequestFactory requests,
     IOptions<PipelineOptions> options,
@@ -108,7 +109,25 @@ public sealed class JobsApi(
 
         await client.CancelAsync(id, "Cancelled through the HTTP API.", cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Job {JobId} cancelled.", id);
+        await DropCheckpointsAsync(id, cancellationToken).ConfigureAwait(false);
         return Results.Accepted(JobUri(request, id).ToString(), new JobAccepted(id, false, JobUri(request, id), CancelUri(request, id)));
+    }
+
+    /// <summary>
+    /// A terminated orchestration runs no more activities, so its checkpoints are dropped here. Best
+    /// effort: a chunk already running when the job was cancelled may still write one, and storage may
+    /// fail; the storage lifecycle policy (infra) deletes what is left under <c>jobs/</c> after a week.
+    /// </summary>
+    private async Task DropCheckpointsAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await checkpoints.DeleteOlderAsync(id, keepFrom: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Job {JobId} was cancelled but its checkpoints could not be deleted; the storage lifecycle policy will.", id);
+        }
     }
 
     private static async Task<JobSubmission> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
