@@ -12,8 +12,6 @@ using NeuralArt.Engine.Style;
 using NeuralArt.Engine.Tensors;
 using NeuralArt.Graphs.Analysis;
 using NeuralArt.Graphs.Objectives;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -174,7 +172,7 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
     private static async Task BenchDreamAsync(CliServices services, Settings settings, ConvolutionCost cost, double rate, CancellationToken cancellationToken)
     {
         var side = settings.DreamSize;
-        using var pattern = PatternImage(side);
+        using var pattern = BenchPattern.Create(side);
         var png = ImageWriter.Encode(pattern, RenderFormat.Png);
         var dreamSettings = new DreamSettings
         {
@@ -240,25 +238,8 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
 
     private static ImageTensor Pattern(int side)
     {
-        using var image = PatternImage(side);
+        using var image = BenchPattern.Create(side);
         return image.ToTensor();
-    }
-
-    /// <summary>A smooth deterministic colour pattern (the timings do not depend on content).</summary>
-    private static Image<Rgb24> PatternImage(int side)
-    {
-        var image = new Image<Rgb24>(side, side);
-        for (var y = 0; y < side; y++)
-        {
-            for (var x = 0; x < side; x++)
-            {
-                image[x, y] = new Rgb24(
-                    (byte)(128 + 100 * Math.Sin(0.05 * x)),
-                    (byte)(128 + 100 * Math.Sin(0.07 * y)),
-                    (byte)(128 + 100 * Math.Sin(0.03 * (x + y))));
-            }
-        }
-        return image;
     }
 
     private static string LoadAverage()

@@ -194,21 +194,10 @@ public sealed class PipelineBenchCommand : AsyncCommand<PipelineBenchCommand.Set
         return x.AsSpan().SequenceEqual(y);
     }
 
-    /// <summary>A smooth deterministic colour pattern (timings do not depend on content).</summary>
+    /// <summary>The benchmark pattern as PNG bytes.</summary>
     private static byte[] PatternPng(int side)
     {
-        using var image = new Image<Rgb24>(side, side);
-        for (var y = 0; y < side; y++)
-        {
-            for (var x = 0; x < side; x++)
-            {
-                image[x, y] = new Rgb24(
-                    (byte)(128 + 100 * Math.Sin(0.05 * x)),
-                    (byte)(128 + 100 * Math.Sin(0.07 * y)),
-                    (byte)(128 + 100 * Math.Sin(0.03 * (x + y))));
-            }
-        }
-
+        using var image = BenchPattern.Create(side);
         return ImageWriter.Encode(image, RenderFormat.Png);
     }
 
