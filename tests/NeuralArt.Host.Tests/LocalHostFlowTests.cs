@@ -20,9 +20,11 @@ public sealed class LocalHostFlowTests(AzuriteFixture azurite)
         var etag = await azurite.UploadAsync(new BlobRef("inbox", name), TestImages.Png());
         var jobId = JobIds.ForInboxBlob("dream", name, etag);
 
-        var result = await azurite.WaitForBlobAsync(StorageLayout.Result(jobId), JobPolling.JobTimeout, () => Host.Output);
+        // job.json is written last (it marks the job finished), after result.png and preview.jpg.
+        await azurite.WaitForBlobAsync(StorageLayout.JobManifest(jobId), JobPolling.JobTimeout, () => Host.Output);
+        var result = await azurite.DownloadAsync(StorageLayout.Result(jobId));
+        Assert.NotNull(result);
         Assert.Equal(TestImages.Decode(TestImages.Png()).Width, TestImages.Decode(result).Width);
-        Assert.NotNull(await azurite.DownloadAsync(StorageLayout.JobManifest(jobId)));
         var job = await JobPolling.WaitAsync(Host.Http, jobId);
         Assert.Equal("completed", job.GetProperty("status").GetString());
         Assert.Equal("inbox", job.GetProperty("origin").GetString());
