@@ -12,6 +12,20 @@ public interface IArtworkEngine
     string Kind { get; }
 
     /// <summary>
+    /// What the engine takes and its parameters, with ranges narrowed to the host's
+    /// <paramref name="limits"/> (a form built from it offers nothing the host would refuse).
+    /// </summary>
+    EngineDescriptor Describe(EngineLimits limits);
+
+    /// <summary>
+    /// Checks a job before any work: parameters against the descriptor and each other, the model and
+    /// taps against the catalog, the inputs' header sizes, the host's caps; fills every default, draws
+    /// the seed, and predicts the cost. Pure and cheap: no pixel decoded, no graph run or compiled.
+    /// Bad input throws <see cref="InvalidArtworkInputException"/> naming the field.
+    /// </summary>
+    JobPlan Plan(PlanRequest request);
+
+    /// <summary>
     /// Decodes and checks the inputs (size limits, formats), validates the parameters, and returns
     /// the serialized initial state. Bad input throws <see cref="InvalidArtworkInputException"/>.
     /// </summary>
