@@ -69,6 +69,36 @@ param maxImageSide int = 12000
 @minValue(65536)
 param maxImageBytes int = 52428800
 
+// Caps on jobs (NeuralArt:Limits, JobLimitsOptions): a request may ask for less, never more.
+@description('Jobs running at once; beyond it POST /api/jobs answers 429 and inbox uploads wait in arrival order.')
+@minValue(1)
+param maxRunningJobs int = 4
+
+@description('Inbox jobs that may wait for a slot; beyond it an inbox upload fails with reason "queue".')
+@minValue(0)
+param maxQueuedJobs int = 200
+
+@description('Most convolution multiply-adds one job may cost (its plan predicts it); larger jobs get 413.')
+param maxMultiplyAdds int = 200000000000000
+
+@description('Most memory a job plan may predict for its worker, in bytes.')
+param maxPeakMemoryBytes int = 8589934592
+
+@description('Largest working image (width x height) after upscaling.')
+param maxWorkingPixels int = 16777216
+
+@description('Most iterations of one job over all its stages.')
+param maxIterations int = 10000
+
+@description('Most memory the style optimizer may hold, in MiB.')
+param optimizerMemoryMb int = 2048
+
+@description('Largest checkpoint a job may write, in bytes.')
+param maxCheckpointBytes int = 536870912
+
+@description('How long a job may run once admitted (hh:mm:ss); past it the job fails and its checkpoints are deleted.')
+param jobDeadline string = '06:00:00'
+
 @description('Optional object ID of the person or group running the README steps; gets Storage Blob Data Contributor to upload styles and images.')
 param deployerPrincipalId string = ''
 
@@ -159,9 +189,16 @@ var neuralArtSettings = {
   NeuralArt__Engine__ExecutionProvider: executionProvider
   NeuralArt__Engine__DeviceId: cudaDeviceId
   NeuralArt__Pipeline__ChunkTimeBudgetSeconds: chunkTimeBudgetSeconds
-  NeuralArt__Pipeline__MaxSourceBytes: maxImageBytes
-  NeuralArt__Pipeline__MaxSourcePixels: maxImagePixels
   NeuralArt__Images__MaxBytes: maxImageBytes
+  NeuralArt__Limits__MaxRunningJobs: maxRunningJobs
+  NeuralArt__Limits__MaxQueuedJobs: maxQueuedJobs
+  NeuralArt__Limits__MaxMultiplyAdds: maxMultiplyAdds
+  NeuralArt__Limits__MaxPeakMemoryBytes: maxPeakMemoryBytes
+  NeuralArt__Limits__MaxWorkingPixels: maxWorkingPixels
+  NeuralArt__Limits__MaxIterations: maxIterations
+  NeuralArt__Limits__OptimizerMemoryMb: optimizerMemoryMb
+  NeuralArt__Limits__MaxCheckpointBytes: maxCheckpointBytes
+  NeuralArt__Limits__JobDeadline: jobDeadline
   NeuralArt__Images__MaxSide: maxImageSide
   NeuralArt__Images__MaxPixels: maxImagePixels
 }

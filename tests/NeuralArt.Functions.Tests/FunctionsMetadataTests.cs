@@ -33,8 +33,8 @@ public sealed class FunctionsMetadataTests
     {
         string[] expected =
         [
-            ArtworkOrchestration.Name, ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure,
-            "InboxTrigger", "SubmitJob", "GetJob", "ListJobs", "CancelJob",
+            ArtworkOrchestration.Name, ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure, ActivityNames.Admit,
+            "InboxTrigger", "SubmitJob", "GetJob", "ListJobs", "CancelJob", "DeleteJob", "ListEngines",
         ];
         Assert.Equal(expected.Order(), Functions.Keys.Order());
     }
@@ -43,7 +43,7 @@ public sealed class FunctionsMetadataTests
     public void The_orchestrator_and_activities_have_durable_triggers()
     {
         Assert.Equal("In", Binding(ArtworkOrchestration.Name, "orchestrationTrigger").GetProperty("direction").GetString());
-        foreach (var activity in new[] { ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure })
+        foreach (var activity in new[] { ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure, ActivityNames.Admit })
         {
             Assert.Equal("input", Binding(activity, "activityTrigger").GetProperty("name").GetString());
         }
@@ -54,6 +54,7 @@ public sealed class FunctionsMetadataTests
     [InlineData("ListJobs", "get", "jobs")]
     [InlineData("GetJob", "get", "jobs/{id}")]
     [InlineData("CancelJob", "post", "jobs/{id}/cancel")]
+    [InlineData("DeleteJob", "delete", "jobs/{id}")]
     public void Http_functions_use_function_keys_routes_and_a_durable_client(string function, string method, string route)
     {
         var trigger = Binding(function, "httpTrigger");

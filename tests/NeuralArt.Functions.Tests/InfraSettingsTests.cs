@@ -1,3 +1,4 @@
+using NeuralArt.Pipeline.Admission;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
@@ -25,6 +26,7 @@ public sealed partial class InfraSettingsTests
         [PipelineOptions.SectionName] = [typeof(PipelineOptions)],
         [EngineOptions.SectionName] = [typeof(EngineOptions), typeof(OnnxRuntimeOptions)],
         [ImageLimits.SectionName] = [typeof(ImageLimits)],
+        [JobLimitsOptions.SectionName] = [typeof(JobLimitsOptions)],
     };
 
     [Fact]
@@ -61,7 +63,7 @@ public sealed partial class InfraSettingsTests
         Assert.Contains("NeuralArt:Engine:ExecutionProvider", keys);
         Assert.Contains("NeuralArt:Pipeline:ChunkTimeBudgetSeconds", keys);
         Assert.Contains("NeuralArt:Images:MaxPixels", keys);
-        Assert.Contains("NeuralArt:Pipeline:MaxSourceBytes", keys);
+        Assert.Contains("NeuralArt:Images:MaxBytes", keys);
     }
 
     /// <summary>

@@ -28,7 +28,12 @@ internal sealed class ToyGraphSource : IGraphSource
 
     public BackboneManifest GetManifest(string model) => model == Model
         ? new BackboneManifest { Name = Model, Backbone = "none.onnx", Taps = new Dictionary<string, string> { [ToyGraphs.Tap] = "r" },
-            Recommended = new RecommendedTaps { Dream = new Dictionary<string, float> { [ToyGraphs.Tap] = 1f } } }
+            Recommended = new RecommendedTaps
+            {
+                Dream = new Dictionary<string, float> { [ToyGraphs.Tap] = 1f },
+                Style = new Dictionary<string, float> { [ToyGraphs.Tap] = 1f },
+                Content = new Dictionary<string, float> { [ToyGraphs.Tap] = 1f },
+            } }
         : throw new GraphCompilationException($"No model named '{model}'.");
 
     public CompiledGraph GetGraph(BackboneManifest manifest, Objective objective) => objective switch
