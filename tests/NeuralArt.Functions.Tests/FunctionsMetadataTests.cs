@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using NeuralArt.Functions.Functions;
 using NeuralArt.Pipeline.Activities;
 using NeuralArt.Pipeline.Orchestration;
 
@@ -34,7 +35,7 @@ public sealed class FunctionsMetadataTests
         string[] expected =
         [
             ArtworkOrchestration.Name, ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure,
-            "InboxTrigger", "SubmitJob", "GetJob", "ListJobs", "CancelJob",
+            InboxEventFunction.FunctionName, "SubmitJob", "GetJob", "ListJobs", "CancelJob",
         ];
         Assert.Equal(expected.Order(), Functions.Keys.Order());
     }
@@ -65,12 +66,15 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void The_inbox_trigger_watches_the_inbox_container_on_the_app_storage()
+    public void The_inbox_is_a_queue_trigger_on_the_data_account_with_a_durable_client()
     {
-        var trigger = Binding("InboxTrigger", "blobTrigger");
-        Assert.Equal("inbox/{name}", trigger.GetProperty("path").GetString());
-        Assert.Equal(StorageSettings.ConnectionSetting, trigger.GetProperty("connection").GetString());
-        Binding("InboxTrigger", "durableClient");
+        // A queue trigger (not a polling blob trigger): the platform scales it with KEDA's azure-queue
+        // scaler, and Event Grid fills the queue on BlobCreated (infra/modules/inboxEvents.bicep).
+        var trigger = Binding(InboxEventFunction.FunctionName, "queueTrigger");
+        Assert.Equal(InboxEventFunction.QueueName, trigger.GetProperty("queueName").GetString());
+        Assert.Equal(StorageSettings.DataConnection, trigger.GetProperty("connection").GetString());
+        Binding(InboxEventFunction.FunctionName, "durableClient");
+        Assert.DoesNotContain(Functions.Values, f => f.GetProperty("bindings").EnumerateArray().Any(b => b.GetProperty("type").GetString() == "blobTrigger"));
     }
 
     [Fact]
