@@ -28,7 +28,7 @@ param queueMessageTimeToLiveSeconds int
 
 param tags object
 
-var queueDataMessageSender = 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
+var storageQueueDataMessageSender = 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -58,10 +58,10 @@ resource topic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
 }
 
 resource topicSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(queue.id, topic.id, queueDataMessageSender)
+  name: guid(queue.id, topic.id, storageQueueDataMessageSender)
   scope: queue
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', queueDataMessageSender)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataMessageSender)
     principalId: topic.identity.principalId
     principalType: 'ServicePrincipal'
   }
