@@ -7,7 +7,7 @@ using NeuralArt.Pipeline.Storage;
 namespace NeuralArt.Pipeline.Inbox;
 
 /// <summary>
-/// Turns an inbox blob into a job, the same way for the Functions blob trigger and the local host's
+/// Turns an inbox blob into a job, the same way for the Functions inbox event trigger and the local host's
 /// inbox watcher: the conventions of <see cref="InboxConventions"/>, and an ID from (name, ETag).
 /// </summary>
 public sealed class InboxJobStarter(IArtworkStore store, JobRequestFactory requests, ILogger<InboxJobStarter> logger)
