@@ -7,7 +7,8 @@
 //   that the engine deserializes, never the host's state (a different account);
 // - a reader reads outputs only.
 // No one gets an account-wide data role here. tests/NeuralArt.Functions.Tests/InfraRoleTests.cs
-// checks these tables and every role assignment's scope.
+// checks these tables and every role assignment's scope. Module deployment names carry the account
+// name so that two stacks in one resource group do not overwrite each other's deployments.
 
 @description('Data storage account name.')
 param storageAccountName string
@@ -82,7 +83,7 @@ resource dataAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
 
 module appContainerRoles 'containerRole.bicep' = [
   for grant in appContainerGrants: {
-    name: 'role-app-${grant.container}'
+    name: '${storageAccountName}-role-app-${grant.container}'
     params: {
       storageAccountName: storageAccountName
       containerName: grant.container
@@ -95,7 +96,7 @@ module appContainerRoles 'containerRole.bicep' = [
 
 module personContainerRoles 'containerRole.bicep' = [
   for grant in activePersonGrants: {
-    name: 'role-${grant.principal}-${grant.container}'
+    name: '${storageAccountName}-role-${grant.principal}-${grant.container}'
     params: {
       storageAccountName: storageAccountName
       containerName: grant.container
@@ -108,7 +109,7 @@ module personContainerRoles 'containerRole.bicep' = [
 
 module appQueueRoles 'queueRole.bicep' = [
   for queueName in appQueueNames: {
-    name: 'role-app-queue-${queueName}'
+    name: '${storageAccountName}-role-app-${queueName}'
     params: {
       storageAccountName: storageAccountName
       queueName: queueName
