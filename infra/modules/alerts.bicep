@@ -34,6 +34,8 @@ param retryThreshold int
 
 param tags object
 
+// Severity 2 (warning): a failed job or a burst of retries needs a look, not a page at night.
+var severity = 2
 var evaluationFrequency = 'PT5M'
 var windowSize = 'PT15M'
 var actions = empty(actionGroupId)
@@ -52,7 +54,7 @@ resource failedJobs 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' 
   properties: {
     displayName: 'NeuralArt: jobs failed'
     description: 'Jobs that ended failed (outputs/<id>/error.json was written) in the last 15 minutes.'
-    severity: 2
+    severity: severity
     enabled: true
     scopes: [
       appInsightsId
@@ -86,7 +88,7 @@ resource retries 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {
   properties: {
     displayName: 'NeuralArt: Durable retries and poison messages'
     description: 'Failed activity attempts (retried by the orchestration) plus poison-message log lines in the last 15 minutes.'
-    severity: 2
+    severity: severity
     enabled: true
     scopes: [
       appInsightsId

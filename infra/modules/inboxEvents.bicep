@@ -30,6 +30,11 @@ param tags object
 
 var storageQueueDataMessageSender = 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
 
+// Event Grid's own retry window for writing to the queue (its defaults, stated): if the queue cannot
+// be written for a day, the event is dropped and that upload starts no job until it is uploaded again.
+var maxDeliveryAttempts = 30
+var eventTimeToLiveMinutes = 1440
+
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
@@ -96,8 +101,8 @@ resource subscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-
       }
     }
     retryPolicy: {
-      maxDeliveryAttempts: 30
-      eventTimeToLiveInMinutes: 1440
+      maxDeliveryAttempts: maxDeliveryAttempts
+      eventTimeToLiveInMinutes: eventTimeToLiveMinutes
     }
   }
 }
