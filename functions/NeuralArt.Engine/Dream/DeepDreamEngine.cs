@@ -45,6 +45,135 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
 
     public override string Kind => ArtworkKinds.Dream;
 
+    /// <summary>Checkpoint bytes besides the images (magic, version, settings, counters): generous.</summary>
+    private const long CheckpointOverheadBytes = 16 * 1024;
+
+    /// <summary>
+    /// Activation values a step keeps alive per forward value: the forward activations, their
+    /// gradients and the ReLU/pool masks (an estimate for the peak memory of a plan).
+    /// </summary>
+    private const int ActivationCopiesPerStep = 3;
+
+    /// <summary>Float tensors of the image a chunk holds per working pixel besides the octave bases (image, detail, jittered copy, gradient).</summary>
+    private const int ImageCopiesPerStep = 4;
+
+    public override EngineDescriptor Describe(EngineLimits limits) => new()
+    {
+        Kind = Kind,
+        Title = "DeepDream",
+        Description = "Amplifies what a network sees in a photo (Mordvintsev et al., 2015): gradient ascent on a layer's activations over several octaves.",
+        Stage = "octave",
+        Inputs =
+        [
+            new() { Role = EngineDescriptor.SourceRole, Min = 1, Max = 1, Help = "The photo to dream on." },
+            new() { Role = GuideRole, Min = 0, Max = 1, Help = "Optional guide image: the dream amplifies the features it shares with the guide." },
+        ],
+        Parameters = DreamParameters.Describe(Graphs.Models, Options.Model, limits),
+    };
+
+    public override JobPlan Plan(PlanRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var limits = request.Limits;
+        var values = ParameterSchema.Parse(request.ParametersJson, Describe(limits).Parameters);
+        var settings = DreamSettings.FromJson(values.ToJsonString());
+        settings = settings with { Model = settings.Model ?? Options.Model };
+        var (manifest, taps) = Resolve(settings);
+        var source = RequireInputs(request.Inputs, out var guide);
+        if (guide is not null && settings.Channels is not null)
+        {
+            throw new InvalidArtworkInputException("Channels cannot be combined with a guide image (the guide chooses the features).", DreamParameters.Channels);
+        }
+
+        var cost = Graphs.GetCost(manifest, taps.Select(t => t.Tap).ToList());
+        if (settings.Channels is { } channels)
+        {
+            foreach (var tap in taps)
+            {
+                if (cost.TapChannels(tap.Tap) is { } count && channels.FirstOrDefault(c => c >= count, -1) is var bad and >= 0)
+                {
+                    throw new InvalidArtworkInputException($"Channel {bad} is out of range: layer '{tap.Tap}' has {count} channels (0..{count - 1}).", DreamParameters.Channels);
+                }
+            }
+        }
+
+        var (width, height) = PlanSizes.FitWithin(source.Width, source.Height, settings.MaxSize);
+        if (Math.Min(width, height) < DreamSettings.MinImageSide)
+        {
+            throw new InvalidArtworkInputException(
+                $"The source image is {width}x{height} after scaling; each side must be at least {DreamSettings.MinImageSide} px.", EngineDescriptor.SourceRole);
+        }
+
+        var total = (long)settings.Octaves * settings.Iterations;
+        if (total > limits.MaxIterations)
+        {
+            throw new InvalidArtworkInputException(
+                $"{settings.Octaves} octaves x {settings.Iterations} iterations is {total} iterations; this host allows at most {limits.MaxIterations} per job.", DreamParameters.Iterations);
+        }
+
+        var working = (long)width * height;
+        if (working > limits.MaxWorkingPixels)
+        {
+            throw new InvalidArtworkInputException(
+                $"The working image would be {width}x{height} ({working:N0} pixels); this host allows at most {limits.MaxWorkingPixels:N0}. Lower maxSize.", DreamParameters.MaxSize);
+        }
+
+        var (guideWidth, guideHeight) = guide is null ? (0, 0) : PlanSizes.FitWithin(guide.Width, guide.Height, settings.GuideSize);
+        var checkpoint = CheckpointOverheadBytes + (long)ImageTensor.Channels * working /* source RGB */
+            + (long)ImageTensor.Channels * sizeof(float) * working /* image */ + (long)ImageTensor.Channels * guideWidth * guideHeight;
+        if (checkpoint > limits.MaxCheckpointBytes)
+        {
+            throw new InvalidArtworkInputException(
+                $"The job's checkpoint would be {checkpoint:N0} bytes; this host allows at most {limits.MaxCheckpointBytes:N0}. Lower maxSize.", DreamParameters.MaxSize);
+        }
+
+        var sizes = OctavePlan.Sizes(height, width, settings.Octaves, settings.OctaveScale);
+        long pixelIterations = 0, macs = 0, peakActivations = 0, octavePixels = 0;
+        foreach (var (h, w) in sizes)
+        {
+            pixelIterations += (long)h * w * settings.Iterations;
+            macs += cost.GradientStepMacs(h, w) * settings.Iterations;
+            octavePixels += (long)h * w;
+            peakActivations = Math.Max(peakActivations, cost.ActivationValues(Math.Min(h, settings.TileSize), Math.Min(w, settings.TileSize)));
+        }
+
+        var imageFloats = (long)ImageTensor.Channels * (octavePixels + ImageCopiesPerStep * working);
+        var peak = checkpoint + sizeof(float) * (imageFloats + ActivationCopiesPerStep * peakActivations);
+        var effective = settings with
+        {
+            Layers = TapWeights.Format(taps),
+            Seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue),
+        };
+        return new JobPlan
+        {
+            ParametersJson = effective.ToJson(),
+            Model = manifest.Name,
+            Stages = sizes.Select(s => new StageSize(s.Width, s.Height, settings.Iterations)).ToList(),
+            Cost = new JobCost
+            {
+                Iterations = total,
+                PixelIterations = pixelIterations,
+                MultiplyAdds = macs,
+                PeakMemoryBytes = peak,
+                CheckpointBytes = checkpoint,
+                WorkingPixels = working,
+            },
+        };
+    }
+
+    /// <summary>The one source image and the optional guide; anything else is refused naming its role.</summary>
+    private static InputHeader RequireInputs(IReadOnlyList<InputHeader> inputs, out InputHeader? guide)
+    {
+        var unknown = inputs.FirstOrDefault(i => i.Role is not (EngineDescriptor.SourceRole or GuideRole));
+        if (unknown is not null) throw new InvalidArtworkInputException($"A dream takes no '{ParameterSchema.Printable(unknown.Role)}' image (only '{EngineDescriptor.SourceRole}' and '{GuideRole}').", ParameterSchema.Printable(unknown.Role));
+        var sources = inputs.Where(i => i.Role == EngineDescriptor.SourceRole).ToList();
+        if (sources.Count != 1) throw new InvalidArtworkInputException("A dream takes exactly one source image.", EngineDescriptor.SourceRole);
+        var guides = inputs.Where(i => i.Role == GuideRole).ToList();
+        if (guides.Count > 1) throw new InvalidArtworkInputException("A dream takes at most one guide image.", GuideRole);
+        guide = guides.FirstOrDefault();
+        return sources[0];
+    }
+
     protected override Image<Rgb24> RenderImage(ReadOnlyMemory<byte> state) => DreamState.Deserialize(state).Image.ToImage();
 
     /// <summary>Reads a checkpoint's settings, sizes and octave plan.</summary>
@@ -213,16 +342,12 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
 
     private (BackboneManifest Manifest, IReadOnlyList<TapWeight> Taps) Resolve(DreamSettings settings)
     {
-        BackboneManifest manifest;
-        try
+        var manifest = ResolveModel(settings.Model);
+        var taps = settings.Taps(manifest.Recommended.Dream);
+        if (taps.Count == 0)
         {
-            manifest = Graphs.GetManifest(settings.Model ?? Options.Model);
+            throw new InvalidArtworkInputException($"Model '{manifest.Name}' recommends no dream layers; name them, for example '{manifest.Taps.Keys.Last()}'.", DreamParameters.Layers);
         }
-        catch (GraphCompilationException ex)
-        {
-            throw new InvalidArtworkInputException(ex.Message, "model", ex);
-        }
-        var taps = settings.Taps();
         foreach (var tap in taps)
         {
             if (!manifest.Taps.ContainsKey(tap.Tap))

@@ -64,9 +64,14 @@ internal sealed class StyleModel
     public static StyleModel Resolve(IGraphSource graphs, OnnxSessionPool sessions, StyleSettings settings)
     {
         BackboneManifest manifest;
+        var name = settings.Model ?? EngineOptions.DefaultModel;
+        if (!graphs.Models.Contains(name, StringComparer.Ordinal))
+        {
+            throw new InvalidArtworkInputException($"There is no model named '{ParameterSchema.Printable(name)}'. Known models: {string.Join(", ", graphs.Models)}.", "model");
+        }
         try
         {
-            manifest = graphs.GetManifest(settings.Model ?? EngineOptions.DefaultModel);
+            manifest = graphs.GetManifest(name);
         }
         catch (GraphCompilationException ex)
         {
