@@ -201,6 +201,7 @@ var hostStorageServices = [
 
 // The Durable activities (ActivityNames) and the one a failed job always runs, for the alerts.
 var activityNames = [
+  'AdmitArtworkJob'
   'PrepareArtwork'
   'RunArtworkChunk'
   'FinalizeArtwork'
@@ -227,18 +228,20 @@ var names = {
 
 // NeuralArt's own settings, in the options-binding form (Section__Key is read as Section:Key).
 // NeuralArt:Pipeline binds PipelineOptions; NeuralArt:Engine binds the engine's OnnxRuntimeOptions
-// (plus the default model); NeuralArt:Images binds the engine's ImageLimits. The pipeline refuses
-// oversized sources before reading them and the engine checks again when decoding: one number each.
+// (plus the default model); NeuralArt:Images binds the engine's ImageLimits, the one home of the
+// input image limits (the door refuses oversized sources before reading them and the engine checks
+// again when decoding); NeuralArt:Limits binds JobLimitsOptions: jobs running at once are capped at
+// the replicas, each of which runs one activity at a time on its one GPU (host.json), so jobs beyond
+// that wait in the admission queue in arrival order instead of sharing GPUs chunk by chunk.
 var neuralArtSettings = {
   NeuralArt__Engine__Model: modelName
   NeuralArt__Engine__ExecutionProvider: executionProvider
   NeuralArt__Engine__DeviceId: cudaDeviceId
   NeuralArt__Pipeline__ChunkTimeBudgetSeconds: chunkTimeBudgetSeconds
-  NeuralArt__Pipeline__MaxSourceBytes: maxImageBytes
-  NeuralArt__Pipeline__MaxSourcePixels: maxImagePixels
   NeuralArt__Images__MaxBytes: maxImageBytes
   NeuralArt__Images__MaxSide: maxImageSide
   NeuralArt__Images__MaxPixels: maxImagePixels
+  NeuralArt__Limits__MaxRunningJobs: maxReplicas
 }
 
 module monitoring 'modules/monitoring.bicep' = {

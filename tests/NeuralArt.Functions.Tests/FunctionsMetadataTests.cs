@@ -26,6 +26,10 @@ public sealed class FunctionsMetadataTests
         return document.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.Clone());
     }
 
+    /// <summary>The functions with a binding of <paramref name="type"/> (for example every activity).</summary>
+    internal static IEnumerable<string> FunctionsWithTrigger(string type) =>
+        Functions.Where(f => f.Value.GetProperty("bindings").EnumerateArray().Any(b => b.GetProperty("type").GetString() == type)).Select(f => f.Key);
+
     private static JsonElement Binding(string function, string type) =>
         Functions[function].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == type);
 
@@ -34,8 +38,8 @@ public sealed class FunctionsMetadataTests
     {
         string[] expected =
         [
-            ArtworkOrchestration.Name, ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure,
-            InboxEventFunction.FunctionName, "SubmitJob", "GetJob", "ListJobs", "CancelJob",
+            ArtworkOrchestration.Name, ActivityNames.Admit, ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure,
+            InboxEventFunction.FunctionName, "SubmitJob", "GetJob", "ListJobs", "CancelJob", "DeleteJob", "ListEngines",
         ];
         Assert.Equal(expected.Order(), Functions.Keys.Order());
     }
@@ -55,6 +59,7 @@ public sealed class FunctionsMetadataTests
     [InlineData("ListJobs", "get", "jobs")]
     [InlineData("GetJob", "get", "jobs/{id}")]
     [InlineData("CancelJob", "post", "jobs/{id}/cancel")]
+    [InlineData("DeleteJob", "delete", "jobs/{id}")]
     public void Http_functions_use_function_keys_routes_and_a_durable_client(string function, string method, string route)
     {
         var trigger = Binding(function, "httpTrigger");
@@ -63,6 +68,15 @@ public sealed class FunctionsMetadataTests
         Assert.Equal([method], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
         Assert.Equal("Out", Binding(function, "http").GetProperty("direction").GetString());
         Binding(function, "durableClient");
+    }
+
+    [Fact]
+    public void The_engine_list_is_an_http_function_with_a_function_key()
+    {
+        var trigger = Binding("ListEngines", "httpTrigger");
+        Assert.Equal("Function", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal("engines", trigger.GetProperty("route").GetString());
+        Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
     }
 
     [Fact]

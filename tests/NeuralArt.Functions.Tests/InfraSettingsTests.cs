@@ -10,6 +10,7 @@ using NeuralArt.Functions.Functions;
 using NeuralArt.Functions.Inbox;
 using NeuralArt.Pipeline;
 using NeuralArt.Pipeline.Activities;
+using NeuralArt.Pipeline.Admission;
 using NeuralArt.Pipeline.Storage;
 
 namespace NeuralArt.Functions.Tests;
@@ -29,6 +30,7 @@ public sealed partial class InfraSettingsTests
         [PipelineOptions.SectionName] = [typeof(PipelineOptions)],
         [EngineOptions.SectionName] = [typeof(EngineOptions), typeof(OnnxRuntimeOptions)],
         [ImageLimits.SectionName] = [typeof(ImageLimits)],
+        [JobLimitsOptions.SectionName] = [typeof(JobLimitsOptions)],
     };
 
     [Fact]
@@ -65,7 +67,8 @@ public sealed partial class InfraSettingsTests
         Assert.Contains("NeuralArt:Engine:ExecutionProvider", keys);
         Assert.Contains("NeuralArt:Pipeline:ChunkTimeBudgetSeconds", keys);
         Assert.Contains("NeuralArt:Images:MaxPixels", keys);
-        Assert.Contains("NeuralArt:Pipeline:MaxSourceBytes", keys);
+        Assert.Contains("NeuralArt:Images:MaxBytes", keys);
+        Assert.Contains("NeuralArt:Limits:MaxRunningJobs", keys);
     }
 
     [Fact]
@@ -116,7 +119,8 @@ public sealed partial class InfraSettingsTests
         Assert.True(block.Success, "infra/main.bicep has no 'var activityNames = [...]'.");
         var listed = Regex.Matches(block.Groups["items"].Value, "'([^']+)'").Select(m => m.Groups[1].Value).Order();
 
-        Assert.Equal(new[] { ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure }.Order(), listed);
+        // Every activity function the app has (functions.metadata), no more, no less.
+        Assert.Equal(FunctionsMetadataTests.FunctionsWithTrigger("activityTrigger").Order(), listed);
         Assert.Equal(ActivityNames.RecordFailure, Regex.Match(main, @"^var failureActivityName = '([^']+)'", RegexOptions.Multiline).Groups[1].Value);
     }
 
