@@ -189,7 +189,8 @@ var inboxQueueNames = [
   '${inboxEventsQueueName}-poison'
 ]
 
-// Seconds an inbox event may wait in the queue for a replica (7 days, the queue maximum).
+// Seconds an inbox event may wait in the queue for a replica (7 days, a storage queue message's
+// default time to live; long enough for a replica that is down over a weekend to catch up).
 var inboxEventTimeToLiveSeconds = 604800
 
 // Host storage services reached through private endpoints.
