@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using NeuralArt.Functions.Functions;
 using NeuralArt.Pipeline.Activities;
 using NeuralArt.Pipeline.Orchestration;
 
@@ -25,6 +26,10 @@ public sealed class FunctionsMetadataTests
         return document.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.Clone());
     }
 
+    /// <summary>The functions with a binding of <paramref name="type"/> (for example every activity).</summary>
+    internal static IEnumerable<string> FunctionsWithTrigger(string type) =>
+        Functions.Where(f => f.Value.GetProperty("bindings").EnumerateArray().Any(b => b.GetProperty("type").GetString() == type)).Select(f => f.Key);
+
     private static JsonElement Binding(string function, string type) =>
         Functions[function].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == type);
 
@@ -33,8 +38,8 @@ public sealed class FunctionsMetadataTests
     {
         string[] expected =
         [
-            ArtworkOrchestration.Name, ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure, ActivityNames.Admit,
-            "InboxTrigger", "SubmitJob", "GetJob", "ListJobs", "CancelJob", "DeleteJob", "ListEngines",
+            ArtworkOrchestration.Name, ActivityNames.Admit, ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure,
+            InboxEventFunction.FunctionName, "SubmitJob", "GetJob", "ListJobs", "CancelJob", "DeleteJob", "ListEngines",
         ];
         Assert.Equal(expected.Order(), Functions.Keys.Order());
     }
@@ -66,12 +71,24 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void The_inbox_trigger_watches_the_inbox_container_on_the_app_storage()
+    public void The_engine_list_is_an_http_function_with_a_function_key()
     {
-        var trigger = Binding("InboxTrigger", "blobTrigger");
-        Assert.Equal("inbox/{name}", trigger.GetProperty("path").GetString());
-        Assert.Equal(StorageSettings.ConnectionSetting, trigger.GetProperty("connection").GetString());
-        Binding("InboxTrigger", "durableClient");
+        var trigger = Binding("ListEngines", "httpTrigger");
+        Assert.Equal("Function", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal("engines", trigger.GetProperty("route").GetString());
+        Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+    }
+
+    [Fact]
+    public void The_inbox_is_a_queue_trigger_on_the_data_account_with_a_durable_client()
+    {
+        // A queue trigger (not a polling blob trigger): the platform scales it with KEDA's azure-queue
+        // scaler, and Event Grid fills the queue on BlobCreated (infra/modules/inboxEvents.bicep).
+        var trigger = Binding(InboxEventFunction.FunctionName, "queueTrigger");
+        Assert.Equal(InboxEventFunction.QueueName, trigger.GetProperty("queueName").GetString());
+        Assert.Equal(StorageSettings.DataConnection, trigger.GetProperty("connection").GetString());
+        Binding(InboxEventFunction.FunctionName, "durableClient");
+        Assert.DoesNotContain(Functions.Values, f => f.GetProperty("bindings").EnumerateArray().Any(b => b.GetProperty("type").GetString() == "blobTrigger"));
     }
 
     [Fact]
