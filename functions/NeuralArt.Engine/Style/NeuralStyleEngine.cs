@@ -56,7 +56,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     {
         var style = StyleState.Deserialize(state);
         var parts = double.IsNaN(style.LastStyleLoss) ? (StyleLossParts?)null : new StyleLossParts(style.LastStyleLoss, style.LastContentLoss, style.LastTvLoss);
-        var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
+        using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
         return new StyleStateInfo(style.Settings, StylePlan.Sizes(style.Content.Height, style.Content.Width, style.Settings.Scales),
             style.Styles.Count, style.Evaluations, parts, model.StyleTapNames, model.ContentTapNames);
     }
@@ -75,7 +75,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             {
                 throw new ArgumentException($"The image is {x.Width}x{x.Height}; the state's scale is {style.Image.Width}x{style.Image.Height}.", nameof(image));
             }
-            var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
+            using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
             using var objective = CreateObjective(model, ScaleInputs.Prepare(style, (x.Height, x.Width)), x.Height, x.Width, cancellationToken);
             return objective.Measure(x.Data, cancellationToken);
         }, cancellationToken);
@@ -90,7 +90,34 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         var style = StyleState.Deserialize(state);
         var (height, width) = (style.Image.Height, style.Image.Width);
         var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
-        return CreateObjective(model, ScaleInputs.Prepare(style, (height, width)), height, width, cancellationToken);
+        try
+        {
+            return new ModelOwningObjective(CreateObjective(model, ScaleInputs.Prepare(style, (height, width)), height, width, cancellationToken), model);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>An objective handed to a caller, with the model whose session leases it runs on.</summary>
+    private sealed class ModelOwningObjective(IStyleObjective inner, StyleModel model) : IStyleObjective
+    {
+        public int Height => inner.Height;
+
+        public int Width => inner.Width;
+
+        public double Evaluate(ReadOnlySpan<float> image, Span<float> gradient, CancellationToken cancellationToken) =>
+            inner.Evaluate(image, gradient, cancellationToken);
+
+        public StyleLossParts Measure(ReadOnlySpan<float> image, CancellationToken cancellationToken) => inner.Measure(image, cancellationToken);
+
+        public void Dispose()
+        {
+            inner.Dispose();
+            model.Dispose();
+        }
     }
 
     /// <summary>The image as the network sees it at the state's current scale when started from the content (gray under luminance transfer).</summary>
@@ -128,7 +155,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         }
 
         // Resolve taps and compile (or find) the graphs now, so that a bad layer fails the job at once.
-        var model = StyleModel.Resolve(Graphs, Sessions, settings);
+        using var model = StyleModel.Resolve(Graphs, Sessions, settings);
         model.TargetsSession();
         model.ObjectiveSession();
 
@@ -216,7 +243,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         if (state.IsComplete) return new EngineCheckpoint(bytes.ToArray(), state.Progress());
 
         var settings = state.Settings;
-        var model = StyleModel.Resolve(Graphs, Sessions, settings);
+        using var model = StyleModel.Resolve(Graphs, Sessions, settings);
         var (height, width) = (state.Image.Height, state.Image.Width);
         using var objective = CreateObjective(model, ScaleInputs.Prepare(state, (height, width)), height, width, cancellationToken);
         var function = new StyleLossFunction(objective, settings.RangeWeight);

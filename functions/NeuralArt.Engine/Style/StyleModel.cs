@@ -10,12 +10,16 @@ namespace NeuralArt.Engine.Style;
 /// <summary>
 /// The backbone, taps, smoothing and loss weights of a style job, and the compiled graphs it runs:
 /// the targets graph (Grams and content features of an image), the objective graph (loss and
-/// gradient of a whole image) and, for large images, the two tiled passes.
+/// gradient of a whole image) and, for large images, the two tiled passes. The model leases each
+/// session it hands out from the pool until it is disposed, so dispose it after the objectives and
+/// runners built on it.
 /// </summary>
-internal sealed class StyleModel
+internal sealed class StyleModel : IDisposable
 {
     private readonly IGraphSource _graphs;
     private readonly OnnxSessionPool _sessions;
+    // By graph path; guarded by itself (tiles may ask from several threads).
+    private readonly Dictionary<string, OnnxSessionLease> _leases = new(StringComparer.Ordinal);
 
     private StyleModel(IGraphSource graphs, OnnxSessionPool sessions, BackboneManifest manifest, StyleSettings settings,
         IReadOnlyList<TapWeight> styleTaps, IReadOnlyList<TapWeight> contentTaps, StyleSmoothing? smoothing)
@@ -140,7 +144,21 @@ internal sealed class StyleModel
         {
             throw new InvalidArtworkInputException(ex.Message, "styleLayers", ex);
         }
-        return _sessions.Get(graph.Path);
+        lock (_leases)
+        {
+            if (!_leases.TryGetValue(graph.Path, out var lease)) _leases[graph.Path] = lease = _sessions.Rent(graph.Path);
+            return lease.Session;
+        }
+    }
+
+    /// <summary>Ends the leases of the sessions this model handed out.</summary>
+    public void Dispose()
+    {
+        lock (_leases)
+        {
+            foreach (var lease in _leases.Values) lease.Dispose();
+            _leases.Clear();
+        }
     }
 
     private static void Check(BackboneManifest manifest, IReadOnlyList<TapWeight> taps, string field)
