@@ -89,35 +89,9 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     {
         var style = StyleState.Deserialize(state);
         var (height, width) = (style.Image.Height, style.Image.Width);
-        var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
-        try
-        {
-            return new ModelOwningObjective(CreateObjective(model, ScaleInputs.Prepare(style, (height, width)), height, width, cancellationToken), model);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>An objective handed to a caller, with the model whose session leases it runs on.</summary>
-    private sealed class ModelOwningObjective(IStyleObjective inner, StyleModel model) : IStyleObjective
-    {
-        public int Height => inner.Height;
-
-        public int Width => inner.Width;
-
-        public double Evaluate(ReadOnlySpan<float> image, Span<float> gradient, CancellationToken cancellationToken) =>
-            inner.Evaluate(image, gradient, cancellationToken);
-
-        public StyleLossParts Measure(ReadOnlySpan<float> image, CancellationToken cancellationToken) => inner.Measure(image, cancellationToken);
-
-        public void Dispose()
-        {
-            inner.Dispose();
-            model.Dispose();
-        }
+        // The objective retains the model (and its session leases) until it is disposed.
+        using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
+        return CreateObjective(model, ScaleInputs.Prepare(style, (height, width)), height, width, cancellationToken);
     }
 
     /// <summary>The image as the network sees it at the state's current scale when started from the content (gray under luminance transfer).</summary>

@@ -11,8 +11,8 @@ namespace NeuralArt.Engine.Style;
 /// The backbone, taps, smoothing and loss weights of a style job, and the compiled graphs it runs:
 /// the targets graph (Grams and content features of an image), the objective graph (loss and
 /// gradient of a whole image) and, for large images, the two tiled passes. The model leases each
-/// session it hands out from the pool until it is disposed, so dispose it after the objectives and
-/// runners built on it.
+/// session it hands out from the pool until its last holder disposes it: whoever resolved it, and
+/// each objective built on it (<see cref="Retain"/>), so sessions outlive neither.
 /// </summary>
 internal sealed class StyleModel : IDisposable
 {
@@ -20,6 +20,8 @@ internal sealed class StyleModel : IDisposable
     private readonly OnnxSessionPool _sessions;
     // By graph path; guarded by itself (tiles may ask from several threads).
     private readonly Dictionary<string, OnnxSessionLease> _leases = new(StringComparer.Ordinal);
+    // Who still uses the model's sessions: the resolver, plus each objective that retained it.
+    private int _holders = 1;
 
     private StyleModel(IGraphSource graphs, OnnxSessionPool sessions, BackboneManifest manifest, StyleSettings settings,
         IReadOnlyList<TapWeight> styleTaps, IReadOnlyList<TapWeight> contentTaps, StyleSmoothing? smoothing)
@@ -151,9 +153,17 @@ internal sealed class StyleModel : IDisposable
         }
     }
 
-    /// <summary>Ends the leases of the sessions this model handed out.</summary>
+    /// <summary>Adds a holder (an objective built on the model); it must dispose the model once when done.</summary>
+    public StyleModel Retain()
+    {
+        Interlocked.Increment(ref _holders);
+        return this;
+    }
+
+    /// <summary>Drops a holder; the last one ends the leases of the sessions this model handed out.</summary>
     public void Dispose()
     {
+        if (Interlocked.Decrement(ref _holders) != 0) return;
         lock (_leases)
         {
             foreach (var lease in _leases.Values) lease.Dispose();
