@@ -74,7 +74,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         // Compile (or find) the graphs now so that a bad tap or channel fails the job at once.
         using (var gradient = GradientSession(manifest, parameters, guided))
         {
-            Check(gradient.Session, parameters, guided);
+            Inputs(gradient.Session, parameters, guided);
         }
         if (guided) FeaturesSession(manifest, parameters).Dispose();
 
@@ -127,8 +127,8 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         // The lease keeps the session alive (even if the pool evicts it) until the runner is done.
         using var lease = GradientSession(manifest, parameters, state.IsGuided);
         using var runner = new GradientRunner(lease.Session);
-        Check(lease.Session, parameters, state.IsGuided);
-        DreamGraphInputs.Set(runner, parameters, state.IsGuided);
+        // Weights and channel masks are graph inputs: set once, bound for every step of the chunk.
+        foreach (var input in Inputs(lease.Session, parameters, state.IsGuided)) runner.SetExtraInput(input.Name, input.Values, input.Shape);
         if (state.IsGuided) SetGuideFeatures(runner, manifest, parameters, state, cancellationToken);
 
         var sizes = OctavePlan.Sizes(state.SourceHeight, state.SourceWidth, settings.Octaves, settings.OctaveScale);
@@ -252,12 +252,12 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
     private OnnxSessionLease FeaturesSession(BackboneManifest manifest, DreamParameters parameters) =>
         Session(manifest, new FeaturesObjective(parameters.Taps.Select(t => t.Tap).ToList()), "layers");
 
-    /// <summary>Checks the weights and channels against the graph (channel ranges come from its mask inputs).</summary>
-    private static void Check(OnnxSession session, DreamParameters parameters, bool guided)
+    /// <summary>The weight and channel-mask inputs, checked against the graph (channel ranges come from its mask inputs).</summary>
+    private static IReadOnlyList<GraphInput> Inputs(OnnxSession session, DreamParameters parameters, bool guided)
     {
         try
         {
-            DreamGraphInputs.For(session, parameters, guided);
+            return DreamGraphInputs.For(session, parameters, guided);
         }
         catch (ArgumentException ex)
         {
