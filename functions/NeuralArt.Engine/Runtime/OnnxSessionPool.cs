@@ -195,8 +195,8 @@ public sealed class OnnxSessionPool : IDisposable
         public bool Evicted { get; set; }
         public bool PoolReferenceDropped { get; set; }
 
-        /// <summary>Created and not leased (only the pool's reference), or failed/not yet created.</summary>
-        public bool IsIdle => !Session.IsValueCreated || Session.Value.IsIdle;
+        /// <summary>Created and not leased (only the pool's reference). One being created is about to be used: not idle.</summary>
+        public bool IsIdle => Session.IsValueCreated && Session.Value.IsIdle;
     }
 
     private OnnxSession Create(string key, object source)
