@@ -76,4 +76,18 @@ public sealed class CompiledInterfaceTests
         // Weights and channels do not reach the objective at all.
         Assert.Equal(new DreamParameters([new TapWeight("block1", 0.3f)], [1, 2]).Objective(), new DreamParameters([new TapWeight("block1", 2f)]).Objective());
     }
+
+    [Fact]
+    public void A_tap_of_unknown_channel_count_takes_an_all_channel_mask_and_refuses_a_selection()
+    {
+        // "mul" scales its tap by a scalar initializer first: channel inference cannot see through that.
+        var network = TestNetworks.Get("mul");
+        var compiled = CompiledModels.Get(network, new DreamObjective([network.DreamTap]));
+        Assert.Equal([1, -1, 1, 1], compiled.Runner.InputMetadata[DreamGraphNames.ChannelMask(network.DreamTap)].Dimensions);
+
+        var all = DreamCheck.Feeds(compiled.Runner, new DreamParameters([new TapWeight(network.DreamTap, 1f)]));
+        Assert.Equal([1L, 1, 1, 1], all[DreamGraphNames.ChannelMask(network.DreamTap)].Shape);
+        var ex = Assert.Throws<ArgumentException>(() => DreamCheck.Feeds(compiled.Runner, new DreamParameters([new TapWeight(network.DreamTap, 1f)], [0])));
+        Assert.Contains("channel count", ex.Message, StringComparison.Ordinal);
+    }
 }
