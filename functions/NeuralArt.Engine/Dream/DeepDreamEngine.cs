@@ -199,10 +199,13 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
             throw new InvalidArtworkInputException("Channels cannot be combined with a guide image (the guide chooses the features).", "channels");
         }
 
-        var (manifest, taps) = Resolve(settings);
+        var (manifest, parameters) = Resolve(settings);
         // Compile (or find) the graphs now so that a bad tap or channel fails the job at once.
-        GradientSession(manifest, taps, settings, guided);
-        if (guided) FeaturesSession(manifest, taps);
+        using (var gradient = GradientSession(manifest, parameters, guided))
+        {
+            Inputs(gradient.Session, parameters, guided);
+        }
+        if (guided) FeaturesSession(manifest, parameters).Dispose();
 
         cancellationToken.ThrowIfCancellationRequested();
         using var content = Loader.Decode(inputs.Content, "content");
@@ -239,7 +242,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
             Image = bases[0].Clone(),
         };
         Logger.LogInformation("Dream started: {Width}x{Height}, {Octaves} octaves x {Iterations} iterations at {Layers}, seed {Seed}.",
-            content.Width, content.Height, settings.Octaves, settings.Iterations, TapWeights.Format(taps), settings.Seed);
+            content.Width, content.Height, settings.Octaves, settings.Iterations, TapWeights.Format(parameters.Taps), settings.Seed);
         return new EngineCheckpoint(state.Serialize(), state.Progress());
     }
 
@@ -249,9 +252,13 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         if (state.IsComplete) return new EngineCheckpoint(bytes.ToArray(), state.Progress());
 
         var settings = state.Settings;
-        var (manifest, taps) = Resolve(settings);
-        using var runner = new GradientRunner(GradientSession(manifest, taps, settings, state.IsGuided));
-        if (state.IsGuided) SetGuideFeatures(runner, manifest, taps, state, cancellationToken);
+        var (manifest, parameters) = Resolve(settings);
+        // The lease keeps the session alive (even if the pool evicts it) until the runner is done.
+        using var lease = GradientSession(manifest, parameters, state.IsGuided);
+        using var runner = new GradientRunner(lease.Session);
+        // Weights and channel masks are graph inputs: set once, bound for every step of the chunk.
+        foreach (var input in Inputs(lease.Session, parameters, state.IsGuided)) runner.SetExtraInput(input.Name, input.Values, input.Shape);
+        if (state.IsGuided) SetGuideFeatures(runner, manifest, parameters, state, cancellationToken);
 
         var sizes = OctavePlan.Sizes(state.SourceHeight, state.SourceWidth, settings.Octaves, settings.OctaveScale);
         var random = new SplitMix64(state.RandomState);
@@ -330,17 +337,18 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         state.Iteration = 0;
     }
 
-    private void SetGuideFeatures(GradientRunner runner, BackboneManifest manifest, IReadOnlyList<TapWeight> taps, DreamState state, CancellationToken cancellationToken)
+    private void SetGuideFeatures(GradientRunner runner, BackboneManifest manifest, DreamParameters parameters, DreamState state, CancellationToken cancellationToken)
     {
         using var guide = ImageTensorConversions.FromRgbBytes(state.Guide, state.GuideWidth, state.GuideHeight);
-        var features = new FeatureExtractor(FeaturesSession(manifest, taps)).Run(guide.ToTensor(), cancellationToken);
-        foreach (var map in features)
+        using var features = FeaturesSession(manifest, parameters);
+        var maps = new FeatureExtractor(features.Session).Run(guide.ToTensor(), cancellationToken);
+        foreach (var map in maps)
         {
             runner.SetExtraInput(GraphNames.GuidePrefix + map.Name, map.Data, map.Shape);
         }
     }
 
-    private (BackboneManifest Manifest, IReadOnlyList<TapWeight> Taps) Resolve(DreamSettings settings)
+    private (BackboneManifest Manifest, DreamParameters Parameters) Resolve(DreamSettings settings)
     {
         var manifest = ResolveModel(settings.Model);
         var taps = settings.Taps(manifest.Recommended.Dream);
@@ -356,29 +364,43 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
                     $"Model '{manifest.Name}' has no layer '{tap.Tap}'. Known layers: {string.Join(", ", manifest.Taps.Keys)}.", "layers");
             }
         }
-        return (manifest, taps);
+        return (manifest, new DreamParameters(taps, settings.Channels));
     }
 
-    private OnnxSession GradientSession(BackboneManifest manifest, IReadOnlyList<TapWeight> taps, DreamSettings settings, bool guided)
+    /// <summary>
+    /// The gradient graph of the dream's set of taps: one graph whatever the weights and channels,
+    /// which are fed as inputs (<see cref="DreamGraphInputs"/>).
+    /// </summary>
+    private OnnxSessionLease GradientSession(BackboneManifest manifest, DreamParameters parameters, bool guided) =>
+        Session(manifest, guided ? parameters.GuidedObjective() : parameters.Objective(), "layers");
+
+    private OnnxSessionLease FeaturesSession(BackboneManifest manifest, DreamParameters parameters) =>
+        Session(manifest, new FeaturesObjective(parameters.Taps.Select(t => t.Tap).ToList()), "layers");
+
+    /// <summary>The weight and channel-mask inputs, checked against the graph (channel ranges come from its mask inputs).</summary>
+    private static IReadOnlyList<GraphInput> Inputs(OnnxSession session, DreamParameters parameters, bool guided)
     {
-        Objective objective = guided ? new GuidedDreamObjective(taps) : new DreamObjective(taps, settings.Channels);
-        return Session(manifest, objective, settings.Channels is null ? "layers" : "channels");
+        try
+        {
+            return DreamGraphInputs.For(session, parameters, guided);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidArtworkInputException(ex.Message, parameters.Channels is { Count: > 0 } ? "channels" : "layers", ex);
+        }
     }
 
-    private OnnxSession FeaturesSession(BackboneManifest manifest, IReadOnlyList<TapWeight> taps) =>
-        Session(manifest, new FeaturesObjective(taps.Select(t => t.Tap).ToList()), "layers");
-
-    private OnnxSession Session(BackboneManifest manifest, Objective objective, string field)
+    private OnnxSessionLease Session(BackboneManifest manifest, Objective objective, string field)
     {
         CompiledGraph graph;
         try
         {
             graph = Graphs.GetGraph(manifest, objective);
         }
-        catch (GraphCompilationException ex) when (ex.Message.Contains("channel", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("tap", StringComparison.OrdinalIgnoreCase))
+        catch (GraphCompilationException ex) when (ex.Message.Contains("tap", StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidArtworkInputException(ex.Message, field, ex);
         }
-        return Sessions.Get(graph.Path);
+        return Sessions.Rent(graph.Path);
     }
 }

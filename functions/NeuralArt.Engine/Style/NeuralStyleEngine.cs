@@ -94,7 +94,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         var settings = StyleSettings.FromJson(values.ToJsonString());
         var manifest = ResolveModel(settings.Model);
         settings = settings with { Model = manifest.Name };
-        var model = StyleModel.Resolve(Graphs, Sessions, settings);
+        using var model = StyleModel.Resolve(Graphs, Sessions, settings);
 
         var unknown = request.Inputs.FirstOrDefault(i => i.Role is not (EngineDescriptor.SourceRole or StyleRole or InitRole));
         if (unknown is not null)
@@ -227,7 +227,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     {
         var style = StyleState.Deserialize(state);
         var parts = double.IsNaN(style.LastStyleLoss) ? (StyleLossParts?)null : new StyleLossParts(style.LastStyleLoss, style.LastContentLoss, style.LastTvLoss);
-        var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
+        using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
         return new StyleStateInfo(style.Settings, StylePlan.Sizes(style.Content.Height, style.Content.Width, style.Settings.Scales),
             style.Styles.Count, style.Evaluations, parts, model.StyleTapNames, model.ContentTapNames);
     }
@@ -246,7 +246,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             {
                 throw new ArgumentException($"The image is {x.Width}x{x.Height}; the state's scale is {style.Image.Width}x{style.Image.Height}.", nameof(image));
             }
-            var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
+            using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
             using var objective = CreateObjective(model, ScaleInputs.Prepare(style, (x.Height, x.Width)), x.Height, x.Width, cancellationToken);
             return objective.Measure(x.Data, cancellationToken);
         }, cancellationToken);
@@ -260,7 +260,8 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     {
         var style = StyleState.Deserialize(state);
         var (height, width) = (style.Image.Height, style.Image.Width);
-        var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
+        // The objective retains the model (and its session leases) until it is disposed.
+        using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
         return CreateObjective(model, ScaleInputs.Prepare(style, (height, width)), height, width, cancellationToken);
     }
 
@@ -285,7 +286,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         CheckExtras(settings, styleInputs.Count, initInputs.Count);
 
         // Resolve taps and compile (or find) the graphs now, so that a bad layer fails the job at once.
-        var model = StyleModel.Resolve(Graphs, Sessions, settings);
+        using var model = StyleModel.Resolve(Graphs, Sessions, settings);
         model.TargetsSession();
         model.ObjectiveSession();
 
@@ -373,7 +374,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         if (state.IsComplete) return new EngineCheckpoint(bytes.ToArray(), state.Progress());
 
         var settings = state.Settings;
-        var model = StyleModel.Resolve(Graphs, Sessions, settings);
+        using var model = StyleModel.Resolve(Graphs, Sessions, settings);
         var (height, width) = (state.Image.Height, state.Image.Width);
         using var objective = CreateObjective(model, ScaleInputs.Prepare(state, (height, width)), height, width, cancellationToken);
         var function = new StyleLossFunction(objective, settings.RangeWeight);

@@ -131,7 +131,7 @@ public sealed class NeuralArtClient : IDisposable
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
-        request.Headers.Add(KeyHeader, FunctionKey);
+        if (!_http.DefaultRequestHeaders.Contains(KeyHeader)) request.Headers.Add(KeyHeader, FunctionKey);
         var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode) return response;
 

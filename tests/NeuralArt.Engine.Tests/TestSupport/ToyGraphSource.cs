@@ -38,8 +38,7 @@ internal sealed class ToyGraphSource : IGraphSource
 
     public CompiledGraph GetGraph(BackboneManifest manifest, Objective objective) => objective switch
     {
-        DreamObjective { Channels: null } => new CompiledGraph(ToyGraphs.DreamPath, Model, objective.CacheKey, "dream"),
-        DreamObjective => throw new GraphCompilationException("The toy graphs have no channel selection."),
+        DreamObjective => new CompiledGraph(ToyGraphs.DreamPath, Model, objective.CacheKey, "dream"),
         GuidedDreamObjective => new CompiledGraph(ToyGraphs.GuidedPath, Model, objective.CacheKey, "guided"),
         FeaturesObjective => new CompiledGraph(ToyGraphs.FeaturesPath, Model, objective.CacheKey, "features"),
         _ => throw new GraphCompilationException($"Unsupported objective {objective}."),
