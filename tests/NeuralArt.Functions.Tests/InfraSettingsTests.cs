@@ -11,7 +11,6 @@ using NeuralArt.Functions.Inbox;
 using NeuralArt.Pipeline;
 using NeuralArt.Pipeline.Admission;
 using NeuralArt.Pipeline.Activities;
-using NeuralArt.Pipeline.Admission;
 using NeuralArt.Pipeline.Storage;
 
 namespace NeuralArt.Functions.Tests;

@@ -44,20 +44,20 @@ public sealed class FrontDoorTests(AzuriteFixture azurite)
         (string Body, string Field)[] cases =
         [
             ("{not json", "body"),
-            ($$"""{"kind":"mosaic","inputs":{"source":"{{good}}"}}""", "kind"),
-            ($$"""{"kind":"dream","inputs":{"source":"{{good}}"},"parameters":{"iterations":-1}}""", "iterations"),
-            ($$"""{"kind":"dream","inputs":{"source":"{{good}}"},"parameters":{"colour":"red"}}""", "colour"),
-            ($$"""{"kind":"dream","inputs":{"source":"{{good}}"},"chunkBudgetSeconds":3600}""", "chunkBudgetSeconds"),
+            ($$$"""{"kind":"mosaic","inputs":{"source":"{{{good}}}"}}""", "kind"),
+            ($$$"""{"kind":"dream","inputs":{"source":"{{{good}}}"},"parameters":{"iterations":-1}}""", "iterations"),
+            ($$$"""{"kind":"dream","inputs":{"source":"{{{good}}}"},"parameters":{"colour":"red"}}""", "colour"),
+            ($$$"""{"kind":"dream","inputs":{"source":"{{{good}}}"},"chunkBudgetSeconds":3600}""", "chunkBudgetSeconds"),
             ("""{"kind":"dream","inputs":{"source":"outputs/x/result.png"}}""", "source"),
             ("""{"kind":"dream","inputs":{"source":"uploads/../jobs/x.png"}}""", "source"),
-            ($$"""{"kind":"dream","inputs":{"source":"{{longName}}"}}""", "source"),
+            ($$$"""{"kind":"dream","inputs":{"source":"{{{longName}}}"}}""", "source"),
             ("""{"kind":"dream","inputs":{"source":"uploads/nothing-here.png"}}""", "source"),
-            ($$"""{"kind":"dream","inputs":{"source":"{{corrupt}}"}}""", "source"),
-            ($$"""{"kind":"dream","inputs":{"source":"{{empty}}"}}""", "source"),
-            ($$"""{"kind":"dream","inputs":{"source":"{{text}}"}}""", "source"),
-            ($$"""{"kind":"dream","inputs":{"source":"{{bomb}}"}}""", "source"),
-            ($$"""{"kind":"style","inputs":{"source":"{{good}}","style":"bad\u0001name"}}""", "style"),
-            ($$"""{"kind":"style","inputs":{"source":"{{good}}"}}""", "style"),
+            ($$$"""{"kind":"dream","inputs":{"source":"{{{corrupt}}}"}}""", "source"),
+            ($$$"""{"kind":"dream","inputs":{"source":"{{{empty}}}"}}""", "source"),
+            ($$$"""{"kind":"dream","inputs":{"source":"{{{text}}}"}}""", "source"),
+            ($$$"""{"kind":"dream","inputs":{"source":"{{{bomb}}}"}}""", "source"),
+            ($$$"""{"kind":"style","inputs":{"source":"{{{good}}}","style":"bad\u0001name"}}""", "style"),
+            ($$$"""{"kind":"style","inputs":{"source":"{{{good}}}"}}""", "style"),
         ];
 
         foreach (var (body, field) in cases)
@@ -70,7 +70,7 @@ public sealed class FrontDoorTests(AzuriteFixture azurite)
             Assert.DoesNotContain("   at ", detail, StringComparison.Ordinal);
         }
 
-        var id = await JobPolling.SubmitAsync(Host.Http, $$"""{"kind":"dream","inputs":{"source":"{{good}}"},"parameters":{"phases":1,"iterations":2}}""");
+        var id = await JobPolling.SubmitAsync(Host.Http, $$$"""{"kind":"dream","inputs":{"source":"{{{good}}}"},"parameters":{"phases":1,"iterations":2}}""");
         Assert.Equal("completed", (await JobPolling.WaitAsync(Host.Http, id, diagnostics: () => Host.Output)).GetProperty("status").GetString());
     }
 
@@ -82,14 +82,14 @@ public sealed class FrontDoorTests(AzuriteFixture azurite)
         var source = await UploadAsync("cat.png", TestImages.Png(32, 24));
 
         // 27 multiply-adds per pixel-iteration x 768 pixels x 2 x 4 iterations = 165,888 > 100,000.
-        var (status, problem, _) = await PostAsync(host.Http, $$"""{"kind":"dream","inputs":{"source":"{{source}}"},"parameters":{"phases":2,"iterations":4}}""");
+        var (status, problem, _) = await PostAsync(host.Http, $$$"""{"kind":"dream","inputs":{"source":"{{{source}}}"},"parameters":{"phases":2,"iterations":4}}""");
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
         Assert.Equal("multiplyAdds", problem.GetProperty("field").GetString());
         Assert.Equal(BlurEngine.MacsPerPixelIteration * 32 * 24 * 2 * 4, problem.GetProperty("cost").GetProperty("multiplyAdds").GetDouble());
         Assert.Equal(100_000, problem.GetProperty("cap").GetProperty("multiplyAdds").GetDouble());
 
         // A request may lower the work, and then it fits.
-        var id = await JobPolling.SubmitAsync(host.Http, $$"""{"kind":"dream","inputs":{"source":"{{source}}"},"parameters":{"phases":1,"iterations":4}}""");
+        var id = await JobPolling.SubmitAsync(host.Http, $$$"""{"kind":"dream","inputs":{"source":"{{{source}}}"},"parameters":{"phases":1,"iterations":4}}""");
         Assert.Equal("completed", (await JobPolling.WaitAsync(host.Http, id, diagnostics: () => host.Output)).GetProperty("status").GetString());
     }
 
@@ -101,7 +101,7 @@ public sealed class FrontDoorTests(AzuriteFixture azurite)
         await using var host = await HostProcess.StartAsync(azurite.ConnectionString, $"burst{Guid.NewGuid():N}"[..16],
             "--NeuralArt:Host:WatchInbox=false", $"--NeuralArt:Limits:MaxRunningJobs={Cap}");
         var source = await UploadAsync("cat.png", TestImages.Png(16, 16));
-        var body = $$"""{"kind":"dream","inputs":{"source":"{{source}}"},"parameters":{"phases":1,"iterations":3,"delayMs":100}}""";
+        var body = $$$"""{"kind":"dream","inputs":{"source":"{{{source}}}"},"parameters":{"phases":1,"iterations":3,"delayMs":100}}""";
 
         var responses = await Task.WhenAll(Enumerable.Range(0, Posts).Select(_ => PostAsync(host.Http, body)));
         var accepted = responses.Where(r => r.Status == HttpStatusCode.Accepted).Select(r => r.Body.GetProperty("id").GetString()!).ToList();
@@ -131,7 +131,7 @@ public sealed class FrontDoorTests(AzuriteFixture azurite)
         var listed = new List<string>();
         await foreach (var view in JobPolling.Client(host.Http).GetJobsAsync(pageSize: 7)) listed.Add(view.Id);
         Assert.All(accepted, id => Assert.Single(listed, id));
-        var slots = azurite.Blobs.GetBlobContainerClient(StorageLayout.JobsContainer).GetBlobsAsync(prefix: AdmissionControl.SlotsPrefix);
+        var slots = azurite.Blobs.GetBlobContainerClient(StorageLayout.JobsContainer).GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, AdmissionControl.SlotsPrefix, CancellationToken.None);
         await foreach (var slot in slots) Assert.Fail($"Slot {slot.Name} is still held.");
     }
 
@@ -158,14 +158,14 @@ public sealed class FrontDoorTests(AzuriteFixture azurite)
             "--NeuralArt:Host:WatchInbox=false", "--NeuralArt:Limits:JobDeadline=00:00:02");
         var source = await UploadAsync("cat.png", TestImages.Png(16, 16));
         var id = await JobPolling.SubmitAsync(host.Http,
-            $$"""{"kind":"dream","inputs":{"source":"{{source}}"},"parameters":{"phases":1,"iterations":40,"delayMs":250},"chunkBudgetSeconds":1}""");
+            $$$"""{"kind":"dream","inputs":{"source":"{{{source}}}"},"parameters":{"phases":1,"iterations":40,"delayMs":250},"chunkBudgetSeconds":1}""");
 
         var job = await JobPolling.WaitAsync(host.Http, id, diagnostics: () => host.Output);
         Assert.Equal("failed", job.GetProperty("status").GetString());
         Assert.Equal("deadline", job.GetProperty("error").GetProperty("field").GetString());
         using var error = JsonDocument.Parse((await azurite.DownloadAsync(StorageLayout.Error(id)))!);
         Assert.Equal("deadline", error.RootElement.GetProperty("field").GetString());
-        var left = azurite.Blobs.GetBlobContainerClient(StorageLayout.JobsContainer).GetBlobsAsync(prefix: id + "/");
+        var left = azurite.Blobs.GetBlobContainerClient(StorageLayout.JobsContainer).GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, id + "/", CancellationToken.None);
         await foreach (var blob in left) Assert.Fail($"{blob.Name} was left behind.");
     }
 }

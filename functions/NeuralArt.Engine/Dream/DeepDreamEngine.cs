@@ -68,7 +68,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
             new() { Role = EngineDescriptor.SourceRole, Min = 1, Max = 1, Help = "The photo to dream on." },
             new() { Role = GuideRole, Min = 0, Max = 1, Help = "Optional guide image: the dream amplifies the features it shares with the guide." },
         ],
-        Parameters = DreamParameters.Describe(Graphs.Models, Options.Model, limits),
+        Parameters = DreamSchema.Describe(Graphs.Models, Options.Model, limits),
     };
 
     public override JobPlan Plan(PlanRequest request)
@@ -78,11 +78,12 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         var values = ParameterSchema.Parse(request.ParametersJson, Describe(limits).Parameters);
         var settings = DreamSettings.FromJson(values.ToJsonString());
         settings = settings with { Model = settings.Model ?? Options.Model };
-        var (manifest, taps) = Resolve(settings);
+        var (manifest, parameters) = Resolve(settings);
+        var taps = parameters.Taps;
         var source = RequireInputs(request.Inputs, out var guide);
         if (guide is not null && settings.Channels is not null)
         {
-            throw new InvalidArtworkInputException("Channels cannot be combined with a guide image (the guide chooses the features).", DreamParameters.Channels);
+            throw new InvalidArtworkInputException("Channels cannot be combined with a guide image (the guide chooses the features).", DreamSchema.Channels);
         }
 
         var cost = Graphs.GetCost(manifest, taps.Select(t => t.Tap).ToList());
@@ -92,7 +93,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
             {
                 if (cost.TapChannels(tap.Tap) is { } count && channels.FirstOrDefault(c => c >= count, -1) is var bad and >= 0)
                 {
-                    throw new InvalidArtworkInputException($"Channel {bad} is out of range: layer '{tap.Tap}' has {count} channels (0..{count - 1}).", DreamParameters.Channels);
+                    throw new InvalidArtworkInputException($"Channel {bad} is out of range: layer '{tap.Tap}' has {count} channels (0..{count - 1}).", DreamSchema.Channels);
                 }
             }
         }
@@ -108,14 +109,14 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         if (total > limits.MaxIterations)
         {
             throw new InvalidArtworkInputException(
-                $"{settings.Octaves} octaves x {settings.Iterations} iterations is {total} iterations; this host allows at most {limits.MaxIterations} per job.", DreamParameters.Iterations);
+                $"{settings.Octaves} octaves x {settings.Iterations} iterations is {total} iterations; this host allows at most {limits.MaxIterations} per job.", DreamSchema.Iterations);
         }
 
         var working = (long)width * height;
         if (working > limits.MaxWorkingPixels)
         {
             throw new InvalidArtworkInputException(
-                $"The working image would be {width}x{height} ({working:N0} pixels); this host allows at most {limits.MaxWorkingPixels:N0}. Lower maxSize.", DreamParameters.MaxSize);
+                $"The working image would be {width}x{height} ({working:N0} pixels); this host allows at most {limits.MaxWorkingPixels:N0}. Lower maxSize.", DreamSchema.MaxSize);
         }
 
         var (guideWidth, guideHeight) = guide is null ? (0, 0) : PlanSizes.FitWithin(guide.Width, guide.Height, settings.GuideSize);
@@ -124,7 +125,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         if (checkpoint > limits.MaxCheckpointBytes)
         {
             throw new InvalidArtworkInputException(
-                $"The job's checkpoint would be {checkpoint:N0} bytes; this host allows at most {limits.MaxCheckpointBytes:N0}. Lower maxSize.", DreamParameters.MaxSize);
+                $"The job's checkpoint would be {checkpoint:N0} bytes; this host allows at most {limits.MaxCheckpointBytes:N0}. Lower maxSize.", DreamSchema.MaxSize);
         }
 
         var sizes = OctavePlan.Sizes(height, width, settings.Octaves, settings.OctaveScale);
@@ -354,14 +355,14 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         var taps = settings.Taps(manifest.Recommended.Dream);
         if (taps.Count == 0)
         {
-            throw new InvalidArtworkInputException($"Model '{manifest.Name}' recommends no dream layers; name them, for example '{manifest.Taps.Keys.Last()}'.", DreamParameters.Layers);
+            throw new InvalidArtworkInputException($"Model '{manifest.Name}' recommends no dream layers; name them, for example '{manifest.Taps.Keys.Last()}'.", DreamSchema.Layers);
         }
         foreach (var tap in taps)
         {
             if (!manifest.Taps.ContainsKey(tap.Tap))
             {
                 throw new InvalidArtworkInputException(
-                    $"Model '{manifest.Name}' has no layer '{tap.Tap}'. Known layers: {string.Join(", ", manifest.Taps.Keys)}.", "layers");
+                    $"Model '{manifest.Name}' has no layer '{ParameterSchema.Printable(tap.Tap)}'. Known layers: {string.Join(", ", manifest.Taps.Keys)}.", DreamSchema.Layers);
             }
         }
         return (manifest, new DreamParameters(taps, settings.Channels));

@@ -41,7 +41,6 @@ public abstract class ArtworkEngineBase : IArtworkEngine
 
     /// <summary>The manifest of a catalog model (names only: a name outside the catalog is refused before any file is touched).</summary>
     protected BackboneManifest ResolveModel(string? name) => Graphs.ResolveModel(name ?? Options.Model);
-    }
 
     /// <inheritdoc />
     public EngineRuntime Runtime => new(Options.Model, Sessions.Device?.ToString(), new Dictionary<string, string>

@@ -83,7 +83,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
                 Help = "Style images (artworks), blended in order; a bare name is an image of the styles library." },
             new() { Role = InitRole, Min = 0, Max = 1, Help = "Optional start image (with init: image)." },
         ],
-        Parameters = StyleParameters.Describe(Graphs.Models, Options.Model, limits),
+        Parameters = StyleSchema.Describe(Graphs.Models, Options.Model, limits),
     };
 
     public override JobPlan Plan(PlanRequest request)
@@ -114,14 +114,14 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         if (Math.Min(first.Height, first.Width) < StylePlan.MinSide)
         {
             throw new InvalidArtworkInputException(
-                $"At the first scale ({settings.Scales[0]} px) the source image would be {first.Width}x{first.Height}; each side must be at least {StylePlan.MinSide} px. Use a larger first scale.", StyleParameters.Scales);
+                $"At the first scale ({settings.Scales[0]} px) the source image would be {first.Width}x{first.Height}; each side must be at least {StylePlan.MinSide} px. Use a larger first scale.", StyleSchema.Scales);
         }
 
         var total = (long)settings.Scales.Length * settings.Iterations;
         if (total > limits.MaxIterations)
         {
             throw new InvalidArtworkInputException(
-                $"{settings.Scales.Length} scales x {settings.Iterations} iterations is {total} iterations; this host allows at most {limits.MaxIterations} per job.", StyleParameters.Iterations);
+                $"{settings.Scales.Length} scales x {settings.Iterations} iterations is {total} iterations; this host allows at most {limits.MaxIterations} per job.", StyleSchema.Iterations);
         }
 
         var last = sizes[^1];
@@ -129,7 +129,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         if (working > limits.MaxWorkingPixels)
         {
             throw new InvalidArtworkInputException(
-                $"The last scale would be {last.Width}x{last.Height} ({working:N0} pixels); this host allows at most {limits.MaxWorkingPixels:N0}.", StyleParameters.Scales);
+                $"The last scale would be {last.Width}x{last.Height} ({working:N0} pixels); this host allows at most {limits.MaxWorkingPixels:N0}.", StyleSchema.Scales);
         }
 
         var values3 = (long)ImageTensor.Channels * working;
@@ -139,7 +139,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             var needed = (2 + StyleSettings.LbfgsFixedVectors) * values3 * sizeof(float) >> 20;
             throw new InvalidArtworkInputException(
                 $"L-BFGS at {last.Width}x{last.Height} needs at least {needed} MiB for its vectors, over the optimizer memory budget of {settings.OptimizerMemoryMb} MiB; " +
-                "use the adam optimizer for images this large, or a smaller last scale.", StyleParameters.Optimizer);
+                "use the adam optimizer for images this large, or a smaller last scale.", StyleSchema.Optimizer);
         }
 
         // What the checkpoint stores: the photo (scaled down to the last scale), the style images
@@ -153,7 +153,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         if (checkpoint > limits.MaxCheckpointBytes)
         {
             throw new InvalidArtworkInputException(
-                $"The job's checkpoint would be {checkpoint:N0} bytes; this host allows at most {limits.MaxCheckpointBytes:N0}. Lower the last scale, the history or the number of style images.", StyleParameters.Scales);
+                $"The job's checkpoint would be {checkpoint:N0} bytes; this host allows at most {limits.MaxCheckpointBytes:N0}. Lower the last scale, the history or the number of style images.", StyleSchema.Scales);
         }
 
         var cost = Graphs.GetCost(manifest, model.StyleTapNames.Concat(model.ContentTapNames).Distinct().ToList());
