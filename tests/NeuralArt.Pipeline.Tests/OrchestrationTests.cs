@@ -118,7 +118,7 @@ public sealed class OrchestrationTests
         { "zero-byte", "source", "empty", 0 },
         { "not-an-image", "source", "not an image", 0 },
         { "bomb", "source", "the largest side allowed", 0 },
-        { "truncated", "content", "cannot be decoded", 1 },
+        { "truncated", "source", "cannot be decoded", 1 },
         { "bad-parameter", "iterations", "iterations must be", 1 },
     };
 
