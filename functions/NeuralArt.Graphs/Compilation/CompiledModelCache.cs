@@ -20,17 +20,27 @@ public sealed class CompiledModelCache
     /// <summary>Default for <see cref="MaxEntries"/>: entries are small, the bound only stops unbounded growth.</summary>
     public const int DefaultMaxEntries = 64;
 
+    /// <summary>
+    /// Default for <see cref="MaxFiles"/>: style graphs still bake request values (smoothing factor,
+    /// temperature) into their key, so without a bound a caller could fill the disk.
+    /// </summary>
+    public const int DefaultMaxFiles = 256;
+
+    private const string GraphExtension = ".onnx";
+
     private readonly ConcurrentDictionary<string, string> _backboneHashes = new(StringComparer.Ordinal);
     // Guards _compiled and _recency (most recently used first).
     private readonly Lock _gate = new();
     private readonly Dictionary<string, LinkedListNode<(string Hash, Lazy<CompiledGraph> Graph)>> _compiled = new(StringComparer.Ordinal);
     private readonly LinkedList<(string Hash, Lazy<CompiledGraph> Graph)> _recency = new();
 
-    public CompiledModelCache(string directory, int maxEntries = DefaultMaxEntries)
+    public CompiledModelCache(string directory, int maxEntries = DefaultMaxEntries, int maxFiles = DefaultMaxFiles)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxEntries);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxFiles);
         Directory = Path.GetFullPath(directory);
         MaxEntries = maxEntries;
+        MaxFiles = maxFiles;
     }
 
     public CompiledModelCache(ModelCatalog catalog, int maxEntries = DefaultMaxEntries) : this(catalog.CacheDirectory, maxEntries) { }
@@ -39,6 +49,9 @@ public sealed class CompiledModelCache
 
     /// <summary>Compiled graphs remembered in memory at most.</summary>
     public int MaxEntries { get; }
+
+    /// <summary>Compiled graph files kept on disk at most; past it the least recently used are deleted (compiled again when next asked for).</summary>
+    public int MaxFiles { get; }
 
     /// <summary>Compiled graphs remembered in memory now.</summary>
     public int Count
@@ -100,8 +113,13 @@ public sealed class CompiledModelCache
     private CompiledGraph Materialize(BackboneManifest manifest, Objective objective, string hash)
     {
         var kind = objective.CacheKey.Split(':')[0];
-        var path = Path.Combine(Directory, $"{manifest.Name}-{kind}-{hash}.onnx");
-        if (!File.Exists(path))
+        var path = Path.Combine(Directory, $"{manifest.Name}-{kind}-{hash}{GraphExtension}");
+        if (File.Exists(path))
+        {
+            // Recently used: the last to go when the folder is pruned.
+            TryTouch(path);
+        }
+        else
         {
             System.IO.Directory.CreateDirectory(Directory);
             var backbone = ModelProto.Parser.ParseFrom(File.ReadAllBytes(manifest.BackbonePath));
@@ -109,8 +127,42 @@ public sealed class CompiledModelCache
             var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
             File.WriteAllBytes(temp, compiled.ToByteArray());
             File.Move(temp, path, overwrite: true);
+            Prune(keep: path);
         }
         return new CompiledGraph(path, manifest.Name, objective.CacheKey, hash);
+    }
+
+    /// <summary>Deletes the least recently used graph files beyond <see cref="MaxFiles"/> (sessions already loaded keep their copy in memory).</summary>
+    private void Prune(string keep)
+    {
+        var files = new DirectoryInfo(Directory).GetFiles("*" + GraphExtension);
+        if (files.Length <= MaxFiles) return;
+        foreach (var file in files.Where(f => f.FullName != keep).OrderBy(f => f.LastAccessTimeUtc).Take(files.Length - MaxFiles))
+        {
+            try
+            {
+                file.Delete();
+            }
+            catch (IOException)
+            {
+                // Another process pruned it or holds it: the next compile prunes again.
+            }
+        }
+    }
+
+    private static void TryTouch(string path)
+    {
+        try
+        {
+            File.SetLastAccessTimeUtc(path, DateTime.UtcNow);
+        }
+        catch (IOException)
+        {
+            // A read-only cache (baked into an image) stays as it is.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     private static string HashFile(string path)
