@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
+using NeuralArt.Graphs.Caching;
 using NeuralArt.Graphs.Manifests;
 using NeuralArt.Graphs.Objectives;
 using Onnx;
@@ -29,10 +30,7 @@ public sealed class CompiledModelCache
     private const string GraphExtension = ".onnx";
 
     private readonly ConcurrentDictionary<string, string> _backboneHashes = new(StringComparer.Ordinal);
-    // Guards _compiled and _recency (most recently used first).
-    private readonly Lock _gate = new();
-    private readonly Dictionary<string, LinkedListNode<(string Hash, Lazy<CompiledGraph> Graph)>> _compiled = new(StringComparer.Ordinal);
-    private readonly LinkedList<(string Hash, Lazy<CompiledGraph> Graph)> _recency = new();
+    private readonly LruCache<string, Lazy<CompiledGraph>> _compiled;
 
     public CompiledModelCache(string directory, int maxEntries = DefaultMaxEntries, int maxFiles = DefaultMaxFiles)
     {
@@ -41,6 +39,7 @@ public sealed class CompiledModelCache
         Directory = Path.GetFullPath(directory);
         MaxEntries = maxEntries;
         MaxFiles = maxFiles;
+        _compiled = new LruCache<string, Lazy<CompiledGraph>>(maxEntries, StringComparer.Ordinal);
     }
 
     public CompiledModelCache(ModelCatalog catalog, int maxEntries = DefaultMaxEntries) : this(catalog.CacheDirectory, maxEntries) { }
@@ -54,10 +53,7 @@ public sealed class CompiledModelCache
     public int MaxFiles { get; }
 
     /// <summary>Compiled graphs remembered in memory now.</summary>
-    public int Count
-    {
-        get { lock (_gate) return _compiled.Count; }
-    }
+    public int Count => _compiled.Count;
 
     public CompiledGraph GetOrCompile(BackboneManifest manifest, Objective objective)
     {
@@ -71,26 +67,7 @@ public sealed class CompiledModelCache
             $"taps={string.Join(",", manifest.Taps.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => t.Key + "=" + t.Value))}",
             $"objective={objective.CacheKey}");
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
-        Lazy<CompiledGraph> graph;
-        lock (_gate)
-        {
-            if (_compiled.TryGetValue(hash, out var node))
-            {
-                _recency.Remove(node);
-                _recency.AddFirst(node);
-                graph = node.Value.Graph;
-            }
-            else
-            {
-                graph = new Lazy<CompiledGraph>(() => Materialize(manifest, objective, hash), LazyThreadSafetyMode.ExecutionAndPublication);
-                _compiled[hash] = _recency.AddFirst((hash, graph));
-                while (_compiled.Count > MaxEntries)
-                {
-                    _compiled.Remove(_recency.Last!.Value.Hash);
-                    _recency.RemoveLast();
-                }
-            }
-        }
+        var graph = _compiled.GetOrAdd(hash, _ => new Lazy<CompiledGraph>(() => Materialize(manifest, objective, hash), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return graph.Value;
@@ -98,14 +75,7 @@ public sealed class CompiledModelCache
         catch
         {
             // Do not remember failures: the next request compiles again (and fails again, or not).
-            lock (_gate)
-            {
-                if (_compiled.TryGetValue(hash, out var node) && ReferenceEquals(node.Value.Graph, graph))
-                {
-                    _compiled.Remove(hash);
-                    _recency.Remove(node);
-                }
-            }
+            _compiled.TryRemove(hash, graph);
             throw;
         }
     }
