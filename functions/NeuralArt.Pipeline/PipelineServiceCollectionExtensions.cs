@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NeuralArt.Pipeline.Activities;
+using NeuralArt.Pipeline.Dashboard;
 using NeuralArt.Pipeline.Http;
 using NeuralArt.Pipeline.Inbox;
 using NeuralArt.Pipeline.Jobs;
@@ -38,6 +39,9 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<ArtworkEngines>();
         services.TryAddSingleton<JobRequestFactory>();
         services.TryAddSingleton<JobsApi>();
+        services.TryAddSingleton<UploadsApi>();
+        services.TryAddSingleton<StylesApi>();
+        services.TryAddSingleton<DashboardHandler>();
         services.TryAddSingleton<InboxJobStarter>();
         services.TryAddSingleton<PrepareArtworkActivity>();
         services.TryAddSingleton<RunChunkActivity>();

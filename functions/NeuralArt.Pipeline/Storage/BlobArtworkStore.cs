@@ -18,6 +18,24 @@ public sealed class BlobArtworkStore(BlobServiceClient service) : IArtworkStore
         }
     }
 
+    /// <summary>
+    /// Lets a page served from <paramref name="origin"/> (the dashboard) put uploads through their SAS
+    /// links and read results and manifests: adds <see cref="StorageCors.RuleFor"/> to the blob service's
+    /// CORS rules unless a rule already names the origin. Other rules are kept.
+    /// </summary>
+    public async Task AllowBrowserOriginAsync(string origin, CancellationToken cancellationToken = default)
+    {
+        var rules = (await service.GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value.Cors ?? [];
+        if (rules.Any(rule => StorageCors.Names(rule, origin)))
+        {
+            return;
+        }
+
+        // Only the CORS element is sent: logging, metrics and the rest stay as they are.
+        var updated = rules.Append(StorageCors.RuleFor(origin)).ToList();
+        await service.SetPropertiesAsync(new BlobServiceProperties { Cors = updated }, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<StoredBlob?> ReadAsync(BlobRef blob, long maxBytes, CancellationToken cancellationToken = default)
     {
         var client = Client(blob);
@@ -71,21 +89,34 @@ public sealed class BlobArtworkStore(BlobServiceClient service) : IArtworkStore
     public async Task DeleteAsync(BlobRef blob, CancellationToken cancellationToken = default) =>
         await Client(blob).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
 
-    public async Task<Uri?> GetReadLinkAsync(BlobRef blob, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    public Task<Uri?> GetReadLinkAsync(BlobRef blob, TimeSpan lifetime, CancellationToken cancellationToken = default) =>
+        GetLinkAsync(blob, BlobSasPermissions.Read, lifetime, cancellationToken);
+
+    public Task<Uri?> GetUploadLinkAsync(BlobRef blob, TimeSpan lifetime, CancellationToken cancellationToken = default) =>
+        GetLinkAsync(blob, BlobSasPermissions.Create, lifetime, cancellationToken);
+
+    /// <summary>The storage account's blob endpoint (scheme, host, port): the origin browsers talk to for SAS links.</summary>
+    public Uri BlobEndpoint => service.Uri;
+
+    /// <summary>
+    /// A SAS for one blob (<c>sr=b</c>): signed with the account key where the client has it (connection
+    /// string, Azurite), else with a user delegation key (Entra ID, managed identity in Azure).
+    /// </summary>
+    private async Task<Uri?> GetLinkAsync(BlobRef blob, BlobSasPermissions permissions, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         var client = Client(blob);
         var expiresOn = DateTimeOffset.UtcNow.Add(lifetime);
         if (client.CanGenerateSasUri)
         {
             // Shared key (connection string, Azurite): sign locally.
-            return client.GenerateSasUri(BlobSasPermissions.Read, expiresOn);
+            return client.GenerateSasUri(permissions, expiresOn);
         }
 
         try
         {
             // Entra ID (managed identity in Azure): sign with a user delegation key.
             var key = await service.GetUserDelegationKeyAsync(DateTimeOffset.UtcNow.AddMinutes(-1), expiresOn, cancellationToken).ConfigureAwait(false);
-            var sas = new BlobSasBuilder(BlobSasPermissions.Read, expiresOn)
+            var sas = new BlobSasBuilder(permissions, expiresOn)
             {
                 BlobContainerName = blob.Container,
                 BlobName = blob.Name,

@@ -1,0 +1,50 @@
+// The gallery: recent jobs newest first (the API's order), a page at a time, as cards with the
+// small preview JPEG the pipeline writes anyway (never the full-size result), kind, status, duration.
+import { api, engines } from './api.js';
+import { h, formatDuration, formatTime, jobDuration, statusBadge } from './dom.js';
+
+/** Jobs per page: two rows on a desktop, a short scroll on a phone. */
+const PAGE_SIZE = 12;
+
+export async function renderGallery(main) {
+  const heading = h('h1', { tabindex: -1 }, 'Gallery');
+  const list = h('ul', { class: 'gallery', id: 'gallery' });
+  const empty = h('p', { class: 'muted', hidden: true }, 'No jobs yet. ', h('a', { href: '#/' }, 'Start one.'));
+  const more = h('button', { type: 'button', id: 'more-button', hidden: true }, 'Show older jobs');
+  const status = h('p', { class: 'muted', role: 'status' }, 'Loading…');
+  main.replaceChildren(heading, status, list, empty, more);
+  const titles = new Map((await engines().catch(() => [])).map(engine => [engine.kind, engine.title]));
+  let token = null;
+
+  const load = async () => {
+    more.disabled = true;
+    const query = new URLSearchParams({ top: String(PAGE_SIZE) });
+    if (token) query.set('continuationToken', token);
+    const { data } = await api(`/jobs?${query}`);
+    const jobs = data?.jobs ?? [];
+    list.append(...jobs.map(job => card(job, titles)));
+    token = data?.continuationToken ?? null;
+    more.hidden = !token;
+    more.disabled = false;
+    empty.hidden = list.childElementCount > 0;
+    status.textContent = `${list.childElementCount} job${list.childElementCount === 1 ? '' : 's'} shown.`;
+  };
+
+  more.addEventListener('click', () => load().catch(error => { status.textContent = error.message; more.disabled = false; }));
+  await load();
+  return {};
+}
+
+function card(job, titles) {
+  const title = titles.get(job.kind) ?? job.kind ?? 'Job';
+  const image = job.preview?.url
+    ? h('img', { src: job.preview.url, alt: '', loading: 'lazy', width: 320, height: 240 })
+    : h('span', { class: 'placeholder', 'aria-hidden': 'true' });
+  return h('li', { class: 'card', dataset: { job: job.id, status: job.status } },
+    h('a', { href: `#/jobs/${encodeURIComponent(job.id)}`, 'aria-label': `${title}, ${job.status}, ${formatTime(job.createdAt)}` },
+      image,
+      h('span', { class: 'card-text' },
+        h('span', { class: 'card-title' }, title),
+        statusBadge(job.status),
+        h('span', { class: 'muted' }, `${formatDuration(jobDuration(job))} · ${formatTime(job.createdAt)}`))));
+}
