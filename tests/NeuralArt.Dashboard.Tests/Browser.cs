@@ -106,13 +106,13 @@ public sealed class Browser : IDisposable
 
         // Injected through WebDriver, which the page's Content-Security-Policy does not govern.
         driver.ExecuteScript(File.ReadAllText(axe));
-        var json = (string)driver.ExecuteAsyncScript("""
+        var json = (string?)driver.ExecuteAsyncScript("""
             const done = arguments[arguments.length - 1];
             axe.run(document, { resultTypes: ['violations'] })
               .then(r => done(JSON.stringify(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')) })))))
               .catch(e => done(JSON.stringify([{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }])));
             """);
-        using var document = JsonDocument.Parse(json);
+        using var document = JsonDocument.Parse(json ?? "[]");
         return document.RootElement.EnumerateArray()
             .Where(v => v.GetProperty("impact").GetString() is "serious" or "critical")
             .Select(v => $"{v.GetProperty("id").GetString()} ({v.GetProperty("impact").GetString()}): {v.GetProperty("help").GetString()} at {string.Join("; ", v.GetProperty("nodes").EnumerateArray().Select(n => n.GetString()))}")

@@ -83,8 +83,8 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         Assert.Matches("^[0-9]+$", ParameterValue("seed"));
         Assert.True(Browser.Script<bool>("const i = document.getElementById('source-image'); return i.complete && i.naturalWidth > 0;"), "The source image did not load.");
         Assert.True(Browser.Script<bool>("const i = document.getElementById('output-image'); return i.complete && i.naturalWidth > 0;"), "The result image did not load.");
-        Assert.Equal(1, Browser.FindAll("#download-result").Count);
-        Assert.Equal(1, Browser.FindAll("#download-manifest").Count);
+        Assert.Single(Browser.FindAll("#download-result"));
+        Assert.Single(Browser.FindAll("#download-manifest"));
         Browser.Screenshot("04-completed");
         AssertAccessible("job view");
         AssertNoConsoleErrors();
@@ -161,7 +161,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         Browser.Find("#cancel-button").Click();
         Browser.Until(_ => Status() == "cancelled" ? true : (bool?)null, JobTimeout, "the job to be cancelled");
         Assert.Empty(Browser.FindAll("#cancel-button"));
-        Assert.Equal(1, Browser.FindAll("#delete-button").Count);
+        Assert.Single(Browser.FindAll("#delete-button"));
         Browser.Screenshot("08-cancelled");
         AssertNoConsoleErrors();
     }
@@ -210,7 +210,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
             Assert.True(ids.IndexOf(second) < ids.IndexOf(first), $"Not newest first: {string.Join(", ", ids)}");
 
             // Thumbnails are the small preview JPEGs, never the full-size results.
-            var sources = Browser.FindAll("#gallery img").Select(i => i.GetAttribute("src")).ToList();
+            var sources = Browser.FindAll("#gallery img").Select(i => i.GetAttribute("src") ?? string.Empty).ToList();
             Assert.All(sources, src => Assert.Contains("/" + StorageLayout.PreviewFileName, new Uri(src).AbsolutePath));
             Browser.Screenshot("10-gallery");
             AssertAccessible("gallery");
@@ -331,7 +331,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     {
         var blob = new BlobRef(StorageLayout.UploadsContainer, $"{Guid.NewGuid():N}/grace_hopper.jpg");
         await fixture.Blobs.GetBlobContainerClient(blob.Container).GetBlobClient(blob.Name).UploadAsync(DashboardFixture.SamplePhoto);
-        var body = $$"""{"kind":"dream","inputs":{"source":"{{blob}}"},"parameters":{"octaves":1,"iterations":{{SmallIterations}},"maxSize":96}}""";
+        var body = $$$"""{"kind":"dream","inputs":{"source":"{{{blob}}}"},"parameters":{"octaves":1,"iterations":{{{SmallIterations}}},"maxSize":96}}""";
         using var response = await fixture.Api.PostAsync("/api/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Submit answered {(int)response.StatusCode}: {text}");

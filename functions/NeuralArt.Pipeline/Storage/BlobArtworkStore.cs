@@ -25,15 +25,16 @@ public sealed class BlobArtworkStore(BlobServiceClient service) : IArtworkStore
     /// </summary>
     public async Task AllowBrowserOriginAsync(string origin, CancellationToken cancellationToken = default)
     {
-        var rules = (await service.GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value.Cors ?? [];
+        var properties = (await service.GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value;
+        var rules = properties.Cors ?? [];
         if (rules.Any(rule => StorageCors.Names(rule, origin)))
         {
             return;
         }
 
-        // Only the CORS element is sent: logging, metrics and the rest stay as they are.
-        var updated = rules.Append(StorageCors.RuleFor(origin)).ToList();
-        await service.SetPropertiesAsync(new BlobServiceProperties { Cors = updated }, cancellationToken).ConfigureAwait(false);
+        // The properties as read, with one more CORS rule: logging, metrics and the rest stay as they are.
+        properties.Cors = rules.Append(StorageCors.RuleFor(origin)).ToList();
+        await service.SetPropertiesAsync(properties, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<StoredBlob?> ReadAsync(BlobRef blob, long maxBytes, CancellationToken cancellationToken = default)
