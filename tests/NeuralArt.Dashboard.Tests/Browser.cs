@@ -69,7 +69,8 @@ public sealed class Browser : IDisposable
         wait.IgnoreExceptionTypes(typeof(NoSuchElementException), typeof(StaleElementReferenceException));
         try
         {
-            return wait.Until(d => condition(d))!;
+            // WebDriverWait takes bool or reference results; null and false both mean "not yet".
+            return (T)wait.Until<object?>(d => condition(d) is { } result && result is not false ? result : null)!;
         }
         catch (WebDriverTimeoutException e)
         {

@@ -107,7 +107,7 @@ export async function renderJob(main, id) {
       !ENDED.has(job.status) && Number.isFinite(p.remainingSeconds) ? ['Time left', `about ${formatDuration(p.remainingSeconds)}`] : null,
       ['Chunks', p.chunks ?? 0],
     ].filter(Boolean);
-    facts.replaceChildren(...rows.flatMap(([name, value]) => [h('dt', {}, name), h('dd', { dataset: { fact: name.toLowerCase() } }, String(value))]));
+    facts.replaceChildren(...rows.map(([name, value]) => h('div', {}, h('dt', {}, name), h('dd', { dataset: { fact: name.toLowerCase() } }, String(value)))));
   };
 
   const renderImages = job => {

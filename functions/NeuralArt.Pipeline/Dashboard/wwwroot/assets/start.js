@@ -222,9 +222,12 @@ function parameterField(p) {
     h('p', { class: 'field-error', id: `error-${p.name}` }));
 }
 
+/** Bounds this large are "no bound" to a person (a 64-bit seed); they are not shown. */
+const LARGEST_SHOWN_BOUND = 1e9;
+
 function rangeText(p) {
   const low = p.minimum ?? null;
-  const high = p.maximum ?? null;
+  const high = p.maximum != null && Math.abs(p.maximum) < LARGEST_SHOWN_BOUND ? p.maximum : null;
   if (low === null && high === null) return null;
   const from = low === null ? '' : `${p.exclusiveMinimum ? '>' : ''}${low}`;
   const text = low !== null && high !== null ? `${from}–${high}` : low !== null ? `≥ ${from}` : `≤ ${high}`;
