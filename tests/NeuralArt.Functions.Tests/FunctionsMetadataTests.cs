@@ -33,8 +33,8 @@ public sealed class FunctionsMetadataTests
     {
         string[] expected =
         [
-            ArtworkOrchestration.Name, ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure,
-            "InboxTrigger", "SubmitJob", "GetJob", "ListJobs", "CancelJob",
+            ArtworkOrchestration.Name, ActivityNames.Admit, ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure,
+            "InboxTrigger", "SubmitJob", "GetJob", "ListJobs", "CancelJob", "DeleteJob", "ListEngines",
             "Dashboard", "CreateUpload", "ListStyles",
         ];
         Assert.Equal(expected.Order(), Functions.Keys.Order());

@@ -38,7 +38,7 @@ public sealed class RealDreamEngineTests(AzuriteFixture azurite)
         var source = $"uploads/{Guid.NewGuid():N}/real.png";
         await azurite.UploadAsync(BlobRef.Parse(source), image);
         // A tiny budget so that each octave is cut into several chunks (activities and checkpoints).
-        var id = await JobPolling.SubmitAsync(http, $$"""{"kind":"dream","source":"{{source}}","parameters":{{parameters}},"chunkBudgetSeconds":1}""");
+        var id = await JobPolling.SubmitAsync(http, $$"""{"kind":"dream","inputs":{"source":"{{source}}"},"parameters":{{parameters}},"chunkBudgetSeconds":1}""");
         var job = await JobPolling.WaitAsync(http, id);
         Assert.Equal("completed", job.GetProperty("status").GetString());
         Assert.True(job.GetProperty("progress").GetProperty("chunks").GetInt32() >= 2);

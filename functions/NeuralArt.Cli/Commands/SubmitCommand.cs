@@ -7,6 +7,7 @@ using Azure.Storage.Blobs;
 using NeuralArt.Cli.Infrastructure;
 using NeuralArt.Host;
 using NeuralArt.Host.Http;
+using NeuralArt.Engine.Jobs;
 using NeuralArt.Pipeline.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -14,9 +15,11 @@ using Spectre.Console.Cli;
 namespace NeuralArt.Cli.Commands;
 
 /// <summary>
-/// <c>neuralart submit &lt;image&gt; [--style NAME|FILE] [--param k=v]...</c>: uploads the image to the
-/// <c>uploads</c> container, starts a job with <c>POST /api/jobs</c>, follows it with a progress bar
-/// and downloads the result (through its short-lived link) into the output folder.
+/// <c>neuralart submit &lt;image&gt; [--kind KIND] [--input ROLE=NAME|FILE]... [--param k=v]...</c>:
+/// uploads the image (and any input files) to the <c>uploads</c> container, starts a job with
+/// <c>POST /api/jobs</c> naming its inputs by role, follows it with a progress bar and downloads the
+/// result (through its short-lived link) into the output folder. Kinds and roles are the host's
+/// engines' (<c>GET /api/engines</c>); nothing here knows one.
 /// </summary>
 public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
 {
@@ -29,9 +32,14 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
         [Description("The photo to transform.")]
         public string Image { get; init; } = "";
 
-        [CommandOption("--style <NAME|FILE>")]
-        [Description("Make a style transfer: a style name already in styles/, or an image file to upload there.")]
-        public string? Style { get; init; }
+        [CommandOption("-k|--kind <KIND>")]
+        [Description("The job's kind, one of the host's engines (GET /api/engines), for example dream or style.")]
+        [DefaultValue("dream")]
+        public string Kind { get; init; } = "dream";
+
+        [CommandOption("-i|--input <ROLE=NAME|FILE>")]
+        [Description("A further input by role (repeatable): a file to upload, a library name or a blob container/name, for example -i style=starry-night.")]
+        public string[] Inputs { get; init; } = [];
 
         [CommandOption("-p|--param <KEY=VALUE>")]
         [Description("An engine parameter (repeatable), for example -p iterations=5 -p octaves=3.")]
@@ -62,8 +70,11 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
         public override ValidationResult Validate()
         {
             if (!File.Exists(Image)) return ValidationResult.Error($"There is no file '{Image}'.");
-            if (Style is not null && (Style.Contains('/') || Style.Contains('\\') || Path.HasExtension(Style)) && !File.Exists(Style))
-                return ValidationResult.Error($"There is no style file '{Style}'.");
+            foreach (var input in Inputs)
+            {
+                if (input.Split('=', 2) is not [{ Length: > 0 }, { Length: > 0 }])
+                    return ValidationResult.Error($"--input '{input}' is not of the form role=value.");
+            }
             foreach (var parameter in Parameters)
             {
                 if (!parameter.Contains('=') || parameter.StartsWith('='))
@@ -80,27 +91,28 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
         var upload = new BlobRef(StorageLayout.UploadsContainer, $"{DateTime.UtcNow:yyyyMMdd}/{Guid.NewGuid():N}/{Path.GetFileName(settings.Image)}");
         await UploadAsync(blobs, upload, settings.Image, cancellationToken);
 
-        string? style = null;
-        if (settings.Style is { } styleOption)
+        var inputs = new JsonObject { [EngineDescriptor.SourceRole] = new JsonArray(upload.ToString()) };
+        foreach (var input in settings.Inputs)
         {
-            if (File.Exists(styleOption))
+            var (role, value) = (input[..input.IndexOf('=')], input[(input.IndexOf('=') + 1)..]);
+            if (File.Exists(value))
             {
-                style = Path.GetFileNameWithoutExtension(styleOption);
-                await UploadAsync(blobs, new BlobRef(StorageLayout.StylesContainer, style + Path.GetExtension(styleOption).ToLowerInvariant()), styleOption, cancellationToken);
+                // A local file goes to uploads/ like the photo; names and blob references pass as they are.
+                var blob = new BlobRef(StorageLayout.UploadsContainer, $"{DateTime.UtcNow:yyyyMMdd}/{Guid.NewGuid():N}/{Path.GetFileName(value)}");
+                await UploadAsync(blobs, blob, value, cancellationToken);
+                value = blob.ToString();
             }
-            else
-            {
-                style = styleOption;
-            }
+
+            if (inputs[role] is not JsonArray list) inputs[role] = list = [];
+            list.Add(value);
         }
 
         var body = new JsonObject
         {
-            ["kind"] = style is null ? "dream" : "style",
-            ["source"] = upload.ToString(),
+            ["kind"] = settings.Kind,
+            ["inputs"] = inputs,
             ["parameters"] = ParseParameters(settings.Parameters),
         };
-        if (style is not null) body["style"] = style;
         if (settings.ChunkSeconds is { } budget) body["chunkBudgetSeconds"] = budget;
 
         using var http = new HttpClient { BaseAddress = new Uri(settings.Url) };

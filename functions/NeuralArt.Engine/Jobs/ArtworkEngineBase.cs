@@ -59,7 +59,11 @@ public abstract class ArtworkEngineBase : IArtworkEngine
     }
 
     /// <inheritdoc />
-    public EngineRuntime Runtime => new(Options.Model, Sessions.Device?.ToString());
+    public EngineRuntime Runtime => new(Options.Model, Sessions.Device?.ToString(), new Dictionary<string, string>
+    {
+        ["compiler"] = NeuralArt.Graphs.Compilation.ModelCompiler.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["onnxRuntime"] = Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetVersionString(),
+    });
 
     public Task<EngineCheckpoint> StartAsync(ArtworkInputs inputs, CancellationToken cancellationToken = default)
     {

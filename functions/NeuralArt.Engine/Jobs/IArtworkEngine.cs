@@ -60,8 +60,11 @@ public static class ArtworkKinds
 
 public enum RenderFormat { Png, Jpeg }
 
-/// <summary>What an engine runs on: its default model (for example <c>resnet18</c>) and execution provider (<c>Cpu</c>, <c>Cuda</c>).</summary>
-public sealed record EngineRuntime(string? Model, string? Provider);
+/// <summary>
+/// What an engine runs on: its default model (for example <c>resnet18</c>), execution provider
+/// (<c>Cpu</c>, <c>Cuda</c>) and the versions that decide its pixels (graph compiler, ONNX Runtime).
+/// </summary>
+public sealed record EngineRuntime(string? Model, string? Provider, IReadOnlyDictionary<string, string>? Versions = null);
 
 /// <summary>
 /// What a job starts from: the content image's encoded bytes, optional extra images (style images,

@@ -10,8 +10,13 @@ public sealed class ArtworkActivityFunctions(
     PrepareArtworkActivity prepare,
     RunChunkActivity runChunk,
     FinalizeArtworkActivity finalize,
-    RecordFailureActivity recordFailure)
+    RecordFailureActivity recordFailure,
+    AdmitJobActivity admit)
 {
+    [Function(ActivityNames.Admit)]
+    public Task<bool> AdmitAsync([ActivityTrigger] string jobId, CancellationToken cancellationToken) =>
+        admit.ExecuteAsync(jobId, cancellationToken);
+
     [Function(ActivityNames.Prepare)]
     public Task<PrepareOutcome> PrepareAsync([ActivityTrigger] PrepareInput input, CancellationToken cancellationToken) =>
         prepare.ExecuteAsync(input, cancellationToken);
