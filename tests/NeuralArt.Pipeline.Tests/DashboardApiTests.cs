@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using NeuralArt.Engine.Imaging;
 using NeuralArt.Pipeline.Dashboard;
 using NeuralArt.Pipeline.Http;
 using NeuralArt.Pipeline.Storage;
@@ -34,7 +35,7 @@ public sealed partial class DashboardApiTests
         Assert.Equal(200, status);
         Assert.Matches("^uploads/[0-9a-f]{32}/cat\\.png$", json.GetProperty("blob").GetString());
         Assert.Equal($"memory://{json.GetProperty("blob").GetString()}?upload", json.GetProperty("uploadUrl").GetString());
-        Assert.Equal(new PipelineOptions().MaxSourceBytes, json.GetProperty("maxBytes").GetInt64());
+        Assert.Equal(new ImageLimits().MaxBytes, json.GetProperty("maxBytes").GetInt64());
         Assert.Equal("BlockBlob", json.GetProperty("headers").GetProperty("x-ms-blob-type").GetString());
     }
 
@@ -120,7 +121,7 @@ public sealed partial class DashboardApiTests
         Assert.Contains("assets/job.js", seen);
     }
 
-    private static UploadsApi Uploads(IArtworkStore store) => new(store, Options.Create(new PipelineOptions()), NullLogger<UploadsApi>.Instance);
+    private static UploadsApi Uploads(IArtworkStore store) => new(store, Options.Create(new ImageLimits()), NullLogger<UploadsApi>.Instance);
 
     private static async Task<(int Status, string? ContentType, IHeaderDictionary Headers, string Body)> ServeAsync(DashboardHandler handler, string requestPath, string? path)
     {

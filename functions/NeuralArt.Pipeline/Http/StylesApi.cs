@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using NeuralArt.Pipeline.Inbox;
 using NeuralArt.Pipeline.Storage;
 
 namespace NeuralArt.Pipeline.Http;
@@ -21,7 +20,7 @@ public sealed class StylesApi(IArtworkStore store, IOptions<PipelineOptions> opt
     public async Task<IResult> ListAsync(CancellationToken cancellationToken)
     {
         // Only what a bare name resolves to: top-level images with a known extension; where one name has
-        // several, the extension InboxConventions.ResolveStyleAsync tries first.
+        // several, the extension StorageLayout.ResolveLibraryAsync tries first.
         var found = new Dictionary<string, BlobInfo>(StringComparer.Ordinal);
         await foreach (var info in store.ListAsync(StorageLayout.StylesContainer, string.Empty, cancellationToken).ConfigureAwait(false))
         {
@@ -52,9 +51,9 @@ public sealed class StylesApi(IArtworkStore store, IOptions<PipelineOptions> opt
 
     private static int IndexOf(string extension)
     {
-        for (var i = 0; i < InboxConventions.StyleExtensions.Count; i++)
+        for (var i = 0; i < StorageLayout.LibraryExtensions.Count; i++)
         {
-            if (InboxConventions.StyleExtensions[i] == extension)
+            if (StorageLayout.LibraryExtensions[i] == extension)
             {
                 return i;
             }

@@ -5,7 +5,8 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NeuralArt.Pipeline.Inbox;
+using NeuralArt.Engine.Imaging;
+using NeuralArt.Pipeline.Admission;
 using NeuralArt.Pipeline.Storage;
 
 namespace NeuralArt.Pipeline.Http;
@@ -16,10 +17,10 @@ namespace NeuralArt.Pipeline.Http;
 /// <code>{ "fileName": "cat.jpg", "contentType": "image/jpeg" }</code> gives
 /// <code>{ "blob": "uploads/&lt;guid&gt;/cat.jpg", "uploadUrl": "…", "expiresOn": "…", "maxBytes": … }</code>
 /// and the client PUTs the bytes to <c>uploadUrl</c> with <c>x-ms-blob-type: BlockBlob</c>.
-/// With <c>"library": "styles"</c> the blob is a new style image, <c>styles/&lt;name&gt;.&lt;ext&gt;</c>.
+/// With <c>"library": "styles"</c> the blob is a new image of that library, <c>styles/&lt;name&gt;.&lt;ext&gt;</c>.
 /// The size limit is enforced when a job names the blob (the link itself cannot bound the size).
 /// </summary>
-public sealed class UploadsApi(IArtworkStore store, IOptions<PipelineOptions> options, ILogger<UploadsApi> logger)
+public sealed class UploadsApi(IArtworkStore store, IOptions<ImageLimits> images, ILogger<UploadsApi> logger)
 {
     public const string Route = "api/uploads";
 
@@ -31,8 +32,6 @@ public sealed class UploadsApi(IArtworkStore store, IOptions<PipelineOptions> op
 
     public const int MaxFileNameLength = 100;
 
-    /// <summary>The one library the API can add to (style images, named by file name without extension).</summary>
-    public const string StylesLibrary = StorageLayout.StylesContainer;
 
     private const string BlobTypeHeader = "x-ms-blob-type";
     private const string BlockBlob = "BlockBlob";
@@ -53,9 +52,9 @@ public sealed class UploadsApi(IArtworkStore store, IOptions<PipelineOptions> op
         {
             body = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestValidationException e)
+        catch (JobRejectedException e)
         {
-            return ProblemResults.BadRequest(e.Field, e.Message);
+            return ProblemResults.BadRequest(e.Field ?? "body", e.Message);
         }
 
         var extension = Path.GetExtension(body.FileName ?? string.Empty).ToLowerInvariant();
@@ -80,22 +79,19 @@ public sealed class UploadsApi(IArtworkStore store, IOptions<PipelineOptions> op
         {
             blob = new BlobRef(StorageLayout.UploadsContainer, $"{Guid.NewGuid():N}/{stem}{extension}");
         }
-        else if (body.Library == StylesLibrary)
+        else if (StorageLayout.Libraries.TryGetValue(body.Library, out var container))
         {
-            // A style is named by its file name, so a second "starry-night" must not replace the first.
-            foreach (var existing in InboxConventions.StyleExtensions)
+            // A library image is named by its file name, so a second "starry-night" must not replace the first.
+            if (await StorageLayout.ResolveLibraryAsync(store, body.Library, stem, cancellationToken).ConfigureAwait(false) is not null)
             {
-                if (await store.GetInfoAsync(new BlobRef(StorageLayout.StylesContainer, stem + existing), cancellationToken).ConfigureAwait(false) is not null)
-                {
-                    return ProblemResults.Create(StatusCodes.Status409Conflict, "Conflict", $"There is already a style named '{stem}'; rename the file.", "fileName");
-                }
+                return ProblemResults.Create(StatusCodes.Status409Conflict, "Conflict", $"There is already an image named '{stem}' in the {body.Library} library; rename the file.", "fileName");
             }
 
-            blob = new BlobRef(StorageLayout.StylesContainer, stem + extension);
+            blob = new BlobRef(container, stem + extension);
         }
         else
         {
-            return ProblemResults.BadRequest("library", $"library '{Truncate(body.Library)}' is unknown; the only library is '{StylesLibrary}'.");
+            return ProblemResults.BadRequest("library", $"library '{Truncate(body.Library)}' is unknown; the libraries are {string.Join(", ", StorageLayout.Libraries.Keys)}.");
         }
 
         var url = await store.GetUploadLinkAsync(blob, LinkLifetime, cancellationToken).ConfigureAwait(false);
@@ -109,7 +105,7 @@ public sealed class UploadsApi(IArtworkStore store, IOptions<PipelineOptions> op
             blob.ToString(),
             url,
             DateTimeOffset.UtcNow.Add(LinkLifetime),
-            options.Value.MaxSourceBytes,
+            images.Value.MaxBytes,
             new Dictionary<string, string> { [BlobTypeHeader] = BlockBlob, ["content-type"] = expectedType }));
     }
 
@@ -144,7 +140,7 @@ public sealed class UploadsApi(IArtworkStore store, IOptions<PipelineOptions> op
     {
         if (request.ContentLength > MaxBodyBytes)
         {
-            throw new RequestValidationException("body", string.Create(CultureInfo.InvariantCulture, $"The request body is larger than {MaxBodyBytes} bytes."));
+            throw JobRejectedException.BadRequest("body", string.Create(CultureInfo.InvariantCulture, $"The request body is larger than {MaxBodyBytes} bytes."));
         }
 
         using var buffer = new MemoryStream();
@@ -154,7 +150,7 @@ public sealed class UploadsApi(IArtworkStore store, IOptions<PipelineOptions> op
         {
             if (buffer.Length + read > MaxBodyBytes)
             {
-                throw new RequestValidationException("body", string.Create(CultureInfo.InvariantCulture, $"The request body is larger than {MaxBodyBytes} bytes."));
+                throw JobRejectedException.BadRequest("body", string.Create(CultureInfo.InvariantCulture, $"The request body is larger than {MaxBodyBytes} bytes."));
             }
 
             buffer.Write(chunk, 0, read);
@@ -163,12 +159,12 @@ public sealed class UploadsApi(IArtworkStore store, IOptions<PipelineOptions> op
         try
         {
             return JsonSerializer.Deserialize<UploadRequest>(buffer.ToArray(), JsonOptions)
-                ?? throw new RequestValidationException("body", "The request body is null; send a JSON object with fileName.");
+                ?? throw JobRejectedException.BadRequest("body", "The request body is null; send a JSON object with fileName.");
         }
         catch (JsonException e)
         {
             var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
-            throw new RequestValidationException(field, "The request body is not a valid upload request: send {\"fileName\": \"cat.jpg\", \"contentType\": \"image/jpeg\"}.");
+            throw JobRejectedException.BadRequest(field, "The request body is not a valid upload request: send {\"fileName\": \"cat.jpg\", \"contentType\": \"image/jpeg\"}.");
         }
     }
 
