@@ -20,9 +20,9 @@ namespace NeuralArt.Dashboard.Tests;
 public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper output)
 {
     /// <summary>A small dream: a few seconds of CPU, several one-second chunks, so several previews.</summary>
-    private const int SmallMaxSize = 160;
+    private const int SmallMaxSize = 224;
     private const int SmallOctaves = 2;
-    private const int SmallIterations = 6;
+    private const int SmallIterations = 40;
 
     /// <summary>A dream long enough to be cancelled while it runs.</summary>
     private const int LongMaxSize = 256;

@@ -41,7 +41,8 @@ function card(job, titles) {
     ? h('img', { src: job.preview.url, alt: '', loading: 'lazy', width: 320, height: 240 })
     : h('span', { class: 'placeholder', 'aria-hidden': 'true' });
   return h('li', { class: 'card', dataset: { job: job.id, status: job.status } },
-    h('a', { href: `#/jobs/${encodeURIComponent(job.id)}`, 'aria-label': `${title}, ${job.status}, ${formatTime(job.createdAt)}` },
+    // The link's name is its visible text (title, status, duration, date): the thumbnail is decoration.
+    h('a', { href: `#/jobs/${encodeURIComponent(job.id)}` },
       image,
       h('span', { class: 'card-text' },
         h('span', { class: 'card-title' }, title),
