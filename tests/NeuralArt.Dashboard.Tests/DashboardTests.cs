@@ -28,6 +28,10 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     private const int LongMaxSize = 256;
     private const int LongIterations = 400;
 
+    /// <summary>Photos of the gallery's jobs: the bundled samples (samples/SOURCES.md).</summary>
+    private static readonly string CatPhoto = Path.Combine(NeuralArt.Testing.Azurite.RepositoryRoot(), "samples", "content", "cat_chelsea.png");
+    private static readonly string MountainPhoto = Path.Combine(NeuralArt.Testing.Azurite.RepositoryRoot(), "samples", "content", "mountain_landscape.jpg");
+
     /// <summary>More iterations than any host allows (the descriptor's maximum is lower).</summary>
     private const int TooManyIterations = 10_000_000;
 
@@ -50,6 +54,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         AssertAccessible("start view");
 
         FillSmallDream(SmallIterations, SmallMaxSize, SmallOctaves);
+        Browser.Script<object?>("window.scrollTo(0, 0);");
         Browser.Screenshot("02-start-filled");
         var clock = Stopwatch.StartNew();
         Browser.Find("#start-button").Click();
@@ -194,11 +199,14 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task The_gallery_lists_jobs_newest_first_with_previews_and_opens_a_job()
     {
-        // Two jobs started through the API (not the page), the second after the first.
-        var first = await SubmitThroughApiAsync();
-        var second = await SubmitThroughApiAsync();
+        // Two jobs started through the API (not the page), the second after the first; both small, and
+        // waited for until they have a preview, so that the gallery shows thumbnails.
+        var first = await SubmitThroughApiAsync(CatPhoto);
+        var second = await SubmitThroughApiAsync(MountainPhoto);
         try
         {
+            await WaitForPreviewAsync(first);
+            await WaitForPreviewAsync(second);
             OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
             Browser.Open(fixture.BaseAddress + "#/jobs");
             Browser.WaitForView("gallery");
@@ -327,16 +335,33 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         Assert.True(errors.Count == 0, $"Console errors:\n{string.Join("\n", errors)}");
     }
 
-    private async Task<string> SubmitThroughApiAsync()
+    private async Task<string> SubmitThroughApiAsync(string photo)
     {
-        var blob = new BlobRef(StorageLayout.UploadsContainer, $"{Guid.NewGuid():N}/grace_hopper.jpg");
-        await fixture.Blobs.GetBlobContainerClient(blob.Container).GetBlobClient(blob.Name).UploadAsync(DashboardFixture.SamplePhoto);
+        var blob = new BlobRef(StorageLayout.UploadsContainer, $"{Guid.NewGuid():N}/{Path.GetFileName(photo)}");
+        await fixture.Blobs.GetBlobContainerClient(blob.Container).GetBlobClient(blob.Name).UploadAsync(photo);
         var body = $$$"""{"kind":"dream","inputs":{"source":"{{{blob}}}"},"parameters":{"octaves":1,"iterations":{{{SmallIterations}}},"maxSize":96}}""";
         using var response = await fixture.Api.PostAsync("/api/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Submit answered {(int)response.StatusCode}: {text}");
         using var document = JsonDocument.Parse(text);
         return document.RootElement.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Polls the API (at its Retry-After) until the job has a preview or has ended.</summary>
+    private async Task WaitForPreviewAsync(string id)
+    {
+        using var timeout = new CancellationTokenSource(JobTimeout);
+        while (true)
+        {
+            using var response = await fixture.Api.GetAsync($"/api/jobs/{id}", timeout.Token);
+            using var job = JsonDocument.Parse(await response.Content.ReadAsStringAsync(timeout.Token));
+            if (job.RootElement.TryGetProperty("preview", out _) || response.StatusCode == HttpStatusCode.OK)
+            {
+                return;
+            }
+
+            await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), timeout.Token);
+        }
     }
 
     private async Task CancelQuietlyAsync(string id)

@@ -43,6 +43,7 @@ public sealed class UploadsApi(IArtworkStore store, IOptions<ImageLimits> images
         [".png"] = "image/png",
         [".webp"] = "image/webp",
         [".bmp"] = "image/bmp",
+        [".gif"] = "image/gif",
     };
 
     public async Task<IResult> CreateAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -81,6 +82,11 @@ public sealed class UploadsApi(IArtworkStore store, IOptions<ImageLimits> images
         }
         else if (StorageLayout.Libraries.TryGetValue(body.Library, out var container))
         {
+            if (!StorageLayout.LibraryExtensions.Contains(extension))
+            {
+                return ProblemResults.BadRequest("fileName", $"A {body.Library} image must be one of {string.Join(", ", StorageLayout.LibraryExtensions)}.");
+            }
+
             // A library image is named by its file name, so a second "starry-night" must not replace the first.
             if (await StorageLayout.ResolveLibraryAsync(store, body.Library, stem, cancellationToken).ConfigureAwait(false) is not null)
             {

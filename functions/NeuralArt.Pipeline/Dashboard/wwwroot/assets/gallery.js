@@ -23,7 +23,8 @@ export async function renderGallery(main) {
     const { data } = await api(`/jobs?${query}`);
     const jobs = data?.jobs ?? [];
     list.append(...jobs.map(job => card(job, titles)));
-    token = data?.continuationToken ?? null;
+    // The task hub may hand out a token whose page turns out empty: then there is nothing older.
+    token = jobs.length > 0 ? data?.continuationToken ?? null : null;
     more.hidden = !token;
     more.disabled = false;
     empty.hidden = list.childElementCount > 0;

@@ -131,7 +131,8 @@ export async function renderJob(main, id) {
       outputImage.alt = isResult ? 'Result' : `Preview after ${job.progress?.chunks ?? 0} chunk(s)`;
       outputImage.dataset.chunks = String(job.progress?.chunks ?? 0);
       outputImage.dataset.kind = isResult ? 'result' : 'preview';
-      outputCaption.textContent = isResult ? 'Result' : `Preview (${job.progress?.iteration ?? 0} iterations)`;
+      const done = job.progress?.iteration ?? 0;
+      outputCaption.textContent = isResult ? 'Result' : `Preview after ${done} iteration${done === 1 ? '' : 's'}`;
       pair.querySelector('#output-figure').hidden = false;
     };
     next.src = shown.url;
