@@ -38,6 +38,9 @@ export async function renderGallery(main) {
 
 function card(job, titles) {
   const title = titles.get(job.kind) ?? job.kind ?? 'Job';
+  // The photo's file name, so that jobs of the same kind can be told apart in a list.
+  const sourceBlob = job.inputs?.source?.[0] ?? job.source?.blob ?? '';
+  const source = sourceBlob.slice(sourceBlob.lastIndexOf('/') + 1);
   const image = job.preview?.url
     ? h('img', { src: job.preview.url, alt: '', loading: 'lazy', width: 320, height: 240 })
     : h('span', { class: 'placeholder', 'aria-hidden': 'true' });
@@ -47,6 +50,7 @@ function card(job, titles) {
       image,
       h('span', { class: 'card-text' },
         h('span', { class: 'card-title' }, title),
+        source ? h('span', { class: 'card-source' }, source) : null,
         statusBadge(job.status),
         h('span', { class: 'muted' }, `${formatDuration(jobDuration(job))} · ${formatTime(job.createdAt)}`))));
 }

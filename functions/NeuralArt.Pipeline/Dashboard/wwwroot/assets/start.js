@@ -90,19 +90,20 @@ function fileField(role, state) {
     type: 'file', id, accept: 'image/*', multiple: role.max > 1,
     'aria-describedby': `help-${role.role} error-${role.role}`,
   });
-  const chosen = h('div', { class: 'chosen', id: `chosen-${role.role}` });
+  // Inside the drop zone (a label), so phrasing elements only.
+  const chosen = h('span', { class: 'chosen', id: `chosen-${role.role}` });
   const showChosen = files => {
     state.files.set(role.role, files);
-    chosen.replaceChildren(...files.map(file => h('figure', {},
+    chosen.replaceChildren(...files.map(file => h('span', { class: 'chosen-item' },
       h('img', { src: URL.createObjectURL(file), alt: '', onload: event => URL.revokeObjectURL(event.target.src) }),
-      h('figcaption', {}, file.name))));
+      h('span', {}, file.name))));
   };
   if (state.files.get(role.role)?.length) showChosen(state.files.get(role.role));
   input.addEventListener('change', () => showChosen([...input.files].slice(0, role.max)));
 
   const zone = h('label', { class: 'drop', for: id },
     h('span', { class: 'drop-text' }, role.role === 'source' ? 'Drop a photo here or choose one' : `Drop an image here or choose one${optional ? ' (optional)' : ''}`),
-    input);
+    input, chosen);
   zone.addEventListener('dragover', event => { event.preventDefault(); zone.classList.add('over'); });
   zone.addEventListener('dragleave', () => zone.classList.remove('over'));
   zone.addEventListener('drop', event => {
@@ -114,7 +115,7 @@ function fileField(role, state) {
 
   return h('div', { class: 'field', 'data-field': role.role },
     h('span', { class: 'label', id: `label-${role.role}` }, roleTitle(role), optional ? h('span', { class: 'muted' }, ' (optional)') : null),
-    zone, chosen,
+    zone,
     h('p', { class: 'help', id: `help-${role.role}` }, role.help),
     h('p', { class: 'field-error', id: `error-${role.role}` }));
 }
