@@ -237,6 +237,35 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public void The_style_picker_shows_the_library_and_an_uploaded_style_joins_it_selected()
+    {
+        OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
+        Browser.Find("input[name='kind'][value='style']").Click();
+        var picker = Browser.Until(_ => Browser.FindAll("fieldset[data-field='style'] .library").FirstOrDefault(), what: "the style picker");
+        var thumbnail = picker.FindElement(By.XPath($".//label[.//input[@value='{DashboardFixture.StyleName}']]//img"));
+        Browser.Until(_ => Browser.Script<bool>("return arguments[0].complete && arguments[0].naturalWidth > 0;", thumbnail), what: "the style thumbnail to load");
+
+        // A new style, uploaded from the picker straight to the library, comes back checked.
+        var name = $"dashboard-style-{Guid.NewGuid():N}"[..24];
+        var file = Path.Combine(Path.GetTempPath(), name + ".jpg");
+        File.Copy(DashboardFixture.SamplePhoto, file);
+        try
+        {
+            Browser.Find("#upload-style").SendKeys(file);
+            Browser.Until(_ => Browser.FindAll($"fieldset[data-field='style'] input[value='{name}']:checked").Count == 1, what: "the uploaded style, selected");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        Browser.Script<object?>("document.querySelector(\"fieldset[data-field='style']\").scrollIntoView();");
+        Browser.Screenshot("14-style-picker");
+        AssertAccessible("style picker");
+        AssertNoConsoleErrors();
+    }
+
+    [Fact]
     public void At_360_px_nothing_overflows()
     {
         try
@@ -257,6 +286,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
                 Browser.WaitForView("job");
                 AssertNoOverflow("job");
                 Browser.Screenshot("13-phone-job");
+                AssertAccessible("job view at 360 px");
             }
 
             AssertNoConsoleErrors();

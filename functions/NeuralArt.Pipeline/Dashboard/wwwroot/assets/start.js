@@ -230,8 +230,10 @@ function rangeText(p) {
   const low = p.minimum ?? null;
   const high = p.maximum != null && Math.abs(p.maximum) < LARGEST_SHOWN_BOUND ? p.maximum : null;
   if (low === null && high === null) return null;
-  const from = low === null ? '' : `${p.exclusiveMinimum ? '>' : ''}${low}`;
-  const text = low !== null && high !== null ? `${from}–${high}` : low !== null ? `≥ ${from}` : `≤ ${high}`;
+  let text;
+  if (low !== null && high !== null) text = `${p.exclusiveMinimum ? '>' : ''}${low}–${high}`;
+  else if (low !== null) text = `${p.exclusiveMinimum ? '>' : '≥'} ${low}`;
+  else text = `≤ ${high}`;
   return h('span', { class: 'range' }, ` ${text}`);
 }
 
