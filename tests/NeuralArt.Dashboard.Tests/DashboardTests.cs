@@ -154,7 +154,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
-    public void A_running_job_can_be_cancelled_from_its_page()
+    public async Task A_running_job_can_be_cancelled_and_then_deleted_from_its_page()
     {
         OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
         FillSmallDream(LongIterations, LongMaxSize, SmallOctaves);
@@ -168,6 +168,17 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         Assert.Empty(Browser.FindAll("#cancel-button"));
         Assert.Single(Browser.FindAll("#delete-button"));
         Browser.Screenshot("08-cancelled");
+
+        // Delete asks once more, then the job is gone: back to the gallery, and the API no longer knows it.
+        var id = Browser.Find(".job-id code").Text;
+        Browser.Find("#delete-button").Click();
+        Browser.Until(_ => Browser.FindAll("#confirm-delete-button").Count == 1, what: "the delete confirmation");
+        Assert.Equal("confirm-delete-button", Browser.Script<string>("return document.activeElement.id;"));
+        Browser.Find("#confirm-delete-button").Click();
+        Browser.WaitForView("gallery");
+        Assert.Empty(Browser.FindAll($"#gallery li[data-job='{id}']"));
+        using var gone = await fixture.Api.GetAsync($"/api/jobs/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         AssertNoConsoleErrors();
     }
 
