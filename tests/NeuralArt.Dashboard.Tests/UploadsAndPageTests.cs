@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using NeuralArt.Pipeline.Dashboard;
+using NeuralArt.Pipeline.Storage;
 using Xunit.Abstractions;
 
 namespace NeuralArt.Dashboard.Tests;
@@ -140,6 +141,28 @@ public sealed class UploadsAndPageTests(DashboardFixture fixture, ITestOutputHel
 
         using var refused = await storage.SendAsync(Preflight(url, "http://127.0.0.1:1"));
         Assert.False(refused.IsSuccessStatusCode, "A foreign origin passed the storage CORS preflight.");
+    }
+
+    [Fact]
+    public async Task Many_host_origins_share_one_managed_cors_rule()
+    {
+        // A storage service holds at most five CORS rules; test runs start dozens of hosts on free ports.
+        var store = new BlobArtworkStore(fixture.Blobs);
+        var origins = Enumerable.Range(0, 8).Select(i => $"http://127.0.0.1:{20000 + i}").ToList();
+        foreach (var origin in origins)
+        {
+            await store.AllowBrowserOriginAsync(origin);
+        }
+
+        var rules = (await fixture.Blobs.GetPropertiesAsync()).Value.Cors;
+        var managed = Assert.Single(rules, StorageCors.IsManaged);
+        Assert.Superset(origins.ToHashSet(), StorageCors.Origins(managed).ToHashSet());
+        Assert.Contains(fixture.BaseAddress.GetLeftPart(UriPartial.Authority), StorageCors.Origins(managed));
+
+        var ticket = await TicketAsync("""{"fileName":"many.png"}""");
+        using var storage = new HttpClient();
+        using var preflight = await storage.SendAsync(Preflight(new Uri(ticket.GetProperty("uploadUrl").GetString()!), origins[^1]));
+        Assert.Equal(HttpStatusCode.OK, preflight.StatusCode);
     }
 
     private static HttpRequestMessage Preflight(Uri url, string origin)

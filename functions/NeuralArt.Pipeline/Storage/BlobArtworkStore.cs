@@ -31,21 +31,36 @@ public sealed class BlobArtworkStore(BlobServiceClient service) : IArtworkStore
 
     /// <summary>
     /// Lets a page served from <paramref name="origin"/> (the dashboard) put uploads through their SAS
-    /// links and read results and manifests: adds <see cref="StorageCors.RuleFor"/> to the blob service's
-    /// CORS rules unless a rule already names the origin. Other rules are kept.
+    /// links and read results and manifests: adds the origin to the one CORS rule this code manages
+    /// (<see cref="StorageCors.RuleFor"/>), unless some rule already lets it in. Other rules are kept.
+    /// A storage service holds at most five rules, and every local host (tests start many, on free
+    /// ports) has its own origin, so origins share one rule, the oldest dropped past
+    /// <see cref="StorageCors.MaxOrigins"/>. Hosts starting together may overwrite each other's
+    /// update (the properties have no ETag): the write is checked and retried.
     /// </summary>
     public async Task AllowBrowserOriginAsync(string origin, CancellationToken cancellationToken = default)
     {
-        var properties = (await service.GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value;
-        var rules = properties.Cors ?? [];
-        if (rules.Any(rule => StorageCors.Names(rule, origin)))
+        for (var attempt = 1; ; attempt++)
         {
-            return;
-        }
+            var properties = (await service.GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value;
+            var rules = properties.Cors ?? [];
+            if (rules.Any(rule => StorageCors.Names(rule, origin)))
+            {
+                return;
+            }
 
-        // The properties as read, with one more CORS rule: logging, metrics and the rest stay as they are.
-        properties.Cors = rules.Append(StorageCors.RuleFor(origin)).ToList();
-        await service.SetPropertiesAsync(properties, cancellationToken).ConfigureAwait(false);
+            if (attempt > StorageCors.MaxUpdateAttempts)
+            {
+                throw new InvalidOperationException($"The blob service's CORS rules did not keep the origin {StorageCors.Origin(origin)} after {StorageCors.MaxUpdateAttempts} updates.");
+            }
+
+            // The properties as read, with the managed rule's origins updated: logging, metrics and the rest stay.
+            var managed = rules.FirstOrDefault(StorageCors.IsManaged);
+            var origins = managed is null ? [] : StorageCors.Origins(managed);
+            var updated = StorageCors.RuleFor([.. origins.TakeLast(StorageCors.MaxOrigins - 1), StorageCors.Origin(origin)]);
+            properties.Cors = managed is null ? [.. rules, updated] : [.. rules.Select(rule => ReferenceEquals(rule, managed) ? updated : rule)];
+            await service.SetPropertiesAsync(properties, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task<StoredBlob?> ReadAsync(BlobRef blob, long maxBytes, CancellationToken cancellationToken = default)

@@ -34,7 +34,8 @@ async function loadStyles() {
 }
 
 function buildForm(engines, library) {
-  const state = { files: new Map(), styles: library, selected: new Map() };
+  // uploaded: File -> blob, so that a request refused for a parameter is resent without uploading again.
+  const state = { files: new Map(), styles: library, selected: new Map(), uploaded: new WeakMap() };
   const engineFields = h('div', { class: 'engine-fields' });
   const formError = h('p', { class: 'form-error', id: 'form-error', role: 'alert' });
   const progress = h('progress', { id: 'upload-progress', max: 1, value: 0, hidden: true, 'aria-label': 'Upload progress' });
@@ -281,7 +282,10 @@ async function uploadInputs(engine, state, progress) {
 
     const files = state.files.get(role.role) ?? [];
     if (files.length < role.min) return fieldError(role.role, role.role === 'source' ? 'Choose a photo first.' : `Choose at least ${role.min} image(s).`);
-    for (const file of files) uploads.push({ role, file });
+    for (const file of files) {
+      if (state.uploaded.has(file)) addInput(inputs, role, state.uploaded.get(file));
+      else uploads.push({ role, file });
+    }
   }
 
   const total = uploads.reduce((sum, item) => sum + item.file.size, 0) || 1;
@@ -298,11 +302,16 @@ async function uploadInputs(engine, state, progress) {
     }
 
     done += file.size;
-    const list = inputs[role.role] ?? [];
-    inputs[role.role] = role.max === 1 ? blob : [...list, blob];
+    state.uploaded.set(file, blob);
+    addInput(inputs, role, blob);
   }
 
   return inputs;
+}
+
+/** A role that takes one image gets a string, a role that takes several an array (the API takes both). */
+function addInput(inputs, role, blob) {
+  inputs[role.role] = role.max === 1 ? blob : [...(inputs[role.role] ?? []), blob];
 }
 
 function fieldError(field, message) {
