@@ -68,6 +68,7 @@ public sealed class RecoveryAndScaleTests(AzuriteFixture azurite)
                 var args = HostProcess.FastRecoveryArguments(azurite.ConnectionString, hub)
                     .Append($"--NeuralArt:Host:Url=http://127.0.0.1:{port}")
                     .Append("--NeuralArt:Host:WatchInbox=false")
+                    .Append($"--NeuralArt:Limits:MaxRunningJobs={jobs}")
                     .ToArray();
                 var app = LocalHost.Build(args, (services, _) => services.AddSingleton<IArtworkEngine>(engine));
                 await app.StartAsync();

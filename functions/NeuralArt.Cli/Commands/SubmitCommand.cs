@@ -8,6 +8,9 @@ using NeuralArt.Cli.Infrastructure;
 using NeuralArt.Host;
 using NeuralArt.Host.Http;
 using NeuralArt.Engine.Jobs;
+using NeuralArt.Pipeline.Client;
+using NeuralArt.Pipeline.Http;
+using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -24,7 +27,6 @@ namespace NeuralArt.Cli.Commands;
 public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
 {
     public const string KeyVariable = "NEURALART_FUNCTION_KEY";
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
     public sealed class Settings : CommandSettings
     {
@@ -107,105 +109,79 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
             list.Add(value);
         }
 
-        var body = new JsonObject
+        var submission = new JobSubmission
         {
-            ["kind"] = settings.Kind,
-            ["inputs"] = inputs,
-            ["parameters"] = ParseParameters(settings.Parameters),
+            Kind = settings.Kind,
+            Inputs = inputs,
+            Parameters = ParseParameters(settings.Parameters),
+            ChunkTimeBudgetSeconds = settings.ChunkSeconds,
         };
-        if (settings.ChunkSeconds is { } budget) body["chunkBudgetSeconds"] = budget;
 
-        using var http = new HttpClient { BaseAddress = new Uri(settings.Url) };
-        http.DefaultRequestHeaders.Add(FunctionKeyMiddleware.HeaderName, ResolveKey(settings.Key));
-        using var response = await http.PostAsJsonAsync("/api/jobs", body, cancellationToken);
-        var accepted = await ReadJsonAsync(response, cancellationToken);
-        var id = accepted.GetProperty("id").GetString()!;
-        AnsiConsole.MarkupLine(Markup.Escape($"Job {id} started ({body["kind"]} of {upload})."));
-
-        var job = await FollowAsync(http, id, cancellationToken);
-        var status = job.GetProperty("status").GetString();
-        if (status != "completed")
+        using var client = new NeuralArtClient(new Uri(settings.Url), ResolveKey(settings.Key));
+        JobOperation operation;
+        try
         {
-            var reason = job.TryGetProperty("error", out var error) ? error.GetProperty("reason").GetString() : status;
-            AnsiConsole.MarkupLine($"[red]Job {Markup.Escape(id)} {Markup.Escape(status ?? "ended")}:[/] {Markup.Escape(reason ?? "")}");
+            operation = await client.StartJobAsync(submission, cancellationToken);
+        }
+        catch (NeuralArtRequestException e)
+        {
+            AnsiConsole.MarkupLine($"[red]Refused:[/] {Markup.Escape(e.Message)}");
             return ErrorReporter.ExitBadInput;
         }
 
-        var result = job.GetProperty("result");
-        var url = result.TryGetProperty("url", out var link) ? link.GetString() : null;
-        var bytes = url is not null
+        var id = operation.Id;
+        AnsiConsole.MarkupLine(Markup.Escape($"Job {id} started ({settings.Kind} of {upload})."));
+        var job = await FollowAsync(operation, cancellationToken);
+        if (job.Status != "completed")
+        {
+            AnsiConsole.MarkupLine($"[red]Job {Markup.Escape(id)} {Markup.Escape(job.Status)}:[/] {Markup.Escape(job.Error?.Reason ?? "")}");
+            return ErrorReporter.ExitBadInput;
+        }
+
+        var result = job.Result ?? throw new InvalidOperationException($"Job {id} completed without a result.");
+        var bytes = result.Url is { } url
             ? await new HttpClient().GetByteArrayAsync(url, cancellationToken)
             : (await blobs.GetBlobContainerClient(StorageLayout.OutputsContainer)
-                .GetBlobClient(BlobRef.Parse(result.GetProperty("blob").GetString()!).Name).DownloadContentAsync(cancellationToken)).Value.Content.ToArray();
+                .GetBlobClient(BlobRef.Parse(result.Blob).Name).DownloadContentAsync(cancellationToken)).Value.Content.ToArray();
         Directory.CreateDirectory(settings.Output);
-        var path = Path.Combine(settings.Output, $"{Path.GetFileNameWithoutExtension(settings.Image)}_{body["kind"]}.png");
+        var path = Path.Combine(settings.Output, $"{Path.GetFileNameWithoutExtension(settings.Image)}_{settings.Kind}.png");
         await File.WriteAllBytesAsync(path, bytes, cancellationToken);
-        var elapsed = job.GetProperty("progress").GetProperty("elapsedSeconds").GetDouble();
+        var elapsed = job.Progress?.ElapsedSeconds ?? 0;
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Wrote {path} (job {id}, {elapsed:F1} s).")));
         return 0;
     }
 
-    /// <summary>Polls the job with a progress bar until it ends.</summary>
-    private static async Task<JsonElement> FollowAsync(HttpClient http, string id, CancellationToken cancellationToken)
+    /// <summary>Follows the job with a progress bar until it ends.</summary>
+    private static async Task<JobView> FollowAsync(JobOperation operation, CancellationToken cancellationToken)
     {
-        JsonElement job = default;
+        JobView? job = null;
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async progress =>
             {
                 var bar = progress.AddTask("queued", maxValue: 100);
-                while (true)
+                job = await operation.WaitForCompletionAsync(new SynchronousProgress<JobView>(view =>
                 {
-                    using var response = await http.GetAsync($"/api/jobs/{id}", cancellationToken);
-                    job = await ReadJsonAsync(response, cancellationToken);
-                    if (job.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Object)
+                    if (view.Progress is { } p)
                     {
-                        bar.Value = p.GetProperty("percent").GetDouble();
+                        bar.Value = view.Status == "completed" ? 100 : p.Percent;
                         bar.Description = Markup.Escape(Describe(p));
                     }
-
-                    if (job.GetProperty("status").GetString() is "completed" or "failed" or "cancelled")
-                    {
-                        if (job.GetProperty("status").GetString() == "completed") bar.Value = 100;
-                        bar.StopTask();
-                        return;
-                    }
-
-                    await Task.Delay(PollInterval, cancellationToken);
-                }
+                }), cancellationToken);
+                bar.StopTask();
             });
-        return job;
+        return job!;
     }
 
-    private static string Describe(JsonElement progress)
+    private static string Describe(JobStatus progress) => progress.Phase != JobPhases.Running
+        ? progress.Phase
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{progress.Stage} {progress.StageIndex}/{progress.StageCount}, iteration {progress.Iteration}/{progress.TotalIterations}");
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and race the bar's end).</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
-        var phase = progress.GetProperty("phase").GetString();
-        if (phase != "running") return phase ?? "";
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{progress.GetProperty("stage").GetString()} {progress.GetProperty("stageIndex").GetInt32()}/{progress.GetProperty("stageCount").GetInt32()}, " +
-            $"iteration {progress.GetProperty("iteration").GetInt32()}/{progress.GetProperty("totalIterations").GetInt32()}");
-    }
-
-    private static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            var detail = text;
-            try
-            {
-                var problem = JsonDocument.Parse(text).RootElement;
-                detail = problem.GetProperty("detail").GetString() + (problem.TryGetProperty("field", out var field) ? $" (field: {field.GetString()})" : "");
-            }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                // Not a problem body: show it as it came.
-            }
-
-            throw new InvalidOperationException($"{(int)response.StatusCode} {response.ReasonPhrase}: {detail}");
-        }
-
-        return JsonDocument.Parse(text).RootElement.Clone();
+        public void Report(T value) => report(value);
     }
 
     private static async Task UploadAsync(BlobServiceClient blobs, BlobRef blob, string file, CancellationToken cancellationToken)

@@ -68,7 +68,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
             new() { Role = EngineDescriptor.SourceRole, Min = 1, Max = 1, Help = "The photo to dream on." },
             new() { Role = GuideRole, Min = 0, Max = 1, Help = "Optional guide image: the dream amplifies the features it shares with the guide." },
         ],
-        Parameters = DreamParameters.Describe(Graphs.Models, Options.Model, limits),
+        Parameters = DreamSchema.Describe(Graphs.Models, Options.Model, limits),
     };
 
     public override JobPlan Plan(PlanRequest request)
@@ -78,11 +78,12 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         var values = ParameterSchema.Parse(request.ParametersJson, Describe(limits).Parameters);
         var settings = DreamSettings.FromJson(values.ToJsonString());
         settings = settings with { Model = settings.Model ?? Options.Model };
-        var (manifest, taps) = Resolve(settings);
+        var (manifest, parameters) = Resolve(settings);
+        var taps = parameters.Taps;
         var source = RequireInputs(request.Inputs, out var guide);
         if (guide is not null && settings.Channels is not null)
         {
-            throw new InvalidArtworkInputException("Channels cannot be combined with a guide image (the guide chooses the features).", DreamParameters.Channels);
+            throw new InvalidArtworkInputException("Channels cannot be combined with a guide image (the guide chooses the features).", DreamSchema.Channels);
         }
 
         var cost = Graphs.GetCost(manifest, taps.Select(t => t.Tap).ToList());
@@ -92,7 +93,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
             {
                 if (cost.TapChannels(tap.Tap) is { } count && channels.FirstOrDefault(c => c >= count, -1) is var bad and >= 0)
                 {
-                    throw new InvalidArtworkInputException($"Channel {bad} is out of range: layer '{tap.Tap}' has {count} channels (0..{count - 1}).", DreamParameters.Channels);
+                    throw new InvalidArtworkInputException($"Channel {bad} is out of range: layer '{tap.Tap}' has {count} channels (0..{count - 1}).", DreamSchema.Channels);
                 }
             }
         }
@@ -108,14 +109,14 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         if (total > limits.MaxIterations)
         {
             throw new InvalidArtworkInputException(
-                $"{settings.Octaves} octaves x {settings.Iterations} iterations is {total} iterations; this host allows at most {limits.MaxIterations} per job.", DreamParameters.Iterations);
+                $"{settings.Octaves} octaves x {settings.Iterations} iterations is {total} iterations; this host allows at most {limits.MaxIterations} per job.", DreamSchema.Iterations);
         }
 
         var working = (long)width * height;
         if (working > limits.MaxWorkingPixels)
         {
             throw new InvalidArtworkInputException(
-                $"The working image would be {width}x{height} ({working:N0} pixels); this host allows at most {limits.MaxWorkingPixels:N0}. Lower maxSize.", DreamParameters.MaxSize);
+                $"The working image would be {width}x{height} ({working:N0} pixels); this host allows at most {limits.MaxWorkingPixels:N0}. Lower maxSize.", DreamSchema.MaxSize);
         }
 
         var (guideWidth, guideHeight) = guide is null ? (0, 0) : PlanSizes.FitWithin(guide.Width, guide.Height, settings.GuideSize);
@@ -124,7 +125,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         if (checkpoint > limits.MaxCheckpointBytes)
         {
             throw new InvalidArtworkInputException(
-                $"The job's checkpoint would be {checkpoint:N0} bytes; this host allows at most {limits.MaxCheckpointBytes:N0}. Lower maxSize.", DreamParameters.MaxSize);
+                $"The job's checkpoint would be {checkpoint:N0} bytes; this host allows at most {limits.MaxCheckpointBytes:N0}. Lower maxSize.", DreamSchema.MaxSize);
         }
 
         var sizes = OctavePlan.Sizes(height, width, settings.Octaves, settings.OctaveScale);
@@ -199,10 +200,13 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
             throw new InvalidArtworkInputException("Channels cannot be combined with a guide image (the guide chooses the features).", "channels");
         }
 
-        var (manifest, taps) = Resolve(settings);
+        var (manifest, parameters) = Resolve(settings);
         // Compile (or find) the graphs now so that a bad tap or channel fails the job at once.
-        GradientSession(manifest, taps, settings, guided);
-        if (guided) FeaturesSession(manifest, taps);
+        using (var gradient = GradientSession(manifest, parameters, guided))
+        {
+            Inputs(gradient.Session, parameters, guided);
+        }
+        if (guided) FeaturesSession(manifest, parameters).Dispose();
 
         cancellationToken.ThrowIfCancellationRequested();
         using var content = Loader.Decode(inputs.Content, "content");
@@ -239,7 +243,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
             Image = bases[0].Clone(),
         };
         Logger.LogInformation("Dream started: {Width}x{Height}, {Octaves} octaves x {Iterations} iterations at {Layers}, seed {Seed}.",
-            content.Width, content.Height, settings.Octaves, settings.Iterations, TapWeights.Format(taps), settings.Seed);
+            content.Width, content.Height, settings.Octaves, settings.Iterations, TapWeights.Format(parameters.Taps), settings.Seed);
         return new EngineCheckpoint(state.Serialize(), state.Progress());
     }
 
@@ -249,9 +253,13 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         if (state.IsComplete) return new EngineCheckpoint(bytes.ToArray(), state.Progress());
 
         var settings = state.Settings;
-        var (manifest, taps) = Resolve(settings);
-        using var runner = new GradientRunner(GradientSession(manifest, taps, settings, state.IsGuided));
-        if (state.IsGuided) SetGuideFeatures(runner, manifest, taps, state, cancellationToken);
+        var (manifest, parameters) = Resolve(settings);
+        // The lease keeps the session alive (even if the pool evicts it) until the runner is done.
+        using var lease = GradientSession(manifest, parameters, state.IsGuided);
+        using var runner = new GradientRunner(lease.Session);
+        // Weights and channel masks are graph inputs: set once, bound for every step of the chunk.
+        foreach (var input in Inputs(lease.Session, parameters, state.IsGuided)) runner.SetExtraInput(input.Name, input.Values, input.Shape);
+        if (state.IsGuided) SetGuideFeatures(runner, manifest, parameters, state, cancellationToken);
 
         var sizes = OctavePlan.Sizes(state.SourceHeight, state.SourceWidth, settings.Octaves, settings.OctaveScale);
         var random = new SplitMix64(state.RandomState);
@@ -330,55 +338,70 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         state.Iteration = 0;
     }
 
-    private void SetGuideFeatures(GradientRunner runner, BackboneManifest manifest, IReadOnlyList<TapWeight> taps, DreamState state, CancellationToken cancellationToken)
+    private void SetGuideFeatures(GradientRunner runner, BackboneManifest manifest, DreamParameters parameters, DreamState state, CancellationToken cancellationToken)
     {
         using var guide = ImageTensorConversions.FromRgbBytes(state.Guide, state.GuideWidth, state.GuideHeight);
-        var features = new FeatureExtractor(FeaturesSession(manifest, taps)).Run(guide.ToTensor(), cancellationToken);
-        foreach (var map in features)
+        using var features = FeaturesSession(manifest, parameters);
+        var maps = new FeatureExtractor(features.Session).Run(guide.ToTensor(), cancellationToken);
+        foreach (var map in maps)
         {
             runner.SetExtraInput(GraphNames.GuidePrefix + map.Name, map.Data, map.Shape);
         }
     }
 
-    private (BackboneManifest Manifest, IReadOnlyList<TapWeight> Taps) Resolve(DreamSettings settings)
+    private (BackboneManifest Manifest, DreamParameters Parameters) Resolve(DreamSettings settings)
     {
         var manifest = ResolveModel(settings.Model);
         var taps = settings.Taps(manifest.Recommended.Dream);
         if (taps.Count == 0)
         {
-            throw new InvalidArtworkInputException($"Model '{manifest.Name}' recommends no dream layers; name them, for example '{manifest.Taps.Keys.Last()}'.", DreamParameters.Layers);
+            throw new InvalidArtworkInputException($"Model '{manifest.Name}' recommends no dream layers; name them, for example '{manifest.Taps.Keys.Last()}'.", DreamSchema.Layers);
         }
         foreach (var tap in taps)
         {
             if (!manifest.Taps.ContainsKey(tap.Tap))
             {
                 throw new InvalidArtworkInputException(
-                    $"Model '{manifest.Name}' has no layer '{tap.Tap}'. Known layers: {string.Join(", ", manifest.Taps.Keys)}.", "layers");
+                    $"Model '{manifest.Name}' has no layer '{ParameterSchema.Printable(tap.Tap)}'. Known layers: {string.Join(", ", manifest.Taps.Keys)}.", DreamSchema.Layers);
             }
         }
-        return (manifest, taps);
+        return (manifest, new DreamParameters(taps, settings.Channels));
     }
 
-    private OnnxSession GradientSession(BackboneManifest manifest, IReadOnlyList<TapWeight> taps, DreamSettings settings, bool guided)
+    /// <summary>
+    /// The gradient graph of the dream's set of taps: one graph whatever the weights and channels,
+    /// which are fed as inputs (<see cref="DreamGraphInputs"/>).
+    /// </summary>
+    private OnnxSessionLease GradientSession(BackboneManifest manifest, DreamParameters parameters, bool guided) =>
+        Session(manifest, guided ? parameters.GuidedObjective() : parameters.Objective(), "layers");
+
+    private OnnxSessionLease FeaturesSession(BackboneManifest manifest, DreamParameters parameters) =>
+        Session(manifest, new FeaturesObjective(parameters.Taps.Select(t => t.Tap).ToList()), "layers");
+
+    /// <summary>The weight and channel-mask inputs, checked against the graph (channel ranges come from its mask inputs).</summary>
+    private static IReadOnlyList<GraphInput> Inputs(OnnxSession session, DreamParameters parameters, bool guided)
     {
-        Objective objective = guided ? new GuidedDreamObjective(taps) : new DreamObjective(taps, settings.Channels);
-        return Session(manifest, objective, settings.Channels is null ? "layers" : "channels");
+        try
+        {
+            return DreamGraphInputs.For(session, parameters, guided);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidArtworkInputException(ex.Message, parameters.Channels is { Count: > 0 } ? "channels" : "layers", ex);
+        }
     }
 
-    private OnnxSession FeaturesSession(BackboneManifest manifest, IReadOnlyList<TapWeight> taps) =>
-        Session(manifest, new FeaturesObjective(taps.Select(t => t.Tap).ToList()), "layers");
-
-    private OnnxSession Session(BackboneManifest manifest, Objective objective, string field)
+    private OnnxSessionLease Session(BackboneManifest manifest, Objective objective, string field)
     {
         CompiledGraph graph;
         try
         {
             graph = Graphs.GetGraph(manifest, objective);
         }
-        catch (GraphCompilationException ex) when (ex.Message.Contains("channel", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("tap", StringComparison.OrdinalIgnoreCase))
+        catch (GraphCompilationException ex) when (ex.Message.Contains("tap", StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidArtworkInputException(ex.Message, field, ex);
         }
-        return Sessions.Get(graph.Path);
+        return Sessions.Rent(graph.Path);
     }
 }

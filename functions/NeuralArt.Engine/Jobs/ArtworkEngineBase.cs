@@ -40,23 +40,7 @@ public abstract class ArtworkEngineBase : IArtworkEngine
     public abstract JobPlan Plan(PlanRequest request);
 
     /// <summary>The manifest of a catalog model (names only: a name outside the catalog is refused before any file is touched).</summary>
-    protected BackboneManifest ResolveModel(string? name)
-    {
-        var model = name ?? Options.Model;
-        if (!Graphs.Models.Contains(model, StringComparer.Ordinal))
-        {
-            throw new InvalidArtworkInputException(
-                $"There is no model named '{ParameterSchema.Printable(model)}'. Known models: {string.Join(", ", Graphs.Models)}.", "model");
-        }
-        try
-        {
-            return Graphs.GetManifest(model);
-        }
-        catch (GraphCompilationException ex)
-        {
-            throw new InvalidArtworkInputException(ex.Message, "model", ex);
-        }
-    }
+    protected BackboneManifest ResolveModel(string? name) => Graphs.ResolveModel(name ?? Options.Model);
 
     /// <inheritdoc />
     public EngineRuntime Runtime => new(Options.Model, Sessions.Device?.ToString(), new Dictionary<string, string>

@@ -36,15 +36,20 @@ public sealed class CatalogGraphSource : IGraphSource
 
     private readonly LruCache<string, INetworkCost> _costs = new(CostCacheCapacity, StringComparer.Ordinal);
 
-    public CatalogGraphSource(ModelCatalog catalog)
+    /// <param name="maxCompiledGraphs">Compiled graphs remembered in memory (<see cref="CompiledModelCache.MaxEntries"/>).</param>
+    /// <param name="cacheDirectory">Where compiled graphs are written; default the catalog's <c>compiled/</c> folder.</param>
+    public CatalogGraphSource(ModelCatalog catalog, int maxCompiledGraphs = CompiledModelCache.DefaultMaxEntries, string? cacheDirectory = null)
     {
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
-        _cache = new CompiledModelCache(catalog);
+        _cache = new CompiledModelCache(cacheDirectory ?? catalog.CacheDirectory, maxCompiledGraphs);
     }
 
     public ModelCatalog Catalog => _catalog;
 
     public IReadOnlyList<string> Models => _catalog.Names;
+
+    /// <summary>The compiled-graph cache (its folder and in-memory entries).</summary>
+    public CompiledModelCache Cache => _cache;
 
     public BackboneManifest GetManifest(string model) => _catalog.Get(model);
 

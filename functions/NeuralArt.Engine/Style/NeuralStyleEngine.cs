@@ -83,7 +83,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
                 Help = "Style images (artworks), blended in order; a bare name is an image of the styles library." },
             new() { Role = InitRole, Min = 0, Max = 1, Help = "Optional start image (with init: image)." },
         ],
-        Parameters = StyleParameters.Describe(Graphs.Models, Options.Model, limits),
+        Parameters = StyleSchema.Describe(Graphs.Models, Options.Model, limits),
     };
 
     public override JobPlan Plan(PlanRequest request)
@@ -94,7 +94,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         var settings = StyleSettings.FromJson(values.ToJsonString());
         var manifest = ResolveModel(settings.Model);
         settings = settings with { Model = manifest.Name };
-        var model = StyleModel.Resolve(Graphs, Sessions, settings);
+        using var model = StyleModel.Resolve(Graphs, Sessions, settings);
 
         var unknown = request.Inputs.FirstOrDefault(i => i.Role is not (EngineDescriptor.SourceRole or StyleRole or InitRole));
         if (unknown is not null)
@@ -114,14 +114,14 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         if (Math.Min(first.Height, first.Width) < StylePlan.MinSide)
         {
             throw new InvalidArtworkInputException(
-                $"At the first scale ({settings.Scales[0]} px) the source image would be {first.Width}x{first.Height}; each side must be at least {StylePlan.MinSide} px. Use a larger first scale.", StyleParameters.Scales);
+                $"At the first scale ({settings.Scales[0]} px) the source image would be {first.Width}x{first.Height}; each side must be at least {StylePlan.MinSide} px. Use a larger first scale.", StyleSchema.Scales);
         }
 
         var total = (long)settings.Scales.Length * settings.Iterations;
         if (total > limits.MaxIterations)
         {
             throw new InvalidArtworkInputException(
-                $"{settings.Scales.Length} scales x {settings.Iterations} iterations is {total} iterations; this host allows at most {limits.MaxIterations} per job.", StyleParameters.Iterations);
+                $"{settings.Scales.Length} scales x {settings.Iterations} iterations is {total} iterations; this host allows at most {limits.MaxIterations} per job.", StyleSchema.Iterations);
         }
 
         var last = sizes[^1];
@@ -129,7 +129,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         if (working > limits.MaxWorkingPixels)
         {
             throw new InvalidArtworkInputException(
-                $"The last scale would be {last.Width}x{last.Height} ({working:N0} pixels); this host allows at most {limits.MaxWorkingPixels:N0}.", StyleParameters.Scales);
+                $"The last scale would be {last.Width}x{last.Height} ({working:N0} pixels); this host allows at most {limits.MaxWorkingPixels:N0}.", StyleSchema.Scales);
         }
 
         var values3 = (long)ImageTensor.Channels * working;
@@ -139,7 +139,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             var needed = (2 + StyleSettings.LbfgsFixedVectors) * values3 * sizeof(float) >> 20;
             throw new InvalidArtworkInputException(
                 $"L-BFGS at {last.Width}x{last.Height} needs at least {needed} MiB for its vectors, over the optimizer memory budget of {settings.OptimizerMemoryMb} MiB; " +
-                "use the adam optimizer for images this large, or a smaller last scale.", StyleParameters.Optimizer);
+                "use the adam optimizer for images this large, or a smaller last scale.", StyleSchema.Optimizer);
         }
 
         // What the checkpoint stores: the photo (scaled down to the last scale), the style images
@@ -153,7 +153,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         if (checkpoint > limits.MaxCheckpointBytes)
         {
             throw new InvalidArtworkInputException(
-                $"The job's checkpoint would be {checkpoint:N0} bytes; this host allows at most {limits.MaxCheckpointBytes:N0}. Lower the last scale, the history or the number of style images.", StyleParameters.Scales);
+                $"The job's checkpoint would be {checkpoint:N0} bytes; this host allows at most {limits.MaxCheckpointBytes:N0}. Lower the last scale, the history or the number of style images.", StyleSchema.Scales);
         }
 
         var cost = Graphs.GetCost(manifest, model.StyleTapNames.Concat(model.ContentTapNames).Distinct().ToList());
@@ -227,7 +227,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     {
         var style = StyleState.Deserialize(state);
         var parts = double.IsNaN(style.LastStyleLoss) ? (StyleLossParts?)null : new StyleLossParts(style.LastStyleLoss, style.LastContentLoss, style.LastTvLoss);
-        var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
+        using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
         return new StyleStateInfo(style.Settings, StylePlan.Sizes(style.Content.Height, style.Content.Width, style.Settings.Scales),
             style.Styles.Count, style.Evaluations, parts, model.StyleTapNames, model.ContentTapNames);
     }
@@ -246,7 +246,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             {
                 throw new ArgumentException($"The image is {x.Width}x{x.Height}; the state's scale is {style.Image.Width}x{style.Image.Height}.", nameof(image));
             }
-            var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
+            using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
             using var objective = CreateObjective(model, ScaleInputs.Prepare(style, (x.Height, x.Width)), x.Height, x.Width, cancellationToken);
             return objective.Measure(x.Data, cancellationToken);
         }, cancellationToken);
@@ -260,7 +260,8 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     {
         var style = StyleState.Deserialize(state);
         var (height, width) = (style.Image.Height, style.Image.Width);
-        var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
+        // The objective retains the model (and its session leases) until it is disposed.
+        using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
         return CreateObjective(model, ScaleInputs.Prepare(style, (height, width)), height, width, cancellationToken);
     }
 
@@ -285,7 +286,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         CheckExtras(settings, styleInputs.Count, initInputs.Count);
 
         // Resolve taps and compile (or find) the graphs now, so that a bad layer fails the job at once.
-        var model = StyleModel.Resolve(Graphs, Sessions, settings);
+        using var model = StyleModel.Resolve(Graphs, Sessions, settings);
         model.TargetsSession();
         model.ObjectiveSession();
 
@@ -373,7 +374,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         if (state.IsComplete) return new EngineCheckpoint(bytes.ToArray(), state.Progress());
 
         var settings = state.Settings;
-        var model = StyleModel.Resolve(Graphs, Sessions, settings);
+        using var model = StyleModel.Resolve(Graphs, Sessions, settings);
         var (height, width) = (state.Image.Height, state.Image.Width);
         using var objective = CreateObjective(model, ScaleInputs.Prepare(state, (height, width)), height, width, cancellationToken);
         var function = new StyleLossFunction(objective, settings.RangeWeight);

@@ -14,8 +14,8 @@ public sealed class ArtworkActivityFunctions(
     AdmitJobActivity admit)
 {
     [Function(ActivityNames.Admit)]
-    public Task<bool> AdmitAsync([ActivityTrigger] string jobId, CancellationToken cancellationToken) =>
-        admit.ExecuteAsync(jobId, cancellationToken);
+    public Task<bool> AdmitAsync([ActivityTrigger] string input, CancellationToken cancellationToken) =>
+        admit.ExecuteAsync(input, cancellationToken);
 
     [Function(ActivityNames.Prepare)]
     public Task<PrepareOutcome> PrepareAsync([ActivityTrigger] PrepareInput input, CancellationToken cancellationToken) =>

@@ -9,7 +9,7 @@ using NeuralArt.Pipeline.Storage;
 namespace NeuralArt.Pipeline.Inbox;
 
 /// <summary>
-/// Turns an inbox blob into a job, the same way for the Functions blob trigger and the local host's
+/// Turns an inbox blob into a job, the same way for the Functions inbox event trigger and the local host's
 /// inbox watcher: the conventions of <see cref="InboxConventions"/>, an ID from (name, ETag), the
 /// same checks as the HTTP starter (<see cref="JobDoor"/>), and admission. Nothing here throws for
 /// bad input: a refused upload becomes a job that fails at once with its reason and <c>error.json</c>;

@@ -14,7 +14,8 @@ public static class StorageCors
     /// <summary>Put Blob needs x-ms-blob-type; the content type travels as Content-Type.</summary>
     public const string AllowedHeaders = "content-type,x-ms-blob-type,x-ms-blob-content-type,x-ms-version,x-ms-client-request-id";
 
-    public const string ExposedHeaders = "etag,content-length,content-type,last-modified,x-ms-request-id";
+    /// <summary>The same rule as infra/modules/storage.bicep's (the page reads bodies only; content-type and -length are safelisted).</summary>
+    public const string ExposedHeaders = "etag,x-ms-request-id";
 
     /// <summary>Browsers may cache the preflight answer this long.</summary>
     public const int MaxAgeInSeconds = 3600;

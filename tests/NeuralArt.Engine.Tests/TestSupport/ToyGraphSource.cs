@@ -28,13 +28,17 @@ internal sealed class ToyGraphSource : IGraphSource
 
     public BackboneManifest GetManifest(string model) => model == Model
         ? new BackboneManifest { Name = Model, Backbone = "none.onnx", Taps = new Dictionary<string, string> { [ToyGraphs.Tap] = "r" },
-            Recommended = new RecommendedTaps { Dream = new Dictionary<string, float> { [ToyGraphs.Tap] = 1f } } }
+            Recommended = new RecommendedTaps
+            {
+                Dream = new Dictionary<string, float> { [ToyGraphs.Tap] = 1f },
+                Style = new Dictionary<string, float> { [ToyGraphs.Tap] = 1f },
+                Content = new Dictionary<string, float> { [ToyGraphs.Tap] = 1f },
+            } }
         : throw new GraphCompilationException($"No model named '{model}'.");
 
     public CompiledGraph GetGraph(BackboneManifest manifest, Objective objective) => objective switch
     {
-        DreamObjective { Channels: null } => new CompiledGraph(ToyGraphs.DreamPath, Model, objective.CacheKey, "dream"),
-        DreamObjective => throw new GraphCompilationException("The toy graphs have no channel selection."),
+        DreamObjective => new CompiledGraph(ToyGraphs.DreamPath, Model, objective.CacheKey, "dream"),
         GuidedDreamObjective => new CompiledGraph(ToyGraphs.GuidedPath, Model, objective.CacheKey, "guided"),
         FeaturesObjective => new CompiledGraph(ToyGraphs.FeaturesPath, Model, objective.CacheKey, "features"),
         _ => throw new GraphCompilationException($"Unsupported objective {objective}."),

@@ -8,7 +8,7 @@ namespace NeuralArt.Engine.Style;
 /// (the door checks requests with it, the dashboard builds its form from it). The host's caps narrow
 /// the ranges they bound (iterations, scales, optimizer memory).
 /// </summary>
-public static class StyleParameters
+public static class StyleSchema
 {
     public const string Model = "model";
     public const string StyleLayers = "styleLayers";

@@ -8,7 +8,7 @@ namespace NeuralArt.Engine.Dream;
 /// help (the door checks requests with it, the dashboard builds its form from it, the CLI prints it).
 /// The host's caps narrow the ranges they bound.
 /// </summary>
-public static class DreamParameters
+public static class DreamSchema
 {
     public const string Model = "model";
     public const string Layers = "layers";
