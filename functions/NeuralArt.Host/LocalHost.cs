@@ -57,6 +57,7 @@ public static class LocalHost
         var app = builder.Build();
         app.UseMiddleware<FunctionKeyMiddleware>();
         app.MapJobsApi();
+        app.MapDashboard();
         return app;
     }
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Pipeline.Activities;
 using NeuralArt.Pipeline.Admission;
+using NeuralArt.Pipeline.Dashboard;
 using NeuralArt.Pipeline.Http;
 using NeuralArt.Pipeline.Inbox;
 using NeuralArt.Pipeline.Jobs;
@@ -49,6 +50,9 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<ArtworkEngines>();
         services.TryAddSingleton<JobRequestFactory>();
         services.TryAddSingleton<JobsApi>();
+        services.TryAddSingleton<UploadsApi>();
+        services.TryAddSingleton<StylesApi>();
+        services.TryAddSingleton<DashboardHandler>();
         services.TryAddSingleton<InboxJobStarter>();
         services.TryAddSingleton<PrepareArtworkActivity>();
         services.TryAddSingleton<RunChunkActivity>();

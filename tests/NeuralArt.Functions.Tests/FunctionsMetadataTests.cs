@@ -40,6 +40,7 @@ public sealed class FunctionsMetadataTests
         [
             ArtworkOrchestration.Name, ActivityNames.Admit, ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure,
             InboxEventFunction.FunctionName, "SubmitJob", "GetJob", "ListJobs", "CancelJob", "DeleteJob", "ListEngines",
+            "Dashboard", "CreateUpload", "ListStyles",
         ];
         Assert.Equal(expected.Order(), Functions.Keys.Order());
     }
@@ -68,6 +69,28 @@ public sealed class FunctionsMetadataTests
         Assert.Equal([method], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
         Assert.Equal("Out", Binding(function, "http").GetProperty("direction").GetString());
         Binding(function, "durableClient");
+    }
+
+    [Theory]
+    [InlineData("CreateUpload", "post", "uploads")]
+    [InlineData("ListStyles", "get", "styles")]
+    public void Dashboard_api_functions_use_function_keys(string function, string method, string route)
+    {
+        var trigger = Binding(function, "httpTrigger");
+        Assert.Equal("Function", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal(route, trigger.GetProperty("route").GetString());
+        Assert.Equal([method], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("Out", Binding(function, "http").GetProperty("direction").GetString());
+    }
+
+    [Fact]
+    public void The_dashboard_page_is_anonymous_because_it_carries_no_key()
+    {
+        // The key travels in the URL fragment and lives in the browser; the page itself is public.
+        var trigger = Binding("Dashboard", "httpTrigger");
+        Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal(NeuralArt.Functions.Functions.DashboardFunctions.DashboardRoute, trigger.GetProperty("route").GetString());
+        Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
     }
 
     [Fact]

@@ -11,7 +11,10 @@ internal static class JobPolling
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    public static NeuralArtClient Client(HttpClient http) => new(http, HostProcess.Key);
+    /// <summary>Tests poll faster than the API's Retry-After asks, to see the progress of jobs that last a second or two.</summary>
+    private static readonly NeuralArtClientOptions FastPolling = new() { MinPollInterval = TimeSpan.FromMilliseconds(100), MaxPollInterval = TimeSpan.FromMilliseconds(150) };
+
+    public static NeuralArtClient Client(HttpClient http) => new(http, HostProcess.Key, FastPolling);
 
     /// <summary>Starts a job from a JSON body and returns its ID (the body is what a caller would POST).</summary>
     public static async Task<string> SubmitAsync(HttpClient http, string json)

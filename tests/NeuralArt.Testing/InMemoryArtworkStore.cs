@@ -82,4 +82,7 @@ public sealed class InMemoryArtworkStore : IArtworkStore
 
     public Task<Uri?> GetReadLinkAsync(BlobRef blob, TimeSpan lifetime, CancellationToken cancellationToken = default) =>
         Task.FromResult<Uri?>(new Uri($"memory://{blob}"));
+
+    public Task<Uri?> GetUploadLinkAsync(BlobRef blob, TimeSpan lifetime, CancellationToken cancellationToken = default) =>
+        Task.FromResult<Uri?>(new Uri($"memory://{blob}?upload"));
 }

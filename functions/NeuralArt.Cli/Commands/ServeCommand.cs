@@ -83,7 +83,15 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         AnsiConsole.MarkupLine(Markup.Escape(settings.Key is null && string.IsNullOrEmpty(options.FunctionKey)
             ? $"Function key: in {options.KeyFile} (send it as the x-functions-key header). Ctrl+C stops."
             : "Function key: the one given with --key (send it as the x-functions-key header). Ctrl+C stops."));
+        // The ready link: the key rides in the URL fragment, which browsers never send to a server (so it
+        // is in no request line or access log); the page moves it into the tab's session storage. Written
+        // to the terminal alone, unwrapped (Spectre wraps long lines, which would break the link).
+        Console.Out.WriteLine($"Dashboard: {DashboardLink(settings.Url, app.Services.GetRequiredService<FunctionKey>().Value)}");
+        await Console.Out.FlushAsync(cancellationToken);
         await app.WaitForShutdownAsync(cancellationToken);
         return 0;
     }
+
+    /// <summary><c>http://127.0.0.1:7071/#key=...</c>: the dashboard with its key in the fragment.</summary>
+    public static string DashboardLink(string url, string key) => $"{url.TrimEnd('/')}/#key={Uri.EscapeDataString(key)}";
 }

@@ -17,7 +17,7 @@ public sealed class JobsHttpFunctions(JobsApi api)
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = Jobs)] HttpRequest request,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        new ResultAction(await api.SubmitAsync(request, new DurableTaskJobClient(client), cancellationToken));
+        new HandlerResult(await api.SubmitAsync(request, new DurableTaskJobClient(client), cancellationToken));
 
     [Function("GetJob")]
     public async Task<IActionResult> GetAsync(
@@ -25,14 +25,14 @@ public sealed class JobsHttpFunctions(JobsApi api)
         string id,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        new ResultAction(await api.GetAsync(request, id, new DurableTaskJobClient(client), cancellationToken));
+        new HandlerResult(await api.GetAsync(request, id, new DurableTaskJobClient(client), cancellationToken));
 
     [Function("ListJobs")]
     public async Task<IActionResult> ListAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = Jobs)] HttpRequest request,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        new ResultAction(await api.ListAsync(request, new DurableTaskJobClient(client), cancellationToken));
+        new HandlerResult(await api.ListAsync(request, new DurableTaskJobClient(client), cancellationToken));
 
     [Function("CancelJob")]
     public async Task<IActionResult> CancelAsync(
@@ -40,7 +40,7 @@ public sealed class JobsHttpFunctions(JobsApi api)
         string id,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        new ResultAction(await api.CancelAsync(request, id, new DurableTaskJobClient(client), cancellationToken));
+        new HandlerResult(await api.CancelAsync(request, id, new DurableTaskJobClient(client), cancellationToken));
 
     [Function("DeleteJob")]
     public async Task<IActionResult> DeleteAsync(
@@ -48,16 +48,10 @@ public sealed class JobsHttpFunctions(JobsApi api)
         string id,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        new ResultAction(await api.DeleteAsync(id, new DurableTaskJobClient(client), cancellationToken));
+        new HandlerResult(await api.DeleteAsync(id, new DurableTaskJobClient(client), cancellationToken));
 
     [Function("ListEngines")]
     public IActionResult Engines(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "engines")] HttpRequest request) =>
-        new ResultAction(api.Engines());
-
-    /// <summary>Runs the shared handler's <see cref="IResult"/> as the MVC result the Functions ASP.NET Core integration expects.</summary>
-    private sealed class ResultAction(IResult result) : IActionResult
-    {
-        public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);
-    }
+        new HandlerResult(api.Engines());
 }

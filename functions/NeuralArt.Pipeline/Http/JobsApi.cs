@@ -47,8 +47,8 @@ public sealed class JobsApi(
     /// <summary>Continuation tokens are the backend's; anything longer than this is not one of ours.</summary>
     private const int MaxContinuationTokenLength = 4096;
 
-    /// <summary>How long a client should wait before polling a running job again.</summary>
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+    /// <summary>How long a client should wait before polling a running job again (previews change once per chunk).</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     private readonly PipelineOptions settings = options.Value;
 

@@ -29,6 +29,40 @@ public sealed class BlobArtworkStore(BlobServiceClient service) : IArtworkStore
         }
     }
 
+    /// <summary>
+    /// Lets a page served from <paramref name="origin"/> (the dashboard) put uploads through their SAS
+    /// links and read results and manifests: adds the origin to the one CORS rule this code manages
+    /// (<see cref="StorageCors.RuleFor"/>), unless some rule already lets it in. Other rules are kept.
+    /// A storage service holds at most five rules, and every local host (tests start many, on free
+    /// ports) has its own origin, so origins share one rule, the oldest dropped past
+    /// <see cref="StorageCors.MaxOrigins"/>. Hosts starting together may overwrite each other's
+    /// update (the properties have no ETag): the write is checked and retried.
+    /// </summary>
+    public async Task AllowBrowserOriginAsync(string origin, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var properties = (await service.GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value;
+            var rules = properties.Cors ?? [];
+            if (rules.Any(rule => StorageCors.Names(rule, origin)))
+            {
+                return;
+            }
+
+            if (attempt > StorageCors.MaxUpdateAttempts)
+            {
+                throw new InvalidOperationException($"The blob service's CORS rules did not keep the origin {StorageCors.Origin(origin)} after {StorageCors.MaxUpdateAttempts} updates.");
+            }
+
+            // The properties as read, with the managed rule's origins updated: logging, metrics and the rest stay.
+            var managed = rules.FirstOrDefault(StorageCors.IsManaged);
+            var origins = managed is null ? [] : StorageCors.Origins(managed);
+            var updated = StorageCors.RuleFor([.. origins.TakeLast(StorageCors.MaxOrigins - 1), StorageCors.Origin(origin)]);
+            properties.Cors = managed is null ? [.. rules, updated] : [.. rules.Select(rule => ReferenceEquals(rule, managed) ? updated : rule)];
+            await service.SetPropertiesAsync(properties, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async Task<StoredBlob?> ReadAsync(BlobRef blob, long maxBytes, CancellationToken cancellationToken = default)
     {
         var client = Client(blob);
@@ -131,21 +165,34 @@ public sealed class BlobArtworkStore(BlobServiceClient service) : IArtworkStore
         }
     }
 
-    public async Task<Uri?> GetReadLinkAsync(BlobRef blob, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    public Task<Uri?> GetReadLinkAsync(BlobRef blob, TimeSpan lifetime, CancellationToken cancellationToken = default) =>
+        GetLinkAsync(blob, BlobSasPermissions.Read, lifetime, cancellationToken);
+
+    public Task<Uri?> GetUploadLinkAsync(BlobRef blob, TimeSpan lifetime, CancellationToken cancellationToken = default) =>
+        GetLinkAsync(blob, BlobSasPermissions.Create, lifetime, cancellationToken);
+
+    /// <summary>The storage account's blob endpoint (scheme, host, port): the origin browsers talk to for SAS links.</summary>
+    public Uri BlobEndpoint => service.Uri;
+
+    /// <summary>
+    /// A SAS for one blob (<c>sr=b</c>): signed with the account key where the client has it (connection
+    /// string, Azurite), else with a user delegation key (Entra ID, managed identity in Azure).
+    /// </summary>
+    private async Task<Uri?> GetLinkAsync(BlobRef blob, BlobSasPermissions permissions, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         var client = Client(blob);
         var expiresOn = DateTimeOffset.UtcNow.Add(lifetime);
         if (client.CanGenerateSasUri)
         {
             // Shared key (connection string, Azurite): sign locally.
-            return client.GenerateSasUri(BlobSasPermissions.Read, expiresOn);
+            return client.GenerateSasUri(permissions, expiresOn);
         }
 
         try
         {
             // Entra ID (managed identity in Azure): sign with a user delegation key.
             var key = await DelegationKeyAsync(expiresOn, cancellationToken).ConfigureAwait(false);
-            var sas = new BlobSasBuilder(BlobSasPermissions.Read, expiresOn)
+            var sas = new BlobSasBuilder(permissions, expiresOn)
             {
                 BlobContainerName = blob.Container,
                 BlobName = blob.Name,

@@ -31,6 +31,13 @@ public interface IArtworkStore
 
     /// <summary>A URL a client can read the blob from for <paramref name="lifetime"/> (a SAS link), or null when none can be made.</summary>
     Task<Uri?> GetReadLinkAsync(BlobRef blob, TimeSpan lifetime, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A URL a client can create exactly this blob through for <paramref name="lifetime"/>: a SAS for
+    /// the one blob with create permission only (no read, no list, no overwrite of an existing blob),
+    /// so that uploads go straight to storage and never through a function. Null when none can be made.
+    /// </summary>
+    Task<Uri?> GetUploadLinkAsync(BlobRef blob, TimeSpan lifetime, CancellationToken cancellationToken = default);
 }
 
 public sealed record StoredBlob(byte[] Content, string ETag);

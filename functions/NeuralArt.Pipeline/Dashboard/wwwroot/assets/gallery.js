@@ -1,0 +1,56 @@
+// The gallery: recent jobs newest first (the API's order), a page at a time, as cards with the
+// small preview JPEG the pipeline writes anyway (never the full-size result), kind, status, duration.
+import { api, engines } from './api.js';
+import { h, formatDuration, formatTime, jobDuration, statusBadge } from './dom.js';
+
+/** Jobs per page: two rows on a desktop, a short scroll on a phone. */
+const PAGE_SIZE = 12;
+
+export async function renderGallery(main) {
+  const heading = h('h1', { tabindex: -1 }, 'Gallery');
+  const list = h('ul', { class: 'gallery', id: 'gallery' });
+  const empty = h('p', { class: 'muted', hidden: true }, 'No jobs yet. ', h('a', { href: '#/' }, 'Start one.'));
+  const more = h('button', { type: 'button', id: 'more-button', hidden: true }, 'Show older jobs');
+  const status = h('p', { class: 'muted', role: 'status' }, 'Loading…');
+  main.replaceChildren(heading, status, list, empty, more);
+  const titles = new Map((await engines().catch(() => [])).map(engine => [engine.kind, engine.title]));
+  let token = null;
+
+  const load = async () => {
+    more.disabled = true;
+    const query = new URLSearchParams({ top: String(PAGE_SIZE) });
+    if (token) query.set('continuationToken', token);
+    const { data } = await api(`/jobs?${query}`);
+    const jobs = data?.jobs ?? [];
+    list.append(...jobs.map(job => card(job, titles)));
+    // The task hub may hand out a token whose page turns out empty: then there is nothing older.
+    token = jobs.length > 0 ? data?.continuationToken ?? null : null;
+    more.hidden = !token;
+    more.disabled = false;
+    empty.hidden = list.childElementCount > 0;
+    status.textContent = `${list.childElementCount} job${list.childElementCount === 1 ? '' : 's'} shown.`;
+  };
+
+  more.addEventListener('click', () => load().catch(error => { status.textContent = error.message; more.disabled = false; }));
+  await load();
+  return {};
+}
+
+function card(job, titles) {
+  const title = titles.get(job.kind) ?? job.kind ?? 'Job';
+  // The photo's file name, so that jobs of the same kind can be told apart in a list.
+  const sourceBlob = job.inputs?.source?.[0] ?? job.source?.blob ?? '';
+  const source = sourceBlob.slice(sourceBlob.lastIndexOf('/') + 1);
+  const image = job.preview?.url
+    ? h('img', { src: job.preview.url, alt: '', loading: 'lazy', width: 320, height: 240 })
+    : h('span', { class: 'placeholder', 'aria-hidden': 'true' });
+  return h('li', { class: 'card', dataset: { job: job.id, status: job.status } },
+    // The link's name is its visible text (title, status, duration, date): the thumbnail is decoration.
+    h('a', { href: `#/jobs/${encodeURIComponent(job.id)}` },
+      image,
+      h('span', { class: 'card-text' },
+        h('span', { class: 'card-title' }, title),
+        source ? h('span', { class: 'card-source' }, source) : null,
+        statusBadge(job.status),
+        h('span', { class: 'muted' }, `${formatDuration(jobDuration(job))} · ${formatTime(job.createdAt)}`))));
+}
