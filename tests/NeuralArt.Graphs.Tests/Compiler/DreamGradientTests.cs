@@ -20,7 +20,7 @@ public sealed class DreamGradientTests(ITestOutputHelper output)
         var data = new TheoryData<string, int, int>();
         foreach (var name in TestNetworks.Names)
         {
-            foreach (var (h, w) in TestNetworks.Sizes) data.Add(name, h, w);
+            foreach (var (h, w) in TestNetworks.Get(name).Sizes) data.Add(name, h, w);
         }
         return data;
     }
@@ -45,7 +45,7 @@ public sealed class DreamGradientTests(ITestOutputHelper output)
     public void Weighted_taps_gradient_matches_finite_differences(string name)
     {
         var network = TestNetworks.Get(name);
-        var (h, w) = TestNetworks.Sizes[0];
+        var (h, w) = network.Sizes[0];
         DreamCheck.Run(output, network, new DreamObjective(network.MultiTap!), h, w);
     }
 
@@ -54,7 +54,7 @@ public sealed class DreamGradientTests(ITestOutputHelper output)
     public void Channel_subset_gradient_matches_finite_differences(string name)
     {
         var network = TestNetworks.Get(name);
-        var (h, w) = TestNetworks.Sizes[0];
+        var (h, w) = network.Sizes[0];
         DreamCheck.Run(output, network, new DreamObjective([new TapWeight(network.DreamTap, 1f)], network.Channels), h, w);
     }
 
@@ -63,7 +63,7 @@ public sealed class DreamGradientTests(ITestOutputHelper output)
     public void Channel_subset_with_weighted_taps_gradient_matches_finite_differences(string name)
     {
         var network = TestNetworks.Get(name);
-        var (h, w) = TestNetworks.Sizes[1];
+        var (h, w) = network.Sizes[1];
         DreamCheck.Run(output, network, new DreamObjective(network.MultiTap!, network.Channels), h, w);
     }
 }
