@@ -177,7 +177,7 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         var dreamSettings = new DreamSettings
         {
             Model = settings.Model,
-            Layers = settings.Layers ?? DreamSettings.DefaultLayers,
+            Layers = settings.Layers,
             Octaves = settings.DreamOctaves,
             Iterations = settings.DreamIterations,
             MaxSize = side,
@@ -186,9 +186,9 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         };
         var engine = new DeepDreamEngine(services.Graphs, services.Sessions,
             new ImageLoader(new ImageLimits()), NullLogger<DeepDreamEngine>.Instance, services.EngineOptions);
+        var manifest = services.Graphs.GetManifest(settings.Model);
         var gradientSession = services.Sessions.Get(services.Graphs.GetGraph(
-            services.Graphs.GetManifest(settings.Model),
-            new DreamObjective(TapWeights.Parse(dreamSettings.Layers))).Path);
+            manifest, new DreamObjective(TapOptions.Resolve(manifest, dreamSettings.Layers))).Path);
         var before = gradientSession.RunStatistics;
         var clock = Stopwatch.StartNew();
         var checkpoint = await engine.StartAsync(new ArtworkInputs(png, [], dreamSettings.ToJson()), cancellationToken);

@@ -49,9 +49,8 @@ public sealed class DreamCommand : AsyncCommand<DreamCommand.Settings>
         public float Step { get; init; } = DreamSettings.DefaultStep;
 
         [CommandOption("--layers <TAPS>")]
-        [Description("Taps and weights, for example layer3 or layer3:1,layer4:0.5.")]
-        [DefaultValue(DreamSettings.DefaultLayers)]
-        public string Layers { get; init; } = DreamSettings.DefaultLayers;
+        [Description("Taps and weights, for example layer3 or layer3:1,layer4:0.5 (default: the model's recommended dream taps).")]
+        public string? Layers { get; init; }
 
         [CommandOption("--channels <LIST>")]
         [Description("Only amplify these channels of the taps, for example 12,40,77.")]
@@ -152,7 +151,7 @@ public sealed class DreamCommand : AsyncCommand<DreamCommand.Settings>
         var s = info.Settings;
         services.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"Wrote {output} ({info.Width}x{info.Height}) in {clock.Elapsed.TotalSeconds:F1} s: {s.Octaves} octaves x {s.Iterations} iterations, " +
-            $"layers {s.Layers}{(s.Channels is null ? "" : " channels " + string.Join(",", s.Channels))}{(info.Guided ? ", guided" : "")}, " +
+            $"layers {s.Layers ?? "(the model's recommended)"}{(s.Channels is null ? "" : " channels " + string.Join(",", s.Channels))}{(info.Guided ? ", guided" : "")}, " +
             $"step {s.Step}, seed {s.Seed}, {services.DeviceName}; loss {checkpoint.Progress.Loss:G4}.")));
         return 0;
     }

@@ -222,7 +222,12 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         {
             throw new InvalidArtworkInputException(ex.Message, "model", ex);
         }
-        var taps = settings.Taps();
+        var taps = settings.Taps(manifest.Recommended.Dream);
+        if (taps.Count == 0)
+        {
+            throw new InvalidArtworkInputException(
+                $"Model '{manifest.Name}' recommends no dream layers; name some (known: {string.Join(", ", manifest.Taps.Keys)}).", "layers");
+        }
         foreach (var tap in taps)
         {
             if (!manifest.Taps.ContainsKey(tap.Tap))

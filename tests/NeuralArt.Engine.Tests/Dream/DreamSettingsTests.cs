@@ -10,7 +10,11 @@ public class DreamSettingsTests
     {
         var settings = DreamSettings.FromJson("");
         Assert.Equal(DreamSettings.DefaultOctaves, settings.Octaves);
-        Assert.Equal("layer3", Assert.Single(settings.Taps()).Tap);
+        // No layers: the model's recommended dream taps, with their weights.
+        Assert.Null(settings.Layers);
+        var recommended = new Dictionary<string, float> { ["mixed3"] = 0.5f, ["mixed4"] = 2f };
+        Assert.Equal([new("mixed3", 0.5f), new("mixed4", 2f)], settings.Taps(recommended));
+        Assert.Equal("layer4", Assert.Single((settings with { Layers = "layer4" }).Taps(recommended)).Tap);
     }
 
     [Fact]
