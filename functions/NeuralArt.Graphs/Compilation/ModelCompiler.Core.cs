@@ -118,9 +118,19 @@ public static partial class ModelCompiler
         }
         else if (objective is FeaturesObjective)
         {
+            var tensorNames = new HashSet<string>(graph.Nodes.SelectMany(n => n.Output), StringComparer.Ordinal);
             foreach (var tap in tapNames.Distinct())
             {
-                builder.AddNamed("Identity", [tapTensors[tap]], tap);
+                // Imported models name taps after their tensors (mixed3 is the tensor mixed3): output it as is.
+                if (tapTensors[tap] != tap)
+                {
+                    if (tensorNames.Contains(tap))
+                    {
+                        throw new GraphCompilationException(
+                            $"Tap '{tap}' names the backbone tensor '{tap}' but reads '{tapTensors[tap]}'; rename the tap in the manifest.");
+                    }
+                    builder.AddNamed("Identity", [tapTensors[tap]], tap);
+                }
                 outputs.Add(FeatureValue(tap, channels.GetValueOrDefault(tapTensors[tap])));
             }
         }

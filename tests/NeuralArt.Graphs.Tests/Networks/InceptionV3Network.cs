@@ -7,7 +7,7 @@ namespace NeuralArt.Graphs.Tests.Networks;
 /// units without bias, the valid stride-2 stem, a "same" block whose branches (1x1, 5x5, double 3x3,
 /// average pool without pad counting) meet in a Concat, a valid stride-2 reduction block whose
 /// max-pool branch is the previous Concat itself, a 1x7/7x1 block, and a nested Concat as in
-/// mixed9. Taps at the Concat outputs, as the real manifest's mixed0..mixed10.
+/// mixed9. Taps at the three block outputs (the real manifest's mixed0..mixed10), named after their tensors.
 /// </summary>
 internal static class InceptionV3Network
 {
@@ -52,9 +52,10 @@ internal static class InceptionV3Network
             nested,
             Unit(b.AveragePool(m1, [3, 3], [1, 1], samePool), M1, 2, 1, 1));
 
-        return new TestNetwork(Name, b.Build([m0, m1, m2]), Taps(("mixed0", m0), ("mixed1", m1), ("mixed2", m2)), "mixed1", Skewed)
+        // As in an imported model, each tap is named after its tensor (the TF.js importer names tensors after layers).
+        return new TestNetwork(Name, b.Build([m0, m1, m2]), Taps((m0, m0), (m1, m1), (m2, m2)), m1, Skewed)
         {
-            MultiTap = [new("mixed0", 0.2f), new("mixed1", 0.5f), new("mixed2", 2f)],
+            MultiTap = [new(m0, 0.2f), new(m1, 0.5f), new(m2, 2f)],
             Channels = [0, 4, 6],
             // The two valid 3x3/2 stages and the valid max pools need about 40 pixels to leave a 3x3 mixed1.
             Sizes = [(39, 45), (40, 42)],
