@@ -40,7 +40,7 @@ public sealed class ModelCatalog
         if (!File.Exists(manifest.BackbonePath))
         {
             throw new GraphCompilationException(
-                $"Backbone file '{manifest.BackbonePath}' for model '{name}' is missing. It comes from a NuGet package at build time: run 'dotnet build'.");
+                $"Backbone file '{manifest.BackbonePath}' for model '{name}' is missing. It is made at build time from a NuGet or npm package: run 'npm ci' and 'dotnet build'.");
         }
         return manifest;
     }
