@@ -149,9 +149,10 @@ internal static class KerasLayerConverters
 
     private static void BatchNormalization(KerasLayer layer, IReadOnlyList<string> inputs, string output, LayerContext context)
     {
+        // axis: -1 or 3 (channels), written as a number or a one-element list.
         var axis = layer.Config.GetProperty("axis");
-        var axisValue = axis.ValueKind == JsonValueKind.Array && axis.GetArrayLength() == 1 ? axis[0].GetInt32() : axis.ValueKind == JsonValueKind.Number ? axis.GetInt32() : int.MinValue;
-        if (axisValue is not (-1 or KerasChannelAxis))
+        var single = axis.ValueKind == JsonValueKind.Array && axis.GetArrayLength() == 1 ? axis[0] : axis;
+        if (single.ValueKind != JsonValueKind.Number || single.GetInt32() is not (-1 or KerasChannelAxis))
         {
             throw new GraphCompilationException($"Layer '{layer.Name}': BatchNormalization over axis {axis} is not supported (channels only).");
         }
