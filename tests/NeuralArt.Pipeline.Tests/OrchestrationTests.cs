@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using NeuralArt.Pipeline.Inbox;
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using NeuralArt.Engine.Jobs;
@@ -113,9 +115,9 @@ public sealed class OrchestrationTests
 
     public static TheoryData<string, string, string, int> BadInputs => new()
     {
-        { "zero-byte", "content", "empty", 0 },
-        { "not-an-image", "content", "not an image", 0 },
-        { "bomb", "content", "the largest side allowed", 0 },
+        { "zero-byte", "source", "empty", 0 },
+        { "not-an-image", "source", "not an image", 0 },
+        { "bomb", "source", "the largest side allowed", 0 },
         { "truncated", "content", "cannot be decoded", 1 },
         { "bad-parameter", "iterations", "iterations must be", 1 },
     };
@@ -150,21 +152,22 @@ public sealed class OrchestrationTests
     public async Task A_sidecar_overrides_parameters_and_a_malformed_one_fails_the_job()
     {
         await using var harness = await OrchestrationHarness.StartAsync();
+        var starter = harness.Services.GetRequiredService<InboxJobStarter>();
         var source = new BlobRef(StorageLayout.InboxContainer, "dream/cat.png");
         harness.Store.Put(source, TestImages.Png());
 
         var sidecar = new BlobRef(StorageLayout.InboxContainer, "dream/cat.png.json");
         harness.Store.Put(sidecar, """{"phases":1,"iterations":3}"""u8.ToArray());
-        var good = harness.Requests.Create(ArtworkKinds.Dream, source, null, sidecar, """{"iterations":9}""", JobOrigins.Inbox);
-        var done = await harness.RunAsync("dream-sidecar-1", good);
+        var good = await starter.StartAsync(harness.Client, source.Name, "\"0x1\"");
+        var done = await harness.WaitAsync(good!);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
         Assert.Equal(3, done.ReadOutputAs<JobOutcome>()!.Iterations);
 
         harness.Store.Put(sidecar, """{"phases": 1, "iterations": """u8.ToArray());
-        var bad = harness.Requests.Create(ArtworkKinds.Dream, source, null, sidecar, "{}", JobOrigins.Inbox);
-        var failed = await harness.RunAsync("dream-sidecar-2", bad);
+        var bad = await starter.StartAsync(harness.Client, source.Name, "\"0x2\"");
+        var failed = await harness.WaitAsync(bad!);
         Assert.Equal(OrchestrationRuntimeStatus.Failed, failed.RuntimeStatus);
-        var error = ReadError(harness, "dream-sidecar-2");
+        var error = ReadError(harness, bad!);
         Assert.Equal("sidecar", error.Field);
         Assert.Contains("not valid JSON", error.Reason);
     }
@@ -186,7 +189,7 @@ public sealed class OrchestrationTests
             if (metadata?.ReadCustomStatusAs<JobStatus>() is { Phase: JobPhases.Running } status)
             {
                 seen.Add(status.Percent);
-                Assert.Equal("octave", status.Stage);
+                Assert.Equal("phase", status.Stage);
                 Assert.Equal(3, status.StageCount);
             }
         }

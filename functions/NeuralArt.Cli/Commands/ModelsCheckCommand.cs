@@ -123,8 +123,11 @@ public sealed class ModelsCheckCommand : AsyncCommand<ModelsCheckCommand.Setting
     private static async Task<bool> CheckAsync(CliServices services, BackboneManifest manifest, CompiledModelCache cache,
         IReadOnlyList<TapWeight> taps, Settings settings, CancellationToken cancellationToken)
     {
-        var graph = cache.GetOrCompile(manifest, new DreamObjective(taps));
-        using var runner = new GradientRunner(services.Sessions.Get(graph.Path));
+        var dream = new DreamParameters(taps);
+        var graph = cache.GetOrCompile(manifest, dream.Objective());
+        using var lease = services.Sessions.Rent(graph.Path);
+        using var runner = new GradientRunner(lease.Session);
+        DreamGraphInputs.Set(runner, dream, guided: false);
         var console = services.Console;
         console.MarkupLine(Markup.Escape($"Checking {manifest.Name} ({TapWeights.Format(taps)}) on a {settings.Size}x{settings.Size} random image; graph {Path.GetFileName(graph.Path)}."));
 

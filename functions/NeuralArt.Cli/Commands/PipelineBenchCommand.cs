@@ -142,7 +142,12 @@ public sealed class PipelineBenchCommand : AsyncCommand<PipelineBenchCommand.Set
     /// <summary>Submits the job over HTTP, follows it, and downloads the result through its link.</summary>
     private static async Task<(JsonElement Job, byte[]? Png)> ThroughPipelineAsync(HttpClient http, BlobRef source, DreamSettings dream, CancellationToken cancellationToken)
     {
-        var body = new JsonObject { ["kind"] = ArtworkKinds.Dream, ["source"] = source.ToString(), ["parameters"] = JsonNode.Parse(dream.ToJson()) };
+        var body = new JsonObject
+        {
+            ["kind"] = ArtworkKinds.Dream,
+            ["inputs"] = new JsonObject { [EngineDescriptor.SourceRole] = source.ToString() },
+            ["parameters"] = JsonNode.Parse(dream.ToJson()),
+        };
         using var submitted = await http.PostAsJsonAsync("/api/jobs", body, cancellationToken);
         submitted.EnsureSuccessStatusCode();
         var id = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync(cancellationToken)).RootElement.GetProperty("id").GetString()!;

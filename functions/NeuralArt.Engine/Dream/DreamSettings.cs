@@ -7,8 +7,8 @@ namespace NeuralArt.Engine.Dream;
 
 /// <summary>
 /// The DeepDream parameters of a job (JSON, camelCase). The defaults give a recognisable dream
-/// (eyes, fur, animal faces) on a photo at ResNet-18's <c>layer3</c> (its manifest's recommended dream
-/// tap): four octaves 1.4 apart, ten steps each, every step moving pixels by <see cref="Step"/> on average.
+/// (eyes, fur, animal faces) on a photo at ResNet-18's <c>layer3</c>: four octaves 1.4 apart, ten
+/// steps each, every step moving pixels by <see cref="Step"/> on average.
 /// </summary>
 public sealed record DreamSettings
 {
@@ -36,7 +36,7 @@ public sealed record DreamSettings
     /// <summary>Backbone manifest name in the models folder; null uses the engine's default (<see cref="EngineOptions.Model"/>).</summary>
     public string? Model { get; init; }
 
-    /// <summary>Taps and weights, <c>layer3</c> or <c>layer3:1,layer4:0.5</c>; null: the model's recommended dream taps.</summary>
+    /// <summary>Taps and weights, <c>layer3</c> or <c>layer3:1,layer4:0.5</c>; null takes the model's recommended dream taps.</summary>
     public string? Layers { get; init; }
 
     /// <summary>Optional channel subset of the taps to amplify (null: all channels).</summary>
@@ -68,9 +68,9 @@ public sealed record DreamSettings
     /// <summary>Random seed for the jitter; null picks one (the checkpoint records it).</summary>
     public long? Seed { get; init; }
 
-    /// <summary>The taps parsed from <see cref="Layers"/>, else <paramref name="recommended"/> (the manifest's dream taps).</summary>
+    /// <summary>The taps parsed from <see cref="Layers"/>, or <paramref name="recommended"/> (the manifest's dream taps) when it is null.</summary>
     public IReadOnlyList<TapWeight> Taps(IReadOnlyDictionary<string, float> recommended) =>
-        Layers is null ? recommended.Select(t => new TapWeight(t.Key, t.Value)).ToList() : TapWeights.Parse(Layers);
+        Layers is null ? recommended.Select(kv => new TapWeight(kv.Key, kv.Value)).ToList() : TapWeights.Parse(Layers);
 
     /// <summary>Checks every field, throwing <see cref="InvalidArtworkInputException"/> naming the first bad one.</summary>
     public DreamSettings Validate()

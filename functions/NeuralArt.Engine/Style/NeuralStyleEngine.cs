@@ -49,6 +49,177 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
 
     public override string Kind => ArtworkKinds.Style;
 
+    /// <summary>The library bare style names refer to (<c>starry-night</c> is an image of it).</summary>
+    public const string StyleLibrary = "styles";
+
+    /// <summary>
+    /// Objective evaluations per L-BFGS iteration, for cost predictions: the strong Wolfe line search
+    /// mostly accepts the first step (measured: 309 evaluations for 300 iterations at 512 px).
+    /// </summary>
+    private const double LbfgsEvaluationsPerIteration = 1.05;
+
+    /// <summary>Checkpoint bytes besides images and optimizer (magic, settings, counters): generous.</summary>
+    private const long CheckpointOverheadBytes = 16 * 1024;
+
+    /// <summary>Image-sized vectors Adam keeps in its checkpoint (first and second moments).</summary>
+    private const int AdamStateVectors = 2;
+
+    /// <summary>Image-sized vectors Adam holds while running (moments, gradient, scratch).</summary>
+    private const int AdamWorkingVectors = 4;
+
+    /// <summary>Activation values a step keeps alive per forward value (activations, gradients, masks): an estimate.</summary>
+    private const int ActivationCopiesPerStep = 3;
+
+    public override EngineDescriptor Describe(EngineLimits limits) => new()
+    {
+        Kind = Kind,
+        Title = "Style transfer",
+        Description = "Paints the photo in the style of one or more artworks (Gatys, Ecker and Bethge, 2016).",
+        Stage = "scale",
+        Inputs =
+        [
+            new() { Role = EngineDescriptor.SourceRole, Min = 1, Max = 1, Help = "The photo whose content is kept." },
+            new() { Role = StyleRole, Min = 1, Max = StyleSettings.MaxStyles, Library = StyleLibrary,
+                Help = "Style images (artworks), blended in order; a bare name is an image of the styles library." },
+            new() { Role = InitRole, Min = 0, Max = 1, Help = "Optional start image (with init: image)." },
+        ],
+        Parameters = StyleSchema.Describe(Graphs.Models, Options.Model, limits),
+    };
+
+    public override JobPlan Plan(PlanRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var limits = request.Limits;
+        var values = ParameterSchema.Parse(request.ParametersJson, Describe(limits).Parameters);
+        var settings = StyleSettings.FromJson(values.ToJsonString());
+        var manifest = ResolveModel(settings.Model);
+        settings = settings with { Model = manifest.Name };
+        using var model = StyleModel.Resolve(Graphs, Sessions, settings);
+
+        var unknown = request.Inputs.FirstOrDefault(i => i.Role is not (EngineDescriptor.SourceRole or StyleRole or InitRole));
+        if (unknown is not null)
+        {
+            var role = ParameterSchema.Printable(unknown.Role);
+            throw new InvalidArtworkInputException($"A style transfer takes '{StyleRole}' images and an optional '{InitRole}' image, not '{role}'.", role);
+        }
+        var sources = request.Inputs.Where(i => i.Role == EngineDescriptor.SourceRole).ToList();
+        var styles = request.Inputs.Where(i => i.Role == StyleRole).ToList();
+        var inits = request.Inputs.Where(i => i.Role == InitRole).ToList();
+        if (sources.Count != 1) throw new InvalidArtworkInputException("A style transfer takes exactly one source image.", EngineDescriptor.SourceRole);
+        CheckExtras(settings, styles.Count, inits.Count);
+
+        var source = sources[0];
+        var sizes = StylePlan.Sizes(source.Height, source.Width, settings.Scales);
+        var first = sizes[0];
+        if (Math.Min(first.Height, first.Width) < StylePlan.MinSide)
+        {
+            throw new InvalidArtworkInputException(
+                $"At the first scale ({settings.Scales[0]} px) the source image would be {first.Width}x{first.Height}; each side must be at least {StylePlan.MinSide} px. Use a larger first scale.", StyleSchema.Scales);
+        }
+
+        var total = (long)settings.Scales.Length * settings.Iterations;
+        if (total > limits.MaxIterations)
+        {
+            throw new InvalidArtworkInputException(
+                $"{settings.Scales.Length} scales x {settings.Iterations} iterations is {total} iterations; this host allows at most {limits.MaxIterations} per job.", StyleSchema.Iterations);
+        }
+
+        var last = sizes[^1];
+        var working = (long)last.Height * last.Width;
+        if (working > limits.MaxWorkingPixels)
+        {
+            throw new InvalidArtworkInputException(
+                $"The last scale would be {last.Width}x{last.Height} ({working:N0} pixels); this host allows at most {limits.MaxWorkingPixels:N0}.", StyleSchema.Scales);
+        }
+
+        var values3 = (long)ImageTensor.Channels * working;
+        var history = settings.Optimizer == OptimizerKinds.Lbfgs ? settings.HistoryFor(values3) : 0;
+        if (settings.Optimizer == OptimizerKinds.Lbfgs && history == 0)
+        {
+            var needed = (2 + StyleSettings.LbfgsFixedVectors) * values3 * sizeof(float) >> 20;
+            throw new InvalidArtworkInputException(
+                $"L-BFGS at {last.Width}x{last.Height} needs at least {needed} MiB for its vectors, over the optimizer memory budget of {settings.OptimizerMemoryMb} MiB; " +
+                "use the adam optimizer for images this large, or a smaller last scale.", StyleSchema.Optimizer);
+        }
+
+        // What the checkpoint stores: the photo (scaled down to the last scale), the style images
+        // (scaled down to the style side), the image and the optimizer's vectors.
+        var largest = settings.Scales[^1];
+        var styleSide = Math.Max(StylePlan.MinSide, (int)Math.Ceiling(largest * (double)settings.StyleScale));
+        long Stored(InputHeader h, int side) { var (w, hh) = PlanSizes.FitWithin(h.Width, h.Height, side); return (long)ImageTensor.Channels * w * hh; }
+        var optimizerVectors = settings.Optimizer == OptimizerKinds.Lbfgs ? 2L * history : AdamStateVectors;
+        var checkpoint = CheckpointOverheadBytes + Stored(source, largest) + styles.Sum(s => Stored(s, styleSide)) + inits.Sum(i => Stored(i, largest))
+            + sizeof(float) * values3 * (1 + optimizerVectors);
+        if (checkpoint > limits.MaxCheckpointBytes)
+        {
+            throw new InvalidArtworkInputException(
+                $"The job's checkpoint would be {checkpoint:N0} bytes; this host allows at most {limits.MaxCheckpointBytes:N0}. Lower the last scale, the history or the number of style images.", StyleSchema.Scales);
+        }
+
+        var cost = Graphs.GetCost(manifest, model.StyleTapNames.Concat(model.ContentTapNames).Distinct().ToList());
+        var evaluations = settings.Optimizer == OptimizerKinds.Lbfgs ? LbfgsEvaluationsPerIteration : 1;
+        long pixelIterations = 0, peakActivations = 0;
+        double macs = 0;
+        foreach (var (h, w) in sizes)
+        {
+            pixelIterations += (long)h * w * settings.Iterations;
+            macs += evaluations * settings.Iterations * cost.GradientStepMacs(h, w);
+            // Targets: one forward pass of the photo and of each style image at this scale.
+            macs += cost.ForwardMacs(h, w);
+            foreach (var style in styles)
+            {
+                var scaleSide = Math.Max(StylePlan.MinSide, (int)Math.Ceiling(Math.Max(h, w) * (double)settings.StyleScale));
+                var (sw, sh) = PlanSizes.FitWithin(style.Width, style.Height, Math.Min(scaleSide, styleSide));
+                macs += cost.ForwardMacs(sh, sw);
+            }
+            peakActivations = Math.Max(peakActivations, cost.ActivationValues(Math.Min(h, settings.TileSize), Math.Min(w, settings.TileSize)));
+        }
+
+        var workingVectors = settings.Optimizer == OptimizerKinds.Lbfgs ? 2L * history + StyleSettings.LbfgsFixedVectors : AdamWorkingVectors;
+        var peak = checkpoint + sizeof(float) * (workingVectors * values3 + ActivationCopiesPerStep * peakActivations);
+        var effective = settings with
+        {
+            StyleLayers = TapWeights.Format(model.StyleTaps),
+            ContentLayers = TapWeights.Format(model.ContentTaps),
+            Seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue),
+        };
+        return new JobPlan
+        {
+            ParametersJson = effective.ToJson(),
+            Model = manifest.Name,
+            Stages = sizes.Select(s => new StageSize(s.Width, s.Height, settings.Iterations)).ToList(),
+            Cost = new JobCost
+            {
+                Iterations = total,
+                PixelIterations = pixelIterations,
+                MultiplyAdds = macs,
+                PeakMemoryBytes = peak,
+                CheckpointBytes = checkpoint,
+                WorkingPixels = working,
+            },
+        };
+    }
+
+    /// <summary>The checks on style and init images that need only their count.</summary>
+    private static void CheckExtras(StyleSettings settings, int styleCount, int initCount)
+    {
+        if (styleCount == 0) throw new InvalidArtworkInputException("A style transfer needs at least one style image.", StyleRole);
+        if (styleCount > StyleSettings.MaxStyles) throw new InvalidArtworkInputException($"At most {StyleSettings.MaxStyles} style images can be blended (got {styleCount}).", StyleRole);
+        if (settings.StyleBlend is { } blend && blend.Length != styleCount)
+        {
+            throw new InvalidArtworkInputException($"There are {blend.Length} blend weights for {styleCount} style images; give one weight per style image.", "styleBlend");
+        }
+        if (initCount > 1) throw new InvalidArtworkInputException("At most one init image can be given.", InitRole);
+        if (settings.Init == StyleInitModes.Image && initCount == 0)
+        {
+            throw new InvalidArtworkInputException($"Init 'image' needs an image with role '{InitRole}'.", "init");
+        }
+        if (settings.Init != StyleInitModes.Image && initCount == 1)
+        {
+            throw new InvalidArtworkInputException($"An init image was given but init is '{settings.Init}'; set init to 'image' to use it.", "init");
+        }
+    }
+
     protected override Image<Rgb24> RenderImage(ReadOnlyMemory<byte> state) => Render(StyleState.Deserialize(state));
 
     /// <summary>Reads a checkpoint's settings, scale sizes and latest loss parts.</summary>
@@ -56,7 +227,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     {
         var style = StyleState.Deserialize(state);
         var parts = double.IsNaN(style.LastStyleLoss) ? (StyleLossParts?)null : new StyleLossParts(style.LastStyleLoss, style.LastContentLoss, style.LastTvLoss);
-        var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
+        using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
         return new StyleStateInfo(style.Settings, StylePlan.Sizes(style.Content.Height, style.Content.Width, style.Settings.Scales),
             style.Styles.Count, style.Evaluations, parts, model.StyleTapNames, model.ContentTapNames);
     }
@@ -75,7 +246,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             {
                 throw new ArgumentException($"The image is {x.Width}x{x.Height}; the state's scale is {style.Image.Width}x{style.Image.Height}.", nameof(image));
             }
-            var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
+            using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
             using var objective = CreateObjective(model, ScaleInputs.Prepare(style, (x.Height, x.Width)), x.Height, x.Width, cancellationToken);
             return objective.Measure(x.Data, cancellationToken);
         }, cancellationToken);
@@ -89,7 +260,8 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     {
         var style = StyleState.Deserialize(state);
         var (height, width) = (style.Image.Height, style.Image.Width);
-        var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
+        // The objective retains the model (and its session leases) until it is disposed.
+        using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
         return CreateObjective(model, ScaleInputs.Prepare(style, (height, width)), height, width, cancellationToken);
     }
 
@@ -111,24 +283,10 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         }
         var styleInputs = inputs.Extras.Where(e => IsRole(e, StyleRole)).ToList();
         var initInputs = inputs.Extras.Where(e => IsRole(e, InitRole)).ToList();
-        if (styleInputs.Count == 0) throw new InvalidArtworkInputException("A style transfer needs at least one style image.", StyleRole);
-        if (styleInputs.Count > StyleSettings.MaxStyles) throw new InvalidArtworkInputException($"At most {StyleSettings.MaxStyles} style images can be blended (got {styleInputs.Count}).", StyleRole);
-        if (settings.StyleBlend is { } blend && blend.Length != styleInputs.Count)
-        {
-            throw new InvalidArtworkInputException($"There are {blend.Length} blend weights for {styleInputs.Count} style images; give one weight per style image.", "styleBlend");
-        }
-        if (initInputs.Count > 1) throw new InvalidArtworkInputException("At most one init image can be given.", InitRole);
-        if (settings.Init == StyleInitModes.Image && initInputs.Count == 0)
-        {
-            throw new InvalidArtworkInputException($"Init 'image' needs an image with role '{InitRole}'.", "init");
-        }
-        if (settings.Init != StyleInitModes.Image && initInputs.Count == 1)
-        {
-            throw new InvalidArtworkInputException($"An init image was given but init is '{settings.Init}'; set init to 'image' to use it.", "init");
-        }
+        CheckExtras(settings, styleInputs.Count, initInputs.Count);
 
         // Resolve taps and compile (or find) the graphs now, so that a bad layer fails the job at once.
-        var model = StyleModel.Resolve(Graphs, Sessions, settings);
+        using var model = StyleModel.Resolve(Graphs, Sessions, settings);
         model.TargetsSession();
         model.ObjectiveSession();
 
@@ -216,7 +374,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         if (state.IsComplete) return new EngineCheckpoint(bytes.ToArray(), state.Progress());
 
         var settings = state.Settings;
-        var model = StyleModel.Resolve(Graphs, Sessions, settings);
+        using var model = StyleModel.Resolve(Graphs, Sessions, settings);
         var (height, width) = (state.Image.Height, state.Image.Width);
         using var objective = CreateObjective(model, ScaleInputs.Prepare(state, (height, width)), height, width, cancellationToken);
         var function = new StyleLossFunction(objective, settings.RangeWeight);
@@ -277,10 +435,11 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             StyleTargets.Blend(grams, model.Settings.BlendWeights(grams.Count)),
             SourceFor(inputs.Content).ContentFeatures(inputs.Content, cancellationToken));
         if (!IsTiled(height, width, tileSize)) return new WholeImageStyleObjective(model, targets, height, width);
-        // The scale's inputs (hundreds of MB at 4096 px, on the large-object heap) are dead now:
-        // return them before the optimizer allocates its image-sized vectors.
+        // The scale's inputs (hundreds of MB at 4096 px, on the large-object heap) are dead now and
+        // collectable: no forced collection here, since this library runs inside a shared Functions
+        // worker where a blocking, compacting GC would stall every other function; the runtime
+        // collects the large-object heap when the optimizer's allocations need the room.
         grams.Clear();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         return new TiledStyleObjective(model, targets, height, width, tileCentre);
     }
 

@@ -11,18 +11,40 @@ namespace NeuralArt.Graphs.Compilation;
 /// <summary>
 /// Compiled graphs on disk, keyed by a hash of the backbone's bytes, the manifest's surgery
 /// settings, the objective and <see cref="ModelCompiler.Version"/>. A miss compiles and writes
-/// atomically (temp file + rename), so concurrent processes at worst compile twice.
+/// atomically (temp file + rename), so concurrent processes at worst compile twice. The graphs
+/// looked up in this process are remembered, at most <see cref="MaxEntries"/> of them (least
+/// recently used forgotten first; a forgotten one is found on disk again without compiling).
 /// </summary>
 public sealed class CompiledModelCache
 {
+    /// <summary>Default for <see cref="MaxEntries"/>: entries are small, the bound only stops unbounded growth.</summary>
+    public const int DefaultMaxEntries = 64;
+
     private readonly ConcurrentDictionary<string, string> _backboneHashes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Lazy<CompiledGraph>> _compiled = new(StringComparer.Ordinal);
+    // Guards _compiled and _recency (most recently used first).
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, LinkedListNode<(string Hash, Lazy<CompiledGraph> Graph)>> _compiled = new(StringComparer.Ordinal);
+    private readonly LinkedList<(string Hash, Lazy<CompiledGraph> Graph)> _recency = new();
 
-    public CompiledModelCache(string directory) => Directory = Path.GetFullPath(directory);
+    public CompiledModelCache(string directory, int maxEntries = DefaultMaxEntries)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxEntries);
+        Directory = Path.GetFullPath(directory);
+        MaxEntries = maxEntries;
+    }
 
-    public CompiledModelCache(ModelCatalog catalog) : this(catalog.CacheDirectory) { }
+    public CompiledModelCache(ModelCatalog catalog, int maxEntries = DefaultMaxEntries) : this(catalog.CacheDirectory, maxEntries) { }
 
     public string Directory { get; }
+
+    /// <summary>Compiled graphs remembered in memory at most.</summary>
+    public int MaxEntries { get; }
+
+    /// <summary>Compiled graphs remembered in memory now.</summary>
+    public int Count
+    {
+        get { lock (_gate) return _compiled.Count; }
+    }
 
     public CompiledGraph GetOrCompile(BackboneManifest manifest, Objective objective)
     {
@@ -36,7 +58,43 @@ public sealed class CompiledModelCache
             $"taps={string.Join(",", manifest.Taps.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => t.Key + "=" + t.Value))}",
             $"objective={objective.CacheKey}");
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
-        return _compiled.GetOrAdd(hash, h => new Lazy<CompiledGraph>(() => Materialize(manifest, objective, h))).Value;
+        Lazy<CompiledGraph> graph;
+        lock (_gate)
+        {
+            if (_compiled.TryGetValue(hash, out var node))
+            {
+                _recency.Remove(node);
+                _recency.AddFirst(node);
+                graph = node.Value.Graph;
+            }
+            else
+            {
+                graph = new Lazy<CompiledGraph>(() => Materialize(manifest, objective, hash), LazyThreadSafetyMode.ExecutionAndPublication);
+                _compiled[hash] = _recency.AddFirst((hash, graph));
+                while (_compiled.Count > MaxEntries)
+                {
+                    _compiled.Remove(_recency.Last!.Value.Hash);
+                    _recency.RemoveLast();
+                }
+            }
+        }
+        try
+        {
+            return graph.Value;
+        }
+        catch
+        {
+            // Do not remember failures: the next request compiles again (and fails again, or not).
+            lock (_gate)
+            {
+                if (_compiled.TryGetValue(hash, out var node) && ReferenceEquals(node.Value.Graph, graph))
+                {
+                    _compiled.Remove(hash);
+                    _recency.Remove(node);
+                }
+            }
+            throw;
+        }
     }
 
     private CompiledGraph Materialize(BackboneManifest manifest, Objective objective, string hash)

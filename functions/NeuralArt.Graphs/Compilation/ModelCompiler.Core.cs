@@ -27,7 +27,8 @@ public static partial class ModelCompiler
         var builder = new GraphBuilder();
         builder.Reserve(graph.Initializers.Keys);
         builder.Reserve(graph.Nodes.SelectMany(n => n.Input.Concat(n.Output)));
-        builder.Reserve([GraphNames.Image, GraphNames.Loss, GraphNames.Grad, .. tapNames]);
+        builder.Reserve([GraphNames.Image, GraphNames.Loss, GraphNames.Grad, .. tapNames,
+            .. tapNames.Select(DreamGraphNames.Weight), .. tapNames.Select(DreamGraphNames.ChannelMask)]);
         foreach (var (name, tensor) in graph.Initializers) builder.Initializers[name] = tensor;
 
         var preprocessing = Preprocessing.Emit(builder, manifest.Preprocessing, graph.Input);

@@ -87,6 +87,10 @@ internal sealed class ObjectiveEmitter
     public static ValueInfoProto FeatureValue(string name, long channels) =>
         TensorValue(name, Dim(1), channels > 0 ? Dim(channels) : Dim(name + "_C"), Dim(name + "_H"), Dim(name + "_W"));
 
+    /// <summary>A dream channel mask [1, C, 1, 1]; C dynamic where the compiler cannot infer it (then only an all-channel [1,1,1,1] mask fits).</summary>
+    public static ValueInfoProto MaskValue(string name, long channels) =>
+        TensorValue(name, Dim(1), channels > 0 ? Dim(channels) : Dim(name + "_C"), Dim(1), Dim(1));
+
     /// <summary>A [C, C] Gram matrix (its side fixed where known).</summary>
     public static ValueInfoProto GramValue(string name, long channels) => TensorValue(name, Dim(channels), Dim(channels));
 

@@ -3,7 +3,6 @@ using NeuralArt.Engine.Imaging;
 using NeuralArt.Engine.Jobs;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Engine.Tests.TestSupport;
-using NeuralArt.Graphs.Objectives;
 
 namespace NeuralArt.Engine.Tests.Dream;
 
@@ -47,25 +46,6 @@ public class DeepDreamEngineTests : IDisposable
             current = await engine.RunChunkAsync(current.State, chunkSize(call));
         }
         return current;
-    }
-
-    [Fact]
-    public async Task Without_layers_the_model_s_recommended_dream_taps_are_used()
-    {
-        var graphs = new ToyGraphSource();
-        var engine = new DeepDreamEngine(graphs, _pool, new ImageLoader());
-        var settings = Small with { Layers = null, Octaves = 1, Iterations = 1 };
-        await RunInChunks(engine, await engine.StartAsync(Inputs(settings)), _ => 1);
-        var dream = Assert.IsType<DreamObjective>(graphs.Requested.First(o => o is DreamObjective));
-        Assert.Equal([new TapWeight(ToyGraphs.Tap, ToyGraphSource.RecommendedDreamWeight)], dream.Taps);
-    }
-
-    [Fact]
-    public async Task Without_layers_a_model_that_recommends_none_is_a_layers_error()
-    {
-        var engine = new DeepDreamEngine(new ToyGraphSource(recommendsDreamTaps: false), _pool, new ImageLoader());
-        var ex = await Assert.ThrowsAsync<InvalidArtworkInputException>(() => engine.StartAsync(Inputs(Small with { Layers = null })));
-        Assert.Equal("layers", ex.Field);
     }
 
     [Theory]

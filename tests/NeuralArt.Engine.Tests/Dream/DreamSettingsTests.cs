@@ -1,3 +1,4 @@
+using NeuralArt.Graphs.Objectives;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Jobs;
 
@@ -10,11 +11,9 @@ public class DreamSettingsTests
     {
         var settings = DreamSettings.FromJson("");
         Assert.Equal(DreamSettings.DefaultOctaves, settings.Octaves);
-        // No layers: the model's recommended dream taps, with their weights.
         Assert.Null(settings.Layers);
-        var recommended = new Dictionary<string, float> { ["mixed3"] = 0.5f, ["mixed4"] = 2f };
-        Assert.Equal([new("mixed3", 0.5f), new("mixed4", 2f)], settings.Taps(recommended));
-        Assert.Equal("layer4", Assert.Single((settings with { Layers = "layer4" }).Taps(recommended)).Tap);
+        var recommended = new Dictionary<string, float> { ["mixed4"] = 2f };
+        Assert.Equal(new TapWeight("mixed4", 2f), Assert.Single(settings.Taps(recommended)));
     }
 
     [Fact]

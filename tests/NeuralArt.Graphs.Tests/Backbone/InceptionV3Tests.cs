@@ -91,11 +91,13 @@ public sealed class InceptionV3Tests(InceptionV3Tests.Fixture inception, ITestOu
         // The smallest input Inception v3 takes (75) in one axis, odd in both: every valid stride-2
         // stage drops a pixel, as in the reduction blocks whose backward broke on Keras exports.
         const int h = 75, w = 79;
-        var objective = new DreamObjective(inception.Manifest.Recommended.Dream.Select(t => new TapWeight(t.Key, t.Value)).ToList());
-        var compiled = ModelCompiler.Compile(inception.Model.Clone(), inception.Manifest, objective);
+        var objective = new DreamParameters(inception.Manifest.Recommended.Dream.Select(t => new TapWeight(t.Key, t.Value)).ToList());
+        var compiled = ModelCompiler.Compile(inception.Model.Clone(), inception.Manifest, objective.Objective());
         using var runner = new OrtRunner(compiled, Threads);
         var (image32, image64) = TestImages.Random(h, w, seed: 75);
-        var result = runner.Run(GraphNames.Image, TestImages.Tensor(image32, h, w));
+        var feeds = DreamCheck.Feeds(runner, objective);
+        feeds[GraphNames.Image] = TestImages.Tensor(image32, h, w);
+        var result = runner.Run(feeds);
         var loss = ReferenceLoss.Dream(inception.Reference.Value, inception.Manifest, objective, h, w);
 
         var expectedLoss = loss(image64);
@@ -103,7 +105,7 @@ public sealed class InceptionV3Tests(InceptionV3Tests.Fixture inception, ITestOu
         output.WriteLine($"loss ORT {result[GraphNames.Loss].Data[0]:E7} float64 {expectedLoss:E7} (rel {lossError:E2})");
         Assert.True(lossError <= DreamCheck.LossTolerance, $"Loss relative error {lossError:E2}.");
 
-        var report = FiniteDifferences.Check($"inception_v3 {objective.CacheKey} {h}x{w} (float64 reference)", loss, image64,
+        var report = FiniteDifferences.Check($"inception_v3 {objective} {h}x{w} (float64 reference)", loss, image64,
             result[GraphNames.Grad].Data, h, w, seed: 76, randomDirections: 1, randomPixels: 0, ReferenceStep);
         output.WriteLine(report.ToString());
         Assert.True(report.MaxRelativeError <= GradientTolerance, $"Worst: {report.Worst}\n{report}");

@@ -71,10 +71,12 @@ public sealed class TfjsImporterTests : IDisposable
         Assert.True(File.Exists(manifest.BackbonePath));
 
         // The compiler reads the written backbone and manifest as they are (taps named after their tensors).
-        var compiled = ModelCompiler.Compile(ModelProto.Parser.ParseFrom(File.ReadAllBytes(manifest.BackbonePath)), manifest,
-            new DreamObjective([new TapWeight("cat_i", 1f), new TapWeight("add_d", 0.5f)]));
+        var dream = new DreamParameters([new TapWeight("cat_i", 1f), new TapWeight("add_d", 0.5f)]);
+        var compiled = ModelCompiler.Compile(ModelProto.Parser.ParseFrom(File.ReadAllBytes(manifest.BackbonePath)), manifest, dream.Objective());
         using var runner = new OrtRunner(compiled);
-        var result = runner.Run(GraphNames.Image, new OrtTensor(new float[InChannels * H * W].Select(_ => (float)_random.NextDouble()).ToArray(), [1, InChannels, H, W]));
+        var feeds = DreamCheck.Feeds(runner, dream);
+        feeds[GraphNames.Image] = new OrtTensor(new float[InChannels * H * W].Select(_ => (float)_random.NextDouble()).ToArray(), [1, InChannels, H, W]);
+        var result = runner.Run(feeds);
         Assert.Equal([1L, InChannels, H, W], result[GraphNames.Grad].Shape);
         Assert.Contains(result[GraphNames.Grad].Data, v => v != 0);
     }
