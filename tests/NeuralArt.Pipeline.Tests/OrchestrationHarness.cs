@@ -1,3 +1,4 @@
+using NeuralArt.Pipeline.Admission;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,7 +40,7 @@ internal sealed class OrchestrationHarness : IAsyncDisposable
     public IJobClient Client { get; }
     public IServiceProvider Services => host.Services;
 
-    public static async Task<OrchestrationHarness> StartAsync(Action<PipelineOptions>? configure = null)
+    public static async Task<OrchestrationHarness> StartAsync(Action<PipelineOptions>? configure = null, Action<JobLimitsOptions>? limits = null)
     {
         var store = new InMemoryArtworkStore();
         var dream = new BlurEngine(ArtworkKinds.Dream);
@@ -59,6 +60,7 @@ internal sealed class OrchestrationHarness : IAsyncDisposable
                         o.ActivityFirstRetryInterval = TimeSpan.FromMilliseconds(200);
                         configure?.Invoke(o);
                     });
+                    services.Configure<JobLimitsOptions>(o => limits?.Invoke(o));
                     services.AddNeuralArtPipelineCore();
                 },
             });

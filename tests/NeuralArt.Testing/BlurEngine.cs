@@ -108,14 +108,14 @@ public sealed class BlurEngine(string kind = ArtworkKinds.Dream) : IArtworkEngin
         }
         catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
         {
-            throw new InvalidArtworkInputException($"The content image cannot be decoded: {e.Message}", "content", e);
+            throw new InvalidArtworkInputException($"The source image cannot be decoded: {e.Message}", EngineDescriptor.SourceRole, e);
         }
 
         using (image)
         {
             if ((long)image.Width * image.Height > MaxPixels)
             {
-                throw new InvalidArtworkInputException("The content image is too large.", "content");
+                throw new InvalidArtworkInputException("The source image is too large.", EngineDescriptor.SourceRole);
             }
 
             var pixels = new byte[image.Width * image.Height * 3];

@@ -129,7 +129,7 @@ public sealed class DreamCommand : AsyncCommand<DreamCommand.Settings>
         var info = engine.Inspect(checkpoint.State);
         var firstLoss = double.NaN;
         var work = info.OctaveSizes.Select(s => (long)s.Height * s.Width * info.Settings.Iterations).ToList();
-        checkpoint = await new DreamProgressView(services.Console, work, "octave").RunAsync(
+        checkpoint = await new DreamProgressView(services.Console, work, engine.Describe(new EngineLimits()).Stage).RunAsync(
             Path.GetFileName(settings.Input),
             async progress =>
             {

@@ -45,15 +45,6 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
 
     public override string Kind => ArtworkKinds.Dream;
 
-    /// <summary>Checkpoint bytes besides the images (magic, version, settings, counters): generous.</summary>
-    private const long CheckpointOverheadBytes = 16 * 1024;
-
-    /// <summary>
-    /// Activation values a step keeps alive per forward value: the forward activations, their
-    /// gradients and the ReLU/pool masks (an estimate for the peak memory of a plan).
-    /// </summary>
-    private const int ActivationCopiesPerStep = 3;
-
     /// <summary>Float tensors of the image a chunk holds per working pixel besides the octave bases (image, detail, jittered copy, gradient).</summary>
     private const int ImageCopiesPerStep = 4;
 
@@ -106,27 +97,14 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         }
 
         var total = (long)settings.Octaves * settings.Iterations;
-        if (total > limits.MaxIterations)
-        {
-            throw new InvalidArtworkInputException(
-                $"{settings.Octaves} octaves x {settings.Iterations} iterations is {total} iterations; this host allows at most {limits.MaxIterations} per job.", DreamSchema.Iterations);
-        }
-
+        PlanLimits.Iterations(total, limits, $"{settings.Octaves} octaves x {settings.Iterations} iterations", DreamSchema.Iterations);
+        PlanLimits.WorkingImage(width, height, limits, DreamSchema.MaxSize);
         var working = (long)width * height;
-        if (working > limits.MaxWorkingPixels)
-        {
-            throw new InvalidArtworkInputException(
-                $"The working image would be {width}x{height} ({working:N0} pixels); this host allows at most {limits.MaxWorkingPixels:N0}. Lower maxSize.", DreamSchema.MaxSize);
-        }
 
         var (guideWidth, guideHeight) = guide is null ? (0, 0) : PlanSizes.FitWithin(guide.Width, guide.Height, settings.GuideSize);
-        var checkpoint = CheckpointOverheadBytes + (long)ImageTensor.Channels * working /* source RGB */
+        var checkpoint = PlanLimits.CheckpointOverheadBytes + (long)ImageTensor.Channels * working /* source RGB */
             + (long)ImageTensor.Channels * sizeof(float) * working /* image */ + (long)ImageTensor.Channels * guideWidth * guideHeight;
-        if (checkpoint > limits.MaxCheckpointBytes)
-        {
-            throw new InvalidArtworkInputException(
-                $"The job's checkpoint would be {checkpoint:N0} bytes; this host allows at most {limits.MaxCheckpointBytes:N0}. Lower maxSize.", DreamSchema.MaxSize);
-        }
+        PlanLimits.Checkpoint(checkpoint, limits, DreamSchema.MaxSize);
 
         var sizes = OctavePlan.Sizes(height, width, settings.Octaves, settings.OctaveScale);
         long pixelIterations = 0, macs = 0, peakActivations = 0, octavePixels = 0;
@@ -139,7 +117,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         }
 
         var imageFloats = (long)ImageTensor.Channels * (octavePixels + ImageCopiesPerStep * working);
-        var peak = checkpoint + sizeof(float) * (imageFloats + ActivationCopiesPerStep * peakActivations);
+        var peak = checkpoint + sizeof(float) * (imageFloats + PlanLimits.ActivationCopiesPerStep * peakActivations);
         var effective = settings with
         {
             Layers = TapWeights.Format(taps),
@@ -149,7 +127,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         {
             ParametersJson = effective.ToJson(),
             Model = manifest.Name,
-            Stages = sizes.Select(s => new StageSize(s.Width, s.Height, settings.Iterations)).ToList(),
+            Stages = PlanLimits.Stages(sizes, settings.Iterations),
             Cost = new JobCost
             {
                 Iterations = total,
@@ -209,12 +187,12 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         if (guided) FeaturesSession(manifest, parameters).Dispose();
 
         cancellationToken.ThrowIfCancellationRequested();
-        using var content = Loader.Decode(inputs.Content, "content");
+        using var content = Loader.Decode(inputs.Content, EngineDescriptor.SourceRole);
         FitWithin(content, settings.MaxSize);
         if (Math.Min(content.Width, content.Height) < DreamSettings.MinImageSide)
         {
             throw new InvalidArtworkInputException(
-                $"The content image is {content.Width}x{content.Height}; each side must be at least {DreamSettings.MinImageSide} px.", "content");
+                $"The source image is {content.Width}x{content.Height}; each side must be at least {DreamSettings.MinImageSide} px.", EngineDescriptor.SourceRole);
         }
 
         byte[] guideBytes = [];

@@ -58,17 +58,11 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     /// </summary>
     private const double LbfgsEvaluationsPerIteration = 1.05;
 
-    /// <summary>Checkpoint bytes besides images and optimizer (magic, settings, counters): generous.</summary>
-    private const long CheckpointOverheadBytes = 16 * 1024;
-
     /// <summary>Image-sized vectors Adam keeps in its checkpoint (first and second moments).</summary>
     private const int AdamStateVectors = 2;
 
     /// <summary>Image-sized vectors Adam holds while running (moments, gradient, scratch).</summary>
     private const int AdamWorkingVectors = 4;
-
-    /// <summary>Activation values a step keeps alive per forward value (activations, gradients, masks): an estimate.</summary>
-    private const int ActivationCopiesPerStep = 3;
 
     public override EngineDescriptor Describe(EngineLimits limits) => new()
     {
@@ -118,19 +112,10 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         }
 
         var total = (long)settings.Scales.Length * settings.Iterations;
-        if (total > limits.MaxIterations)
-        {
-            throw new InvalidArtworkInputException(
-                $"{settings.Scales.Length} scales x {settings.Iterations} iterations is {total} iterations; this host allows at most {limits.MaxIterations} per job.", StyleSchema.Iterations);
-        }
-
+        PlanLimits.Iterations(total, limits, $"{settings.Scales.Length} scales x {settings.Iterations} iterations", StyleSchema.Iterations);
         var last = sizes[^1];
+        PlanLimits.WorkingImage(last.Width, last.Height, limits, StyleSchema.Scales);
         var working = (long)last.Height * last.Width;
-        if (working > limits.MaxWorkingPixels)
-        {
-            throw new InvalidArtworkInputException(
-                $"The last scale would be {last.Width}x{last.Height} ({working:N0} pixels); this host allows at most {limits.MaxWorkingPixels:N0}.", StyleSchema.Scales);
-        }
 
         var values3 = (long)ImageTensor.Channels * working;
         var history = settings.Optimizer == OptimizerKinds.Lbfgs ? settings.HistoryFor(values3) : 0;
@@ -148,13 +133,9 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         var styleSide = Math.Max(StylePlan.MinSide, (int)Math.Ceiling(largest * (double)settings.StyleScale));
         long Stored(InputHeader h, int side) { var (w, hh) = PlanSizes.FitWithin(h.Width, h.Height, side); return (long)ImageTensor.Channels * w * hh; }
         var optimizerVectors = settings.Optimizer == OptimizerKinds.Lbfgs ? 2L * history : AdamStateVectors;
-        var checkpoint = CheckpointOverheadBytes + Stored(source, largest) + styles.Sum(s => Stored(s, styleSide)) + inits.Sum(i => Stored(i, largest))
+        var checkpoint = PlanLimits.CheckpointOverheadBytes + Stored(source, largest) + styles.Sum(s => Stored(s, styleSide)) + inits.Sum(i => Stored(i, largest))
             + sizeof(float) * values3 * (1 + optimizerVectors);
-        if (checkpoint > limits.MaxCheckpointBytes)
-        {
-            throw new InvalidArtworkInputException(
-                $"The job's checkpoint would be {checkpoint:N0} bytes; this host allows at most {limits.MaxCheckpointBytes:N0}. Lower the last scale, the history or the number of style images.", StyleSchema.Scales);
-        }
+        PlanLimits.Checkpoint(checkpoint, limits, StyleSchema.Scales);
 
         var cost = Graphs.GetCost(manifest, model.StyleTapNames.Concat(model.ContentTapNames).Distinct().ToList());
         var evaluations = settings.Optimizer == OptimizerKinds.Lbfgs ? LbfgsEvaluationsPerIteration : 1;
@@ -176,7 +157,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         }
 
         var workingVectors = settings.Optimizer == OptimizerKinds.Lbfgs ? 2L * history + StyleSettings.LbfgsFixedVectors : AdamWorkingVectors;
-        var peak = checkpoint + sizeof(float) * (workingVectors * values3 + ActivationCopiesPerStep * peakActivations);
+        var peak = checkpoint + sizeof(float) * (workingVectors * values3 + PlanLimits.ActivationCopiesPerStep * peakActivations);
         var effective = settings with
         {
             StyleLayers = TapWeights.Format(model.StyleTaps),
@@ -187,7 +168,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         {
             ParametersJson = effective.ToJson(),
             Model = manifest.Name,
-            Stages = sizes.Select(s => new StageSize(s.Width, s.Height, settings.Iterations)).ToList(),
+            Stages = PlanLimits.Stages(sizes, settings.Iterations),
             Cost = new JobCost
             {
                 Iterations = total,
@@ -292,7 +273,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
 
         cancellationToken.ThrowIfCancellationRequested();
         var largest = settings.Scales[^1];
-        using var content = Loader.Decode(inputs.Content, "content");
+        using var content = Loader.Decode(inputs.Content, EngineDescriptor.SourceRole);
         FitWithin(content, largest);
         var first = StylePlan.Fit(content.Height, content.Width, settings.Scales[0]);
         if (Math.Min(first.Height, first.Width) < StylePlan.MinSide)

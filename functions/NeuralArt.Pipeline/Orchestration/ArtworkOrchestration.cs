@@ -140,6 +140,12 @@ public sealed class ArtworkOrchestration : TaskOrchestrator<JobRequest, JobOutco
             var error = new JobError($"{e.TaskName} failed: {e.FailureDetails.ErrorMessage}", null, phase, Retriable: true);
             return await FailAsync(context, input, error, run.Status(phase, stage, Now()));
         }
+        catch (Exception e) when (e is not JobFailedException and not OperationCanceledException)
+        {
+            // Anything else (an activity answered something impossible): still a failed job with error.json.
+            var error = new JobError($"The job stopped: {e.Message}", null, phase, Retriable: false);
+            return await FailAsync(context, input, error, run.Status(phase, stage, Now()));
+        }
     }
 
     private static async Task<JobOutcome> FailAsync(TaskOrchestrationContext context, JobRequest input, JobError error, JobStatus? status)
