@@ -1,5 +1,6 @@
 using NeuralArt.Graphs;
 using NeuralArt.Graphs.Analysis;
+using NeuralArt.Graphs.Caching;
 using NeuralArt.Graphs.Compilation;
 using NeuralArt.Graphs.Manifests;
 using NeuralArt.Graphs.Objectives;

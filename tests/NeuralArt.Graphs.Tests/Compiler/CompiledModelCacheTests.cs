@@ -39,6 +39,24 @@ public sealed class CompiledModelCacheTests : IDisposable
     }
 
     [Fact]
+    public void The_disk_holds_at_most_its_bound_of_files_and_deletes_the_least_recently_used()
+    {
+        var manifest = ModelCatalog.Locate().Get("resnet18");
+        var cache = new CompiledModelCache(_directory, maxEntries: 1, maxFiles: 2);
+        var stem = cache.GetOrCompile(manifest, new FeaturesObjective(["stem"]));
+        var layer1 = cache.GetOrCompile(manifest, new FeaturesObjective(["layer1"]));
+        File.SetLastAccessTimeUtc(stem.Path, DateTime.UtcNow.AddMinutes(-10));
+        File.SetLastAccessTimeUtc(layer1.Path, DateTime.UtcNow.AddMinutes(-5));
+        var layer2 = cache.GetOrCompile(manifest, new FeaturesObjective(["layer2"]));
+
+        Assert.Equal(new[] { layer1.Path, layer2.Path }.Order(StringComparer.Ordinal), Files());
+        Assert.False(File.Exists(stem.Path), "stem was the least recently used file: deleted.");
+        Assert.Equal(stem.Path, cache.GetOrCompile(manifest, new FeaturesObjective(["stem"])).Path);
+        Assert.True(File.Exists(stem.Path), "a deleted graph is compiled again when asked for.");
+        Assert.Equal(2, Files().Length);
+    }
+
+    [Fact]
     public void A_forgotten_graph_is_found_on_disk_without_compiling()
     {
         var manifest = ModelCatalog.Locate().Get("resnet18");

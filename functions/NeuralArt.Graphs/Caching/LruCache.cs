@@ -1,4 +1,4 @@
-namespace NeuralArt.Engine.Runtime;
+namespace NeuralArt.Graphs.Caching;
 
 /// <summary>
 /// A small thread-safe least-recently-used cache with a fixed capacity: what callers can vary
@@ -23,6 +23,18 @@ public sealed class LruCache<TKey, TValue> where TKey : notnull
     public int Count
     {
         get { lock (_lock) return _index.Count; }
+    }
+
+    /// <summary>Removes <paramref name="key"/> if its value is still <paramref name="value"/> (a failed value is not kept).</summary>
+    public bool TryRemove(TKey key, TValue value)
+    {
+        lock (_lock)
+        {
+            if (!_index.TryGetValue(key, out var node) || !EqualityComparer<TValue>.Default.Equals(node.Value.Value, value)) return false;
+            _index.Remove(key);
+            _order.Remove(node);
+            return true;
+        }
     }
 
     /// <summary>The cached value, or a new one from <paramref name="create"/> (called outside the lock; a race may create twice, one wins).</summary>
