@@ -24,6 +24,9 @@ app.Configure(config =>
         models.AddCommand<ModelsListCommand>("list").WithDescription("List the models, their taps and the compiled graphs.");
         models.AddCommand<ModelsCompileCommand>("compile").WithDescription("Compile the graphs the dream and bench commands use.");
         models.AddCommand<ModelsCheckCommand>("check").WithDescription("Compare a model's compiled gradient with finite differences.");
+        models.AddCommand<ModelsImportCommand>("import")
+            .WithDescription("Import a TF.js layers model (a Keras CNN) as an ONNX backbone, with a manifest skeleton.")
+            .WithExample("import", "path/to/model.json", "--name", "my_cnn");
     });
     config.AddCommand<BenchCommand>("bench").WithDescription("Time gradient steps, forward passes and a DeepDream.");
     config.AddCommand<ServeCommand>("serve")

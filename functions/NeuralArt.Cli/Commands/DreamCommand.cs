@@ -151,7 +151,7 @@ public sealed class DreamCommand : AsyncCommand<DreamCommand.Settings>
         var s = info.Settings;
         services.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"Wrote {output} ({info.Width}x{info.Height}) in {clock.Elapsed.TotalSeconds:F1} s: {s.Octaves} octaves x {s.Iterations} iterations, " +
-            $"layers {s.Layers}{(s.Channels is null ? "" : " channels " + string.Join(",", s.Channels))}{(info.Guided ? ", guided" : "")}, " +
+            $"layers {s.Layers ?? "(the model's recommended)"}{(s.Channels is null ? "" : " channels " + string.Join(",", s.Channels))}{(info.Guided ? ", guided" : "")}, " +
             $"step {s.Step}, seed {s.Seed}, {services.DeviceName}; loss {checkpoint.Progress.Loss:G4}.")));
         return 0;
     }

@@ -54,6 +54,10 @@ public sealed class ModelsCheckCommand : AsyncCommand<ModelsCheckCommand.Setting
         [Description("Taps to check (default: the model's recommended dream taps).")]
         public string? Layers { get; init; }
 
+        [CommandOption("--each")]
+        [Description("Check each tap on its own (a wrong rule behind one tap cannot hide behind the others' larger gradient).")]
+        public bool Each { get; init; }
+
         [CommandOption("--size <PX>")]
         [Description("Side of the random test image.")]
         [DefaultValue(96)]
@@ -101,6 +105,24 @@ public sealed class ModelsCheckCommand : AsyncCommand<ModelsCheckCommand.Setting
         using var services = CliServices.Create(settings);
         var (manifest, cache) = LoadManifest(services.Catalog, settings.ModelName);
         var taps = TapOptions.Resolve(manifest, settings.Layers);
+        IReadOnlyList<IReadOnlyList<TapWeight>> checks = settings.Each ? taps.Select(t => (IReadOnlyList<TapWeight>)[t]).ToList() : [taps];
+        var failed = new List<string>();
+        foreach (var check in checks)
+        {
+            if (!await CheckAsync(services, manifest, cache, check, settings, cancellationToken)) failed.Add(TapWeights.Format(check));
+        }
+        if (checks.Count > 1)
+        {
+            services.Console.MarkupLine(failed.Count == 0
+                ? $"[green]All {checks.Count} taps passed.[/]"
+                : Markup.Escape($"{failed.Count} of {checks.Count} taps failed: {string.Join("; ", failed)}."));
+        }
+        return failed.Count == 0 ? 0 : ErrorReporter.ExitBadInput;
+    }
+
+    private static async Task<bool> CheckAsync(CliServices services, BackboneManifest manifest, CompiledModelCache cache,
+        IReadOnlyList<TapWeight> taps, Settings settings, CancellationToken cancellationToken)
+    {
         var dream = new DreamParameters(taps);
         var graph = cache.GetOrCompile(manifest, dream.Objective());
         using var lease = services.Sessions.Rent(graph.Path);
@@ -126,9 +148,9 @@ public sealed class ModelsCheckCommand : AsyncCommand<ModelsCheckCommand.Setting
         var worst = result.Rows.Max(r => r.RelativeError);
         var median = result.Rows.Select(r => r.RelativeError).Order().ElementAt(result.Rows.Count / 2);
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"loss {result.Loss:G6}; relative error median {median:E2}, largest {worst:E2} (tolerance {settings.Tolerance:G3}; loss rounding {rounding:E1}): ")) +
+            $"{TapWeights.Format(taps)}: loss {result.Loss:G6}; relative error median {median:E2}, largest {worst:E2} (tolerance {settings.Tolerance:G3}; loss rounding {rounding:E1}): ")) +
             (failures == 0 ? "[green]passed[/]" : $"[red]FAILED ({failures} of {result.Rows.Count})[/]"));
-        return failures == 0 ? 0 : ErrorReporter.ExitBadInput;
+        return failures == 0;
     }
 
     /// <param name="LossDiscrepancy">The disagreement in loss units, <c>|fd - analytic| * 2 * step</c>.</param>

@@ -62,12 +62,34 @@ internal static class PoolingRules
         {
             scaled = b.Add("Div", [outputGrads[0]!, WindowCounts(b, node, x, kernel, strides, pads, includePad)], "avgpool_dy");
         }
+        if (ceil == 0 && strides.All(s => s == 1) && kernel.Zip(pads, (k, p) => p < k).All(x => x) && kernel.Zip(pads.Skip(rank), (k, p) => p < k).All(x => x))
+        {
+            result[0] = BoxSumBackward(b, scaled, kernel, pads, windowSize);
+            return result;
+        }
         var perChannel = b.Add("Reshape", [scaled, b.ConstInt64([-1, 1, 0, 0])], "avgpool_dy_nc");
         var onesKernel = b.ConstFloat(Enumerable.Repeat(1f, (int)windowSize).ToArray(), [1, 1, .. kernel], "ones_kernel");
         var cropped = b.TransposedConvCropped(perChannel, onesKernel, kernel, strides, pads,
             ConvolutionRule.Ones(rank), 1, x, "avgpool_spread");
         result[0] = b.Add("Reshape", [cropped, b.ShapeOf(x)], "avgpool_grad");
         return result;
+    }
+
+    /// <summary>
+    /// Stride 1: the adjoint of a box sum with pads <c>(b, e)</c> is a box sum with pads
+    /// <c>(k-1-b, k-1-e)</c> (the ones kernel is its own flip, as in the Conv rule's flipped-kernel
+    /// path), which is an AveragePool counting its zero pads, times the window size. One native
+    /// pool per channel instead of a single-channel ConvTranspose over every channel: Inception's
+    /// ten 3x3 "same" average pools. Each side's pad must stay below the kernel size.
+    /// </summary>
+    private static string BoxSumBackward(GraphBuilder b, string scaledDy, long[] kernel, long[] pads, long windowSize)
+    {
+        var rank = kernel.Length;
+        var adjointPads = new long[rank * 2];
+        for (var i = 0; i < rank * 2; i++) adjointPads[i] = kernel[i % rank] - 1 - pads[i];
+        var mean = b.Add("AveragePool", [scaledDy], "avgpool_box", Attr.Ints("kernel_shape", kernel),
+            Attr.Ints("pads", adjointPads), Attr.Int("count_include_pad", 1));
+        return b.Mul(mean, b.Scalar(windowSize), "avgpool_grad");
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ public sealed class ModelCatalog
         if (!File.Exists(manifest.BackbonePath))
         {
             throw new GraphCompilationException(
-                $"The backbone of model '{name}' ({manifest.Backbone}) is missing; it is made at build time: run 'dotnet build'.");
+                $"The backbone of model '{name}' ({manifest.Backbone}) is missing; it is made at build time from a NuGet or npm package: run 'npm ci' and 'dotnet build'.");
         }
         return manifest;
     }

@@ -1,5 +1,4 @@
 using Onnx;
-using NeuralArt.Graphs.Backward;
 using NeuralArt.Graphs.Manifests;
 using NeuralArt.Graphs.Objectives;
 using NeuralArt.Graphs.Onnx;
@@ -11,9 +10,14 @@ public static partial class ModelCompiler
 {
     internal const long OutputIrVersion = 8;
 
+    /// <summary>
+    /// The forward network (surgery, preprocessing folded in), then the objective's own part: each
+    /// objective declares its taps and writes its inputs, terms, backward seeds and outputs
+    /// (<see cref="Objective.Emit"/>), as each op's backward rule does in its table.
+    /// </summary>
     private static ModelProto CompileCore(ModelProto backbone, BackboneManifest manifest, Objective objective)
     {
-        var tapNames = TapsOf(objective);
+        var tapNames = objective.TapNames;
         if (tapNames.Count == 0) throw new GraphCompilationException("The objective names no taps.");
         var tapTensors = tapNames.Distinct().ToDictionary(t => t, manifest.ResolveTap, StringComparer.Ordinal);
 
@@ -28,153 +32,13 @@ public static partial class ModelCompiler
         foreach (var (name, tensor) in graph.Initializers) builder.Initializers[name] = tensor;
 
         var preprocessing = Preprocessing.Emit(builder, manifest.Preprocessing, graph.Input);
-        var needsGradient = objective is not (FeaturesObjective or StyleTargetsObjective or StyleTileTargetsObjective);
-        if (needsGradient) AddMaxPoolIndices(graph, builder);
+        if (objective.NeedsGradient) AddMaxPoolIndices(graph, builder);
         builder.Nodes.AddRange(graph.Nodes);
 
-        var inputs = new List<ValueInfoProto> { ImageInput() };
-        var outputs = new List<ValueInfoProto>();
-        if (objective is StyleTargetsObjective targets)
-        {
-            foreach (var tap in targets.StyleTaps.Distinct())
-            {
-                var c = channels.GetValueOrDefault(tapTensors[tap]);
-                var gram = StyleLoss.EmitGram(builder, tapTensors[tap], tap, targets.Smoothing).Gram;
-                outputs.Add(TensorValue(builder.AddNamed("Identity", [gram], StyleGraphNames.StyleTarget(tap)), Dim(c), Dim(c)));
-            }
-            foreach (var tap in targets.ContentTaps.Distinct())
-            {
-                builder.AddNamed("Identity", [tapTensors[tap]], StyleGraphNames.ContentTarget(tap));
-                outputs.Add(FeatureValue(StyleGraphNames.ContentTarget(tap), channels.GetValueOrDefault(tapTensors[tap])));
-            }
-        }
-        else if (objective is StyleObjective style)
-        {
-            var backward = new BackwardPass(builder, graph);
-            var styleTerms = new List<string>();
-            foreach (var tap in style.StyleTaps.Distinct())
-            {
-                var c = channels.GetValueOrDefault(tapTensors[tap]);
-                inputs.Add(TensorValue(StyleGraphNames.StyleTarget(tap), Dim(c), Dim(c)));
-                inputs.Add(ScalarValue(StyleGraphNames.StyleWeight(tap)));
-                styleTerms.Add(StyleLoss.EmitStyle(builder, backward, tapTensors[tap], tap, style.Smoothing));
-            }
-            var contentTerms = new List<string>();
-            foreach (var tap in style.ContentTaps.Distinct())
-            {
-                inputs.Add(FeatureValue(StyleGraphNames.ContentTarget(tap), channels.GetValueOrDefault(tapTensors[tap])));
-                inputs.Add(ScalarValue(StyleGraphNames.ContentWeight(tap)));
-                contentTerms.Add(StyleLoss.EmitContent(builder, backward, tapTensors[tap], tap));
-            }
-            inputs.Add(ScalarValue(StyleGraphNames.TvWeight));
-            var (tvTerm, tvGrad) = StyleLoss.EmitTotalVariation(builder);
-            var styleLoss = NamedSum(builder, styleTerms, StyleGraphNames.StyleLoss);
-            var contentLoss = NamedSum(builder, contentTerms, StyleGraphNames.ContentLoss);
-            builder.AddNamed("Identity", [tvTerm], StyleGraphNames.TvLoss);
-            builder.AddNamed("Sum", [styleLoss, contentLoss, StyleGraphNames.TvLoss], GraphNames.Loss);
-            var networkGrad = builder.Fresh("network_grad");
-            preprocessing.EmitBackward(builder, backward.Run(), networkGrad);
-            builder.AddNamed("Add", [networkGrad, tvGrad], GraphNames.Grad);
-            outputs.Add(ScalarValue(GraphNames.Loss));
-            outputs.Add(ImageValue(GraphNames.Grad));
-            outputs.Add(ScalarValue(StyleGraphNames.StyleLoss));
-            outputs.Add(ScalarValue(StyleGraphNames.ContentLoss));
-            outputs.Add(ScalarValue(StyleGraphNames.TvLoss));
-        }
-        else if (objective is StyleTileTargetsObjective tileTargets)
-        {
-            AddCropInputs(inputs, [.. tileTargets.StyleTaps, .. tileTargets.ContentTaps]);
-            foreach (var tap in tileTargets.StyleTaps.Distinct())
-            {
-                var c = channels.GetValueOrDefault(tapTensors[tap]);
-                var gram = StyleTileLoss.PartialGram(builder, tapTensors[tap], tap, tileTargets.Smoothing);
-                outputs.Add(TensorValue(builder.AddNamed("Identity", [gram], StyleTileNames.PartialGram(tap)), Dim(c), Dim(c)));
-            }
-            foreach (var tap in tileTargets.ContentTaps.Distinct())
-            {
-                builder.AddNamed("Identity", [StyleTileLoss.Crop(builder, tapTensors[tap], tap)], StyleTileNames.CropFeatures(tap));
-                outputs.Add(FeatureValue(StyleTileNames.CropFeatures(tap), channels.GetValueOrDefault(tapTensors[tap])));
-            }
-        }
-        else if (objective is StyleTileObjective tile)
-        {
-            AddCropInputs(inputs, [.. tile.StyleTaps, .. tile.ContentTaps]);
-            var backward = new BackwardPass(builder, graph);
-            foreach (var tap in tile.StyleTaps.Distinct())
-            {
-                var c = channels.GetValueOrDefault(tapTensors[tap]);
-                inputs.Add(TensorValue(StyleTileNames.StyleResidual(tap), Dim(c), Dim(c)));
-                inputs.Add(ScalarValue(StyleTileNames.StyleScale(tap)));
-                StyleTileLoss.SeedStyle(builder, backward, tapTensors[tap], tap, tile.Smoothing);
-            }
-            foreach (var tap in tile.ContentTaps.Distinct())
-            {
-                inputs.Add(FeatureValue(StyleGraphNames.ContentTarget(tap), channels.GetValueOrDefault(tapTensors[tap])));
-                inputs.Add(ScalarValue(StyleTileNames.ContentScale(tap)));
-                var squares = StyleTileLoss.SeedContent(builder, backward, tapTensors[tap], tap);
-                outputs.Add(ScalarValue(builder.AddNamed("Identity", [squares], StyleTileNames.ContentSquares(tap))));
-            }
-            preprocessing.EmitBackward(builder, backward.Run(), GraphNames.Grad);
-            outputs.Insert(0, ImageValue(GraphNames.Grad));
-        }
-        else if (objective is FeaturesObjective)
-        {
-            foreach (var tap in tapNames.Distinct())
-            {
-                builder.AddNamed("Identity", [tapTensors[tap]], tap);
-                outputs.Add(FeatureValue(tap, channels.GetValueOrDefault(tapTensors[tap])));
-            }
-        }
-        else
-        {
-            var backward = new BackwardPass(builder, graph);
-            var terms = new List<string>();
-            switch (objective)
-            {
-                case DreamObjective dream:
-                    foreach (var tap in dream.Taps)
-                    {
-                        var tensor = tapTensors[tap];
-                        // A static channel count tells feeders the mask's length; where inference
-                        // cannot find it the dimension stays dynamic (only an all-channel mask then).
-                        var c = channels.GetValueOrDefault(tensor);
-                        var mask = DreamGraphNames.ChannelMask(tap);
-                        inputs.Add(ScalarValue(DreamGraphNames.Weight(tap)));
-                        inputs.Add(TensorValue(mask, Dim(1), c > 0 ? Dim(c) : Dim(mask + "_C"), Dim(1), Dim(1)));
-                        terms.Add(DreamLoss.Emit(builder, backward, tensor, DreamGraphNames.Weight(tap), mask));
-                    }
-                    break;
-                case GuidedDreamObjective guided:
-                    foreach (var tap in guided.Taps)
-                    {
-                        var guideName = GraphNames.GuidePrefix + tap;
-                        inputs.Add(FeatureValue(guideName, channels.GetValueOrDefault(tapTensors[tap])));
-                        inputs.Add(ScalarValue(DreamGraphNames.Weight(tap)));
-                        terms.Add(GuidedDreamLoss.Emit(builder, backward, tapTensors[tap], guideName, DreamGraphNames.Weight(tap)));
-                    }
-                    break;
-                default:
-                    throw new GraphCompilationException($"Unknown objective {objective.GetType().Name}.");
-            }
-            builder.AddNamed("Identity", [builder.Sum(terms, "loss_sum")], GraphNames.Loss);
-            preprocessing.EmitBackward(builder, backward.Run(), GraphNames.Grad);
-            outputs.Add(ScalarValue(GraphNames.Loss));
-            outputs.Add(ImageValue(GraphNames.Grad));
-        }
-        return Assemble(builder, manifest, objective, inputs, outputs);
+        var emitter = new ObjectiveEmitter(builder, graph, tapTensors, channels, preprocessing);
+        objective.Emit(emitter);
+        return Assemble(builder, manifest, objective, emitter.Inputs, emitter.Outputs);
     }
-
-    private static IReadOnlyList<string> TapsOf(Objective objective) => objective switch
-    {
-        DreamObjective d => d.Taps,
-        GuidedDreamObjective g => g.Taps,
-        FeaturesObjective f => f.Taps,
-        StyleObjective s => [.. s.StyleTaps, .. s.ContentTaps],
-        StyleTargetsObjective s => [.. s.StyleTaps, .. s.ContentTaps],
-        StyleTileTargetsObjective s => [.. s.StyleTaps, .. s.ContentTaps],
-        StyleTileObjective s => [.. s.StyleTaps, .. s.ContentTaps],
-        _ => throw new GraphCompilationException($"Unknown objective {objective.GetType().Name}."),
-    };
 
     /// <summary>MaxPool backward scatters through the forward's argmax indices: ask the forward for them.</summary>
     private static void AddMaxPoolIndices(BackboneGraph graph, GraphBuilder builder)
@@ -204,33 +68,4 @@ public static partial class ModelCompiler
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = TargetOpset });
         return model;
     }
-
-    private static void AddCropInputs(List<ValueInfoProto> inputs, IEnumerable<string> taps)
-    {
-        foreach (var tap in taps.Distinct())
-        {
-            var value = TensorValue(StyleTileNames.Crop(tap), Dim(4));
-            value.Type.TensorType.ElemType = Tensors.Int64Type;
-            inputs.Add(value);
-        }
-    }
-
-    /// <summary>Sums terms into a tensor of the given name (zero when there are none).</summary>
-    private static string NamedSum(GraphBuilder builder, List<string> terms, string name) => terms.Count == 0
-        ? builder.AddNamed("Identity", [builder.Scalar(0f, "zero")], name)
-        : builder.AddNamed(terms.Count == 1 ? "Identity" : "Sum", terms, name);
-
-    private static ValueInfoProto ImageInput() => ImageValue(GraphNames.Image);
-
-    private static ValueInfoProto ImageValue(string name) => TensorValue(name, Dim(1), Dim(3), Dim("H"), Dim("W"));
-
-    private static ValueInfoProto FeatureValue(string name, long channels) =>
-        TensorValue(name, Dim(1), channels > 0 ? Dim(channels) : Dim(name + "_C"), Dim(name + "_H"), Dim(name + "_W"));
-
-    private static ValueInfoProto ScalarValue(string name) => TensorValue(name);
-
-    private static ValueInfoProto TensorValue(string name, params TensorShapeProto.Types.Dimension[] dims) => ValueInfos.Float(name, dims);
-
-    private static TensorShapeProto.Types.Dimension Dim(long value) => ValueInfos.Dim(value);
-    private static TensorShapeProto.Types.Dimension Dim(string param) => ValueInfos.Dim(param);
 }

@@ -11,8 +11,11 @@ namespace NeuralArt.Graphs.Compilation;
 public static partial class ModelCompiler
 {
     /// <summary>Bumped whenever compiled graphs change, so stale cache entries are not reused.</summary>
-    /// <remarks>7: dream weights and channel masks became graph inputs; dream graphs are keyed by the set of taps.</remarks>
-    public const int Version = 7;
+    /// <remarks>
+    /// 7: dream weights and channel masks became graph inputs; dream graphs are keyed by the set of taps.
+    /// 8: stride-1 average pools differentiate as pools; features graphs output taps named after their own tensor directly.
+    /// </remarks>
+    public const int Version = 8;
 
     /// <summary>The ONNX opset the compiled graphs are written in.</summary>
     public const long TargetOpset = 17;

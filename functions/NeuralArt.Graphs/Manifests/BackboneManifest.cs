@@ -54,6 +54,18 @@ public sealed record BackboneManifest
         AllowTrailingCommas = true,
     };
 
+    private static readonly JsonSerializerOptions WriteOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // Descriptions are prose for people: keep quotes and apostrophes readable.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Writes the manifest as the JSON <see cref="Load"/> reads.</summary>
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, WriteOptions) + Environment.NewLine);
+
     public static BackboneManifest Load(string path)
     {
         try

@@ -1,13 +1,28 @@
+using NeuralArt.Graphs.Compilation;
+
 namespace NeuralArt.Graphs.Objectives;
 
 /// <summary>A tap and its weight in an objective.</summary>
 public sealed record TapWeight(string Tap, float Weight);
 
-/// <summary>What a compiled graph computes. Each kind has a stable <see cref="CacheKey"/>.</summary>
+/// <summary>
+/// What a compiled graph computes. Each kind has a stable <see cref="CacheKey"/>, names the taps it
+/// reads, and writes its own part of the graph (inputs, loss terms, backward seeds, outputs), so
+/// the compiler has no switch over objective kinds.
+/// </summary>
 public abstract record Objective
 {
     /// <summary>Text that identifies the objective in the compiled-model cache key.</summary>
     public abstract string CacheKey { get; }
+
+    /// <summary>The taps the objective reads (a tap may appear more than once).</summary>
+    public abstract IReadOnlyList<string> TapNames { get; }
+
+    /// <summary>Whether the graph differentiates (forward-only objectives do not).</summary>
+    internal abstract bool NeedsGradient { get; }
+
+    /// <summary>Writes the objective onto the forward network in <paramref name="emitter"/>.</summary>
+    internal abstract void Emit(ObjectiveEmitter emitter);
 }
 
 /// <summary>
@@ -27,6 +42,25 @@ public sealed record DreamObjective : Objective
     public IReadOnlyList<string> Taps { get; }
 
     public override string CacheKey => "dream:" + string.Join(";", Taps);
+
+    public override IReadOnlyList<string> TapNames => Taps;
+
+    internal override bool NeedsGradient => true;
+
+    internal override void Emit(ObjectiveEmitter emitter)
+    {
+        var terms = new List<string>();
+        foreach (var tap in Taps)
+        {
+            // A static channel count tells feeders the mask's length; where inference
+            // cannot find it the dimension stays dynamic (only an all-channel mask then).
+            var mask = DreamGraphNames.ChannelMask(tap);
+            emitter.Inputs.Add(ObjectiveEmitter.ScalarValue(DreamGraphNames.Weight(tap)));
+            emitter.Inputs.Add(ObjectiveEmitter.MaskValue(mask, emitter.ChannelsOf(tap)));
+            terms.Add(DreamLoss.Emit(emitter.Builder, emitter.Backward, emitter.Tensor(tap), DreamGraphNames.Weight(tap), mask));
+        }
+        emitter.EmitLossAndGradient(terms);
+    }
 
     public bool Equals(DreamObjective? other) => other is not null && CacheKey == other.CacheKey;
 
@@ -50,6 +84,23 @@ public sealed record GuidedDreamObjective : Objective
 
     public override string CacheKey => "guided:" + string.Join(";", Taps);
 
+    public override IReadOnlyList<string> TapNames => Taps;
+
+    internal override bool NeedsGradient => true;
+
+    internal override void Emit(ObjectiveEmitter emitter)
+    {
+        var terms = new List<string>();
+        foreach (var tap in Taps)
+        {
+            var guideName = GraphNames.GuidePrefix + tap;
+            emitter.Inputs.Add(ObjectiveEmitter.FeatureValue(guideName, emitter.ChannelsOf(tap)));
+            emitter.Inputs.Add(ObjectiveEmitter.ScalarValue(DreamGraphNames.Weight(tap)));
+            terms.Add(GuidedDreamLoss.Emit(emitter.Builder, emitter.Backward, emitter.Tensor(tap), guideName, DreamGraphNames.Weight(tap)));
+        }
+        emitter.EmitLossAndGradient(terms);
+    }
+
     public bool Equals(GuidedDreamObjective? other) => other is not null && CacheKey == other.CacheKey;
 
     public override int GetHashCode() => CacheKey.GetHashCode(StringComparison.Ordinal);
@@ -59,4 +110,28 @@ public sealed record GuidedDreamObjective : Objective
 public sealed record FeaturesObjective(IReadOnlyList<string> Taps) : Objective
 {
     public override string CacheKey => "features:" + string.Join(";", Taps);
+
+    public override IReadOnlyList<string> TapNames => Taps;
+
+    internal override bool NeedsGradient => false;
+
+    internal override void Emit(ObjectiveEmitter emitter)
+    {
+        var forwardTensors = emitter.ForwardTensors;
+        foreach (var tap in Taps.Distinct())
+        {
+            var tensor = emitter.Tensor(tap);
+            // Imported models name taps after their tensors (mixed3 is the tensor mixed3): output it as is.
+            if (tensor != tap)
+            {
+                if (forwardTensors.Contains(tap))
+                {
+                    throw new GraphCompilationException(
+                        $"Tap '{tap}' names the backbone tensor '{tap}' but reads '{tensor}'; rename the tap in the manifest.");
+                }
+                emitter.Builder.AddNamed("Identity", [tensor], tap);
+            }
+            emitter.Outputs.Add(ObjectiveEmitter.FeatureValue(tap, emitter.ChannelsOf(tap)));
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NeuralArt.Graphs.Compilation;
 
 namespace NeuralArt.Graphs.Objectives;
 
@@ -19,6 +20,43 @@ public sealed record StyleObjective(
     public override string CacheKey =>
         "style:" + string.Join(";", StyleTaps) + ":content=" + string.Join(";", ContentTaps) +
         ":smooth=" + (Smoothing?.CacheKey ?? "none");
+
+    public override IReadOnlyList<string> TapNames => [.. StyleTaps, .. ContentTaps];
+
+    internal override bool NeedsGradient => true;
+
+    internal override void Emit(ObjectiveEmitter emitter)
+    {
+        var builder = emitter.Builder;
+        var styleTerms = new List<string>();
+        foreach (var tap in StyleTaps.Distinct())
+        {
+            emitter.Inputs.Add(ObjectiveEmitter.GramValue(StyleGraphNames.StyleTarget(tap), emitter.ChannelsOf(tap)));
+            emitter.Inputs.Add(ObjectiveEmitter.ScalarValue(StyleGraphNames.StyleWeight(tap)));
+            styleTerms.Add(StyleLoss.EmitStyle(builder, emitter.Backward, emitter.Tensor(tap), tap, Smoothing));
+        }
+        var contentTerms = new List<string>();
+        foreach (var tap in ContentTaps.Distinct())
+        {
+            emitter.Inputs.Add(ObjectiveEmitter.FeatureValue(StyleGraphNames.ContentTarget(tap), emitter.ChannelsOf(tap)));
+            emitter.Inputs.Add(ObjectiveEmitter.ScalarValue(StyleGraphNames.ContentWeight(tap)));
+            contentTerms.Add(StyleLoss.EmitContent(builder, emitter.Backward, emitter.Tensor(tap), tap));
+        }
+        emitter.Inputs.Add(ObjectiveEmitter.ScalarValue(StyleGraphNames.TvWeight));
+        var (tvTerm, tvGrad) = StyleLoss.EmitTotalVariation(builder);
+        var styleLoss = emitter.NamedSum(styleTerms, StyleGraphNames.StyleLoss);
+        var contentLoss = emitter.NamedSum(contentTerms, StyleGraphNames.ContentLoss);
+        builder.AddNamed("Identity", [tvTerm], StyleGraphNames.TvLoss);
+        builder.AddNamed("Sum", [styleLoss, contentLoss, StyleGraphNames.TvLoss], GraphNames.Loss);
+        var networkGrad = builder.Fresh("network_grad");
+        emitter.EmitImageGradient(networkGrad);
+        builder.AddNamed("Add", [networkGrad, tvGrad], GraphNames.Grad);
+        emitter.Outputs.Add(ObjectiveEmitter.ScalarValue(GraphNames.Loss));
+        emitter.Outputs.Add(ObjectiveEmitter.ImageValue(GraphNames.Grad));
+        emitter.Outputs.Add(ObjectiveEmitter.ScalarValue(StyleGraphNames.StyleLoss));
+        emitter.Outputs.Add(ObjectiveEmitter.ScalarValue(StyleGraphNames.ContentLoss));
+        emitter.Outputs.Add(ObjectiveEmitter.ScalarValue(StyleGraphNames.TvLoss));
+    }
 }
 
 /// <summary>How style features are smoothed before the Gram matrix (Wang, Li and Vasconcelos, CVPR 2021).</summary>
@@ -58,4 +96,23 @@ public sealed record StyleTargetsObjective(
     public override string CacheKey =>
         "styletargets:" + string.Join(";", StyleTaps) + ":content=" + string.Join(";", ContentTaps) +
         ":smooth=" + (Smoothing?.CacheKey ?? "none");
+
+    public override IReadOnlyList<string> TapNames => [.. StyleTaps, .. ContentTaps];
+
+    internal override bool NeedsGradient => false;
+
+    internal override void Emit(ObjectiveEmitter emitter)
+    {
+        var builder = emitter.Builder;
+        foreach (var tap in StyleTaps.Distinct())
+        {
+            var gram = StyleLoss.EmitGram(builder, emitter.Tensor(tap), tap, Smoothing).Gram;
+            emitter.Outputs.Add(ObjectiveEmitter.GramValue(builder.AddNamed("Identity", [gram], StyleGraphNames.StyleTarget(tap)), emitter.ChannelsOf(tap)));
+        }
+        foreach (var tap in ContentTaps.Distinct())
+        {
+            builder.AddNamed("Identity", [emitter.Tensor(tap)], StyleGraphNames.ContentTarget(tap));
+            emitter.Outputs.Add(ObjectiveEmitter.FeatureValue(StyleGraphNames.ContentTarget(tap), emitter.ChannelsOf(tap)));
+        }
+    }
 }

@@ -1,3 +1,5 @@
+using NeuralArt.Graphs.Compilation;
+
 namespace NeuralArt.Graphs.Objectives;
 
 /// <summary>
@@ -15,6 +17,26 @@ public sealed record StyleTileTargetsObjective(
     public override string CacheKey =>
         "styletiletargets:" + string.Join(";", StyleTaps) + ":content=" + string.Join(";", ContentTaps) +
         ":smooth=" + (Smoothing?.CacheKey ?? "none");
+
+    public override IReadOnlyList<string> TapNames => [.. StyleTaps, .. ContentTaps];
+
+    internal override bool NeedsGradient => false;
+
+    internal override void Emit(ObjectiveEmitter emitter)
+    {
+        var builder = emitter.Builder;
+        emitter.AddCropInputs([.. StyleTaps, .. ContentTaps]);
+        foreach (var tap in StyleTaps.Distinct())
+        {
+            var gram = StyleTileLoss.PartialGram(builder, emitter.Tensor(tap), tap, Smoothing);
+            emitter.Outputs.Add(ObjectiveEmitter.GramValue(builder.AddNamed("Identity", [gram], StyleTileNames.PartialGram(tap)), emitter.ChannelsOf(tap)));
+        }
+        foreach (var tap in ContentTaps.Distinct())
+        {
+            builder.AddNamed("Identity", [StyleTileLoss.Crop(builder, emitter.Tensor(tap), tap)], StyleTileNames.CropFeatures(tap));
+            emitter.Outputs.Add(ObjectiveEmitter.FeatureValue(StyleTileNames.CropFeatures(tap), emitter.ChannelsOf(tap)));
+        }
+    }
 }
 
 /// <summary>
@@ -34,4 +56,29 @@ public sealed record StyleTileObjective(
     public override string CacheKey =>
         "styletile:" + string.Join(";", StyleTaps) + ":content=" + string.Join(";", ContentTaps) +
         ":smooth=" + (Smoothing?.CacheKey ?? "none");
+
+    public override IReadOnlyList<string> TapNames => [.. StyleTaps, .. ContentTaps];
+
+    internal override bool NeedsGradient => true;
+
+    internal override void Emit(ObjectiveEmitter emitter)
+    {
+        var builder = emitter.Builder;
+        emitter.AddCropInputs([.. StyleTaps, .. ContentTaps]);
+        foreach (var tap in StyleTaps.Distinct())
+        {
+            emitter.Inputs.Add(ObjectiveEmitter.GramValue(StyleTileNames.StyleResidual(tap), emitter.ChannelsOf(tap)));
+            emitter.Inputs.Add(ObjectiveEmitter.ScalarValue(StyleTileNames.StyleScale(tap)));
+            StyleTileLoss.SeedStyle(builder, emitter.Backward, emitter.Tensor(tap), tap, Smoothing);
+        }
+        foreach (var tap in ContentTaps.Distinct())
+        {
+            emitter.Inputs.Add(ObjectiveEmitter.FeatureValue(StyleGraphNames.ContentTarget(tap), emitter.ChannelsOf(tap)));
+            emitter.Inputs.Add(ObjectiveEmitter.ScalarValue(StyleTileNames.ContentScale(tap)));
+            var squares = StyleTileLoss.SeedContent(builder, emitter.Backward, emitter.Tensor(tap), tap);
+            emitter.Outputs.Add(ObjectiveEmitter.ScalarValue(builder.AddNamed("Identity", [squares], StyleTileNames.ContentSquares(tap))));
+        }
+        emitter.EmitImageGradient(GraphNames.Grad);
+        emitter.Outputs.Insert(0, ObjectiveEmitter.ImageValue(GraphNames.Grad));
+    }
 }

@@ -20,7 +20,7 @@ public sealed class DreamGradientTests(ITestOutputHelper output)
         var data = new TheoryData<string, int, int>();
         foreach (var name in TestNetworks.Names)
         {
-            foreach (var (h, w) in TestNetworks.Sizes) data.Add(name, h, w);
+            foreach (var (h, w) in TestNetworks.Get(name).Sizes) data.Add(name, h, w);
         }
         return data;
     }
@@ -45,7 +45,7 @@ public sealed class DreamGradientTests(ITestOutputHelper output)
     public void Weighted_taps_gradient_matches_finite_differences(string name)
     {
         var network = TestNetworks.Get(name);
-        var (h, w) = TestNetworks.Sizes[0];
+        var (h, w) = network.Sizes[0];
         DreamCheck.Run(output, network, new DreamParameters(network.MultiTap!), h, w);
     }
 
@@ -54,7 +54,7 @@ public sealed class DreamGradientTests(ITestOutputHelper output)
     public void Channel_subset_gradient_matches_finite_differences(string name)
     {
         var network = TestNetworks.Get(name);
-        var (h, w) = TestNetworks.Sizes[0];
+        var (h, w) = network.Sizes[0];
         DreamCheck.Run(output, network, new DreamParameters([new TapWeight(network.DreamTap, 1f)], network.Channels), h, w);
     }
 
@@ -63,7 +63,7 @@ public sealed class DreamGradientTests(ITestOutputHelper output)
     public void Channel_subset_with_weighted_taps_gradient_matches_finite_differences(string name)
     {
         var network = TestNetworks.Get(name);
-        var (h, w) = TestNetworks.Sizes[1];
+        var (h, w) = network.Sizes[1];
         DreamCheck.Run(output, network, new DreamParameters(network.MultiTap!, network.Channels), h, w);
     }
 
@@ -81,7 +81,7 @@ public sealed class DreamGradientTests(ITestOutputHelper output)
         var compiled = CompiledModels.Get(network, new DreamObjective(taps));
         float[][] weightSets = [[2.5f, -0.7f, 0.2f], [0.1f, 3f, 1.3f], [-1.2f, 0.4f, 0.9f]];
         IReadOnlyList<int>?[] channelSets = [network.Channels, [network.Channels![^1]], null];
-        var (h, w) = TestNetworks.Sizes[0];
+        var (h, w) = network.Sizes[0];
         for (var set = 0; set < weightSets.Length; set++)
         {
             var parameters = new DreamParameters(

@@ -36,7 +36,7 @@ public sealed class StyleGradientTests(ITestOutputHelper output)
             _ => null,
         };
         var objective = new StyleObjective(taps, [taps[^1]], smoothing);
-        var (h, w) = TestNetworks.Sizes[0];
+        var (h, w) = network.Sizes[0];
         var reference = new StyleReference(CompiledModels.Reference(network), network.Manifest, objective, h, w);
         StyleCheck.Run(output, CompiledModels.Get(network, objective), reference, h, w, seed: 11,
             randomDirections: 3, randomPixels: 3, gradientTolerance: DreamCheck.GradientTolerance);

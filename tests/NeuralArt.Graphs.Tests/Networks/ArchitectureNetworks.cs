@@ -9,6 +9,7 @@ internal static class ArchitectureNetworks
     {
         yield return Vgg();
         yield return Inception();
+        yield return InceptionV3Network.Build();
         yield return Residual();
         yield return ResidualCntk();
         yield return LegacyOpset8();

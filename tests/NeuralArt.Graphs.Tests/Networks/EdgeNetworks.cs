@@ -17,6 +17,9 @@ internal static class EdgeNetworks
         yield return ImplicitAttributes();
         yield return AveragePoolCeil("avgpool-3x3s2-ceil", pads: null, includePad: false);
         yield return AveragePoolCeil("avgpool-3x3s2-pad1-ceil-incl", pads: [1, 1, 1, 1], includePad: true);
+        yield return AveragePoolStride1("avgpool-3x3s1-same", kernel: 3, pads: [1, 1, 1, 1], includePad: false);
+        yield return AveragePoolStride1("avgpool-2x2s1-asym-incl", kernel: 2, pads: [0, 1, 1, 0], includePad: true);
+        yield return AveragePoolStride1("avgpool-3x3s1-valid", kernel: 3, pads: [0, 0, 0, 0], includePad: false);
     }
 
     private static TestNetwork SameInputTwice()
@@ -86,6 +89,19 @@ internal static class EdgeNetworks
         };
         if (pads is not null) attributes.Add(NetBuilder.Ints("pads", pads));
         var p = b.Node("AveragePool", [c], [.. attributes]);
+        var mix = b.Conv(p, 4, 4, [1, 1]);
+        return new TestNetwork(name, b.Build([mix]), Taps(("out", mix)), "out", Skewed);
+    }
+
+    /// <summary>
+    /// Stride-1 average pools (Keras' "same" 3x3, an even kernel with Keras' asymmetric same pads
+    /// counting them, and valid), whose backward is itself a pool.
+    /// </summary>
+    private static TestNetwork AveragePoolStride1(string name, int kernel, int[] pads, bool includePad)
+    {
+        var b = new NetBuilder(name, seed: 56);
+        var c = b.Conv(NetBuilder.InputName, 3, 4, [3, 3], pads: [1, 1, 1, 1]);
+        var p = b.AveragePool(c, [kernel, kernel], [1, 1], pads, countIncludePad: includePad);
         var mix = b.Conv(p, 4, 4, [1, 1]);
         return new TestNetwork(name, b.Build([mix]), Taps(("out", mix)), "out", Skewed);
     }

@@ -22,6 +22,9 @@ internal sealed record TestNetwork(
     /// <summary>A channel subset valid for every tap, for the channel-selection tests (null: not tested).</summary>
     public IReadOnlyList<int>? Channels { get; init; }
 
+    /// <summary>Image sizes (H, W) this network is checked at: the shared small ones unless its stride-2 valid stages need more pixels.</summary>
+    public IReadOnlyList<(int H, int W)> Sizes { get; init; } = TestNetworks.Sizes;
+
     public BackboneManifest Manifest => new()
     {
         Name = Name,
