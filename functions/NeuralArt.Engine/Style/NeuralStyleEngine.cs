@@ -42,6 +42,15 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     /// <summary>Role of the optional start image (with <c>init: "image"</c>).</summary>
     public const string InitRole = "init";
 
+    /// <summary>
+    /// Role of the optional region masks: one per style image, in the same order (white: that style
+    /// applies there; gray: partly; black: not). Parts no mask covers keep the content.
+    /// </summary>
+    public const string MaskRole = "mask";
+
+    /// <summary>A mask's aspect ratio may differ from the content's by this fraction (rounding of resized masks); more is a mistake.</summary>
+    public const double MaskAspectTolerance = 0.02;
+
     public NeuralStyleEngine(IGraphSource graphs, OnnxSessionPool sessions, ImageLoader loader, ILogger<NeuralStyleEngine>? logger = null, EngineOptions? options = null)
         : base(graphs, sessions, loader, logger, options)
     {
@@ -70,52 +79,64 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         return Task.Run(() =>
         {
             var style = StyleState.Deserialize(state);
-            var x = image ?? style.Image;
-            if (!x.SameSizeAs(style.Image))
+            // Measured on the output (the canvas's margin cropped), with no margin: the plain objective of the picture.
+            var x = image ?? StyleCanvas.Crop(style.Image, style.Margin);
+            if ((x.Height, x.Width) != style.OutputSize)
             {
-                throw new ArgumentException($"The image is {x.Width}x{x.Height}; the state's scale is {style.Image.Width}x{style.Image.Height}.", nameof(image));
+                throw new ArgumentException($"The image is {x.Width}x{x.Height}; the state's scale is {style.OutputSize.Width}x{style.OutputSize.Height}.", nameof(image));
             }
             var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
-            using var objective = CreateObjective(model, ScaleInputs.Prepare(style, (x.Height, x.Width)), x.Height, x.Width, cancellationToken);
+            using var objective = CreateObjective(model, ScaleInputs.Prepare(style, (x.Height, x.Width), margin: 0), x.Height, x.Width, cancellationToken);
             return objective.Measure(x.Data, cancellationToken);
         }, cancellationToken);
     }
 
     /// <summary>
     /// The objective of the state's current scale (targets computed, graphs loaded), for timing and
-    /// diagnostics: the same one <see cref="RunChunkAsync"/> optimizes, without the range penalty.
+    /// diagnostics: the same one <see cref="RunChunkAsync"/> optimizes (on the canvas: output plus
+    /// margin), without the range penalty.
     /// </summary>
     public IStyleObjective CreateObjective(ReadOnlyMemory<byte> state, CancellationToken cancellationToken = default)
     {
         var style = StyleState.Deserialize(state);
         var (height, width) = (style.Image.Height, style.Image.Width);
         var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
-        return CreateObjective(model, ScaleInputs.Prepare(style, (height, width)), height, width, cancellationToken);
+        return CreateObjective(model, ScaleInputs.Prepare(style, style.OutputSize, style.Margin), height, width, cancellationToken);
     }
 
-    /// <summary>The image as the network sees it at the state's current scale when started from the content (gray under luminance transfer).</summary>
+    /// <summary>
+    /// The canvas as the network sees it at the state's current scale when started from the content
+    /// (gray under luminance transfer, with the reflected margin): the size <see cref="CreateObjective(ReadOnlyMemory{byte}, CancellationToken)"/> takes.
+    /// </summary>
     public ImageTensor ContentAtCurrentScale(ReadOnlyMemory<byte> state)
     {
         var style = StyleState.Deserialize(state);
-        return ScaleInputs.Prepare(style, (style.Image.Height, style.Image.Width)).Content;
+        return ScaleInputs.Prepare(style, style.OutputSize, style.Margin).Content;
     }
 
     protected override EngineCheckpoint Start(ArtworkInputs inputs, CancellationToken cancellationToken)
     {
         var settings = StyleSettings.FromJson(inputs.ParametersJson);
         settings = settings with { Model = settings.Model ?? Options.Model };
-        var unknown = inputs.Extras.FirstOrDefault(e => !IsRole(e, StyleRole) && !IsRole(e, InitRole));
+        var unknown = inputs.Extras.FirstOrDefault(e => !IsRole(e, StyleRole) && !IsRole(e, InitRole) && !IsRole(e, MaskRole));
         if (unknown is not null)
         {
-            throw new InvalidArtworkInputException($"A style transfer takes '{StyleRole}' images and an optional '{InitRole}' image, not '{unknown.Role}'.", unknown.Role);
+            throw new InvalidArtworkInputException(
+                $"A style transfer takes '{StyleRole}' images, optional '{MaskRole}' images (one per style) and an optional '{InitRole}' image, not '{unknown.Role}'.", unknown.Role);
         }
         var styleInputs = inputs.Extras.Where(e => IsRole(e, StyleRole)).ToList();
         var initInputs = inputs.Extras.Where(e => IsRole(e, InitRole)).ToList();
+        var maskInputs = inputs.Extras.Where(e => IsRole(e, MaskRole)).ToList();
         if (styleInputs.Count == 0) throw new InvalidArtworkInputException("A style transfer needs at least one style image.", StyleRole);
         if (styleInputs.Count > StyleSettings.MaxStyles) throw new InvalidArtworkInputException($"At most {StyleSettings.MaxStyles} style images can be blended (got {styleInputs.Count}).", StyleRole);
         if (settings.StyleBlend is { } blend && blend.Length != styleInputs.Count)
         {
             throw new InvalidArtworkInputException($"There are {blend.Length} blend weights for {styleInputs.Count} style images; give one weight per style image.", "styleBlend");
+        }
+        if (maskInputs.Count != 0 && maskInputs.Count != styleInputs.Count)
+        {
+            throw new InvalidArtworkInputException(
+                $"There are {maskInputs.Count} masks for {styleInputs.Count} style images; give one mask per style image, in the same order, or none.", MaskRole);
         }
         if (initInputs.Count > 1) throw new InvalidArtworkInputException("At most one init image can be given.", InitRole);
         if (settings.Init == StyleInitModes.Image && initInputs.Count == 0)
@@ -164,6 +185,24 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             FitWithin(style, styleSide);
             styles.Add(ScaleInputs.Store(style));
         }
+        var masks = new List<StoredImage>();
+        foreach (var maskInput in maskInputs)
+        {
+            using var mask = Loader.Decode(maskInput.Bytes, MaskRole, $"the mask '{maskInput.Name}'");
+            var aspect = (double)mask.Width / mask.Height / ((double)content.Width / content.Height);
+            if (Math.Abs(aspect - 1) > MaskAspectTolerance)
+            {
+                throw new InvalidArtworkInputException(
+                    $"The mask '{maskInput.Name}' is {mask.Width}x{mask.Height} but the content is {content.Width}x{content.Height}; a mask must have the content's shape (it is stretched to it).", MaskRole);
+            }
+            FitWithin(mask, largest);
+            var stored = ScaleInputs.Store(mask);
+            if (stored.Rgb.All(b => b == 0))
+            {
+                throw new InvalidArtworkInputException($"The mask '{maskInput.Name}' is black everywhere, so its style would apply nowhere; white marks where it applies.", MaskRole);
+            }
+            masks.Add(stored);
+        }
         var init = StoredImage.Empty;
         if (initInputs.Count == 1)
         {
@@ -179,10 +218,11 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             Content = ScaleInputs.Store(content),
             Styles = styles,
             Init = init,
+            Masks = masks,
             RandomState = (ulong)settings.Seed.Value,
             Image = new ImageTensor(first.Height, first.Width),
         };
-        state.Image = InitialImage(state, first);
+        state.Image = InitialImage(state, first, state.Margin);
         Logger.LogInformation(
             "Style transfer started: content {Width}x{Height}, {Styles} style image(s), scales {Scales}, {Iterations} {Optimizer} iterations each, smoothing {Smoothing}, seed {Seed}.",
             content.Width, content.Height, styles.Count, string.Join(",", settings.Scales), settings.Iterations, settings.Optimizer,
@@ -192,21 +232,23 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         return new EngineCheckpoint(state.Serialize(), state.Progress());
     }
 
-    private static ImageTensor InitialImage(StyleState state, (int Height, int Width) size)
+    /// <summary>The first scale's canvas: <paramref name="size"/> plus <paramref name="margin"/> on each side.</summary>
+    private static ImageTensor InitialImage(StyleState state, (int Height, int Width) size, int margin)
     {
         switch (state.Settings.Init)
         {
             case StyleInitModes.Noise:
                 var random = new SplitMix64(state.RandomState);
-                var noise = new ImageTensor(size.Height, size.Width);
+                var (canvasHeight, canvasWidth) = StyleCanvas.Size(size, margin);
+                var noise = new ImageTensor(canvasHeight, canvasWidth);
                 for (var i = 0; i < noise.Data.Length; i++) noise.Data[i] = (float)((random.NextUInt64() >> 40) * (1.0 / (1UL << 24)));
                 state.RandomState = random.State;
                 return state.Settings.PreserveColors == PreserveColorModes.Luminance ? ColorTransfer.Luminance(noise) : noise;
             case StyleInitModes.Image:
-                var init = ScaleInputs.Resized(state.Init, size.Height, size.Width);
+                var init = StyleCanvas.Pad(ScaleInputs.Resized(state.Init, size.Height, size.Width), margin);
                 return state.Settings.PreserveColors == PreserveColorModes.Luminance ? ColorTransfer.Luminance(init) : init;
             default:
-                return ScaleInputs.Prepare(state, size).Content.Clone();
+                return ScaleInputs.Prepare(state, size, margin).Content.Clone();
         }
     }
 
@@ -218,7 +260,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         var settings = state.Settings;
         var model = StyleModel.Resolve(Graphs, Sessions, settings);
         var (height, width) = (state.Image.Height, state.Image.Width);
-        using var objective = CreateObjective(model, ScaleInputs.Prepare(state, (height, width)), height, width, cancellationToken);
+        using var objective = CreateObjective(model, ScaleInputs.Prepare(state, state.OutputSize, state.Margin), height, width, cancellationToken);
         var function = new StyleLossFunction(objective, settings.RangeWeight);
         var optimizer = state.OptimizerBytes.IsEmpty ? CreateOptimizer(settings, state.Image.Data.Length) : ReadOptimizer(state.OptimizerBytes);
         state.OptimizerBytes = ReadOnlyMemory<byte>.Empty;
@@ -257,8 +299,10 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             state.IsComplete = true;
             return;
         }
+        // The output is upsampled and given a fresh reflected margin (the old margin is not part of the picture).
         var next = StylePlan.Fit(state.Content.Height, state.Content.Width, state.Settings.Scales[state.Phase + 1]);
-        state.Image = Resize.Bilinear(state.Image, next.Height, next.Width);
+        var upsampled = Resize.Bilinear(StyleCanvas.Crop(state.Image, state.Margin), next.Height, next.Width);
+        state.Image = StyleCanvas.Pad(upsampled, StyleCanvas.MarginFor(next, state.Settings.Margin));
         state.Phase++;
         state.Iteration = 0;
     }
@@ -315,7 +359,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
 
     private static Image<Rgb24> Render(StyleState state)
     {
-        var image = state.Image;
+        var image = StyleCanvas.Crop(state.Image, state.Margin);
         if (state.Settings.PreserveColors == PreserveColorModes.Luminance)
         {
             var color = ScaleInputs.Resized(state.Content, image.Height, image.Width);

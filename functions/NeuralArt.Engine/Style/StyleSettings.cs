@@ -85,6 +85,13 @@ public sealed record StyleSettings
     public const float DefaultSmoothingFactor = 1e-3f;
     public const float DefaultSmoothingTemperature = 1f;
     public const string DefaultSmoothingLayers = "layer3,layer4";
+    /// <summary>
+    /// Reflected margin around the optimized image, as a fraction of its long side (16 px at 256,
+    /// 32 px at 512), cropped when rendering: the network's zero padding then borders the margin, not
+    /// the picture, whose edges no longer darken (README, "Borders", has the measurements).
+    /// </summary>
+    public const float DefaultMargin = 0.0625f;
+    public const float MaxMargin = 0.25f;
 
     // Validation bounds: generous, but a typo must not ask for a week of compute.
     public const int MaxIterations = 5000;
@@ -166,6 +173,9 @@ public sealed record StyleSettings
     /// <summary>Images with a side above this are optimized tile by tile (exact: Grams are summed over tiles).</summary>
     public int TileSize { get; init; } = DefaultTileSize;
 
+    /// <summary>Reflected margin around the optimized image, a fraction of its long side (0: none); cropped when rendering.</summary>
+    public float Margin { get; init; } = DefaultMargin;
+
     /// <summary>Seed for noise initialization; null picks one (the checkpoint records it).</summary>
     public long? Seed { get; init; }
 
@@ -231,6 +241,7 @@ public sealed record StyleSettings
         if (!(SmoothingTemperature > 0 && SmoothingTemperature <= 1e4f)) Fail("smoothingTemperature", $"Smoothing temperature must be above 0 and at most 10000 (got {SmoothingTemperature}).");
         if (SmoothingLayers is not null && string.IsNullOrWhiteSpace(SmoothingLayers)) Fail("smoothingLayers", "Name the style layers to smooth, for example 'layer3,layer4', or leave it out.");
         Range("tileSize", TileSize, MinTileSize, MaxTileSize);
+        if (!(Margin >= 0 && Margin <= MaxMargin)) Fail("margin", $"Margin must be between 0 and {MaxMargin} of the long side (got {Margin}).");
         Range("optimizerMemoryMb", OptimizerMemoryMb, 64, 1 << 20);
         return this;
     }

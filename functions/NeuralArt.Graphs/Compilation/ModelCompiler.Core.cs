@@ -54,6 +54,14 @@ public static partial class ModelCompiler
             foreach (var tap in style.StyleTaps.Distinct())
             {
                 var c = channels.GetValueOrDefault(tapTensors[tap]);
+                if (style.Masked)
+                {
+                    inputs.Add(TensorValue(StyleGraphNames.StyleTarget(tap), Dim(RegionsDim), Dim(c), Dim(c)));
+                    inputs.Add(TensorValue(StyleGraphNames.StyleWeight(tap), Dim(RegionsDim)));
+                    inputs.Add(MaskValue(StyleGraphNames.StyleMask(tap)));
+                    styleTerms.Add(MaskedStyleLoss.EmitStyle(builder, backward, tapTensors[tap], tap, style.Smoothing));
+                    continue;
+                }
                 inputs.Add(TensorValue(StyleGraphNames.StyleTarget(tap), Dim(c), Dim(c)));
                 inputs.Add(ScalarValue(StyleGraphNames.StyleWeight(tap)));
                 styleTerms.Add(StyleLoss.EmitStyle(builder, backward, tapTensors[tap], tap, style.Smoothing));
@@ -86,6 +94,13 @@ public static partial class ModelCompiler
             foreach (var tap in tileTargets.StyleTaps.Distinct())
             {
                 var c = channels.GetValueOrDefault(tapTensors[tap]);
+                if (tileTargets.Masked)
+                {
+                    inputs.Add(MaskValue(StyleGraphNames.StyleMask(tap)));
+                    var grams = MaskedStyleLoss.PartialGram(builder, tapTensors[tap], tap, tileTargets.Smoothing);
+                    outputs.Add(TensorValue(builder.AddNamed("Identity", [grams], StyleTileNames.PartialGram(tap)), Dim(RegionsDim), Dim(c), Dim(c)));
+                    continue;
+                }
                 var gram = StyleTileLoss.PartialGram(builder, tapTensors[tap], tap, tileTargets.Smoothing);
                 outputs.Add(TensorValue(builder.AddNamed("Identity", [gram], StyleTileNames.PartialGram(tap)), Dim(c), Dim(c)));
             }
@@ -102,6 +117,14 @@ public static partial class ModelCompiler
             foreach (var tap in tile.StyleTaps.Distinct())
             {
                 var c = channels.GetValueOrDefault(tapTensors[tap]);
+                if (tile.Masked)
+                {
+                    inputs.Add(TensorValue(StyleTileNames.StyleResidual(tap), Dim(RegionsDim), Dim(c), Dim(c)));
+                    inputs.Add(TensorValue(StyleTileNames.StyleScale(tap), Dim(RegionsDim)));
+                    inputs.Add(MaskValue(StyleGraphNames.StyleMask(tap)));
+                    MaskedStyleLoss.SeedStyle(builder, backward, tapTensors[tap], tap, tile.Smoothing);
+                    continue;
+                }
                 inputs.Add(TensorValue(StyleTileNames.StyleResidual(tap), Dim(c), Dim(c)));
                 inputs.Add(ScalarValue(StyleTileNames.StyleScale(tap)));
                 StyleTileLoss.SeedStyle(builder, backward, tapTensors[tap], tap, tile.Smoothing);
@@ -212,7 +235,12 @@ public static partial class ModelCompiler
         ? builder.AddNamed("Identity", [builder.Scalar(0f, "zero")], name)
         : builder.AddNamed(terms.Count == 1 ? "Identity" : "Sum", terms, name);
 
+    /// <summary>The number of regions of a masked style objective (dynamic: any number of styles).</summary>
+    private const string RegionsDim = "regions";
+
     private static ValueInfoProto ImageInput() => ImageValue(GraphNames.Image);
+
+    private static ValueInfoProto MaskValue(string name) => TensorValue(name, Dim(RegionsDim), Dim(1), Dim(name + "_H"), Dim(name + "_W"));
 
     private static ValueInfoProto ImageValue(string name) => TensorValue(name, Dim(1), Dim(3), Dim("H"), Dim("W"));
 

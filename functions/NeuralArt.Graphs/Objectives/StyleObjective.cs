@@ -10,15 +10,19 @@ namespace NeuralArt.Graphs.Objectives;
 /// <c>content_loss</c>, <c>tv_loss</c>.
 /// Style: <c>w * mean((G - T)^2)</c> with <c>G = F F^T / (C H W)</c> of the (smoothed) features;
 /// content: <c>w * mean((A - P)^2)</c>; total variation: <c>w * (sum dh^2 + sum dw^2) / (3 H W)</c>.
+/// <see cref="Masked"/>: styles by region with guided Grams (<see cref="MaskedStyleLoss"/>): per style
+/// tap <c>style_mask.{tap}</c> ([K,1,h,w] at the tap's resolution), <c>style_target.{tap}</c>
+/// [K,C,C] and <c>style_weight.{tap}</c> [K], for any number K of regions.
 /// </summary>
 public sealed record StyleObjective(
     IReadOnlyList<string> StyleTaps,
     IReadOnlyList<string> ContentTaps,
-    StyleSmoothing? Smoothing = null) : Objective
+    StyleSmoothing? Smoothing = null,
+    bool Masked = false) : Objective
 {
     public override string CacheKey =>
         "style:" + string.Join(";", StyleTaps) + ":content=" + string.Join(";", ContentTaps) +
-        ":smooth=" + (Smoothing?.CacheKey ?? "none");
+        ":smooth=" + (Smoothing?.CacheKey ?? "none") + (Masked ? ":masked" : "");
 }
 
 /// <summary>How style features are smoothed before the Gram matrix (Wang, Li and Vasconcelos, CVPR 2021).</summary>
