@@ -65,7 +65,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     {
         var style = StyleState.Deserialize(state);
         var parts = double.IsNaN(style.LastStyleLoss) ? (StyleLossParts?)null : new StyleLossParts(style.LastStyleLoss, style.LastContentLoss, style.LastTvLoss);
-        var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
+        var model = StyleModel.Resolve(Graphs, Sessions, style.Settings, style.Masks.Count > 0);
         return new StyleStateInfo(style.Settings, StylePlan.Sizes(style.Content.Height, style.Content.Width, style.Settings.Scales),
             style.Styles.Count, style.Evaluations, parts, model.StyleTapNames, model.ContentTapNames);
     }
@@ -85,7 +85,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             {
                 throw new ArgumentException($"The image is {x.Width}x{x.Height}; the state's scale is {style.OutputSize.Width}x{style.OutputSize.Height}.", nameof(image));
             }
-            var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
+            var model = StyleModel.Resolve(Graphs, Sessions, style.Settings, style.Masks.Count > 0);
             using var objective = CreateObjective(model, ScaleInputs.Prepare(style, (x.Height, x.Width), margin: 0), x.Height, x.Width, cancellationToken);
             return objective.Measure(x.Data, cancellationToken);
         }, cancellationToken);
@@ -100,7 +100,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     {
         var style = StyleState.Deserialize(state);
         var (height, width) = (style.Image.Height, style.Image.Width);
-        var model = StyleModel.Resolve(Graphs, Sessions, style.Settings);
+        var model = StyleModel.Resolve(Graphs, Sessions, style.Settings, style.Masks.Count > 0);
         return CreateObjective(model, ScaleInputs.Prepare(style, style.OutputSize, style.Margin), height, width, cancellationToken);
     }
 
@@ -149,7 +149,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         }
 
         // Resolve taps and compile (or find) the graphs now, so that a bad layer fails the job at once.
-        var model = StyleModel.Resolve(Graphs, Sessions, settings);
+        var model = StyleModel.Resolve(Graphs, Sessions, settings, masked: maskInputs.Count > 0);
         model.TargetsSession();
         model.ObjectiveSession();
 
@@ -258,7 +258,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         if (state.IsComplete) return new EngineCheckpoint(bytes.ToArray(), state.Progress());
 
         var settings = state.Settings;
-        var model = StyleModel.Resolve(Graphs, Sessions, settings);
+        var model = StyleModel.Resolve(Graphs, Sessions, settings, state.Masks.Count > 0);
         var (height, width) = (state.Image.Height, state.Image.Width);
         using var objective = CreateObjective(model, ScaleInputs.Prepare(state, state.OutputSize, state.Margin), height, width, cancellationToken);
         var function = new StyleLossFunction(objective, settings.RangeWeight);
@@ -317,15 +317,27 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             ? tiled ??= new TiledTargetSource(model, tileCentre)
             : whole ??= new WholeImageTargetSource(model.TargetsSession());
         var grams = inputs.Styles.Select(s => SourceFor(s).Grams(s, cancellationToken)).ToList();
+        var blend = model.Settings.BlendWeights(grams.Count);
+        var masked = model.Masked && inputs.Masks.Count > 0;
         var targets = new StyleTargets(
-            StyleTargets.Blend(grams, model.Settings.BlendWeights(grams.Count)),
-            SourceFor(inputs.Content).ContentFeatures(inputs.Content, cancellationToken));
+            masked ? new Dictionary<string, float[]>() : StyleTargets.Blend(grams, blend),
+            SourceFor(inputs.Content).ContentFeatures(inputs.Content, cancellationToken))
+        {
+            Regions = masked ? StyleRegions.Create(grams, inputs.Masks, height, width, TapSizes(model, height, width), blend) : null,
+        };
         if (!IsTiled(height, width, tileSize)) return new WholeImageStyleObjective(model, targets, height, width);
         // The scale's inputs (hundreds of MB at 4096 px, on the large-object heap) are dead now:
         // return them before the optimizer allocates its image-sized vectors.
         grams.Clear();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         return new TiledStyleObjective(model, targets, height, width, tileCentre);
+    }
+
+    /// <summary>The style taps' feature map sizes for an image of <paramref name="height"/> x <paramref name="width"/>, read from the compiled features graph.</summary>
+    private static Dictionary<string, (int Height, int Width)> TapSizes(StyleModel model, int height, int width)
+    {
+        var geometry = FeatureGeometry.Load(model.FeaturesGraph().Path);
+        return model.StyleTapNames.ToDictionary(t => t, t => geometry.FeatureSize(t, height, width), StringComparer.Ordinal);
     }
 
     /// <summary>

@@ -15,9 +15,6 @@ namespace NeuralArt.Graphs.Objectives;
 /// </summary>
 internal static class MaskedStyleLoss
 {
-    /// <summary>Keeps an empty region's normalization finite (its Gram is then 0 and its gradient 0).</summary>
-    public const float MinMaskWeight = 1e-6f;
-
     /// <summary>Masked Gram loss at one tap; returns the weighted term (a scalar).</summary>
     public static string EmitStyle(GraphBuilder b, BackwardPass backward, string activation, string tap, StyleSmoothing? smoothing)
     {
@@ -29,7 +26,7 @@ internal static class MaskedStyleLoss
         var mask = b.Add("Reshape", [StyleGraphNames.StyleMask(tap), b.ConstInt64([0, 1, -1])], "mgram_m"); // [K, 1, N]
         var weighted = b.Mul(flat, mask, "mgram_fm");                                                    // [K, C, N]
         var channels = Channels(b, activation);                                                          // [1]
-        var z = b.Add("Max", [b.Add("ReduceSum", [mask, b.ConstInt64([1, 2])], "mgram_z", Attr.Int("keepdims", 1)), b.Scalar(MinMaskWeight)], "mgram_zmin"); // [K,1,1]
+        var z = b.Add("Max", [b.Add("ReduceSum", [mask, b.ConstInt64([1, 2])], "mgram_z", Attr.Int("keepdims", 1)), b.Scalar(StyleObjective.MinMaskWeight)], "mgram_zmin"); // [K,1,1]
         var norm = b.Mul(z, channels, "mgram_norm");                                                     // C Z_k
         var gram = b.Add("Div", [b.Add("MatMul", [weighted, flatT], "mgram_raw"), norm], "mgram");      // [K, C, C]
         var diff = b.Add("Sub", [gram, target], "mgram_diff");

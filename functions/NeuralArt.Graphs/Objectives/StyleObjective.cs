@@ -20,6 +20,9 @@ public sealed record StyleObjective(
     StyleSmoothing? Smoothing = null,
     bool Masked = false) : Objective
 {
+    /// <summary>A region's mask weight <c>Z_k</c> is at least this: an empty region's Gram is then 0 and its gradient 0, not NaN.</summary>
+    public const float MinMaskWeight = 1e-6f;
+
     public override string CacheKey =>
         "style:" + string.Join(";", StyleTaps) + ":content=" + string.Join(";", ContentTaps) +
         ":smooth=" + (Smoothing?.CacheKey ?? "none") + (Masked ? ":masked" : "");
