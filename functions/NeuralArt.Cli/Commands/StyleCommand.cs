@@ -72,6 +72,11 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
         [DefaultValue(StyleSettings.DefaultLearningRate)]
         public double LearningRate { get; init; } = StyleSettings.DefaultLearningRate;
 
+        [CommandOption("--adam-average <DECAY>")]
+        [Description("Adam only: keep an exponential moving average of the image with this decay (for example 0.99) and return it; 0 is off.")]
+        [DefaultValue(StyleSettings.DefaultAdamAverage)]
+        public double AdamAverage { get; init; } = StyleSettings.DefaultAdamAverage;
+
         [CommandOption("--iterations <N>")]
         [Description("Optimizer iterations at each scale.")]
         [DefaultValue(StyleSettings.DefaultIterations)]
@@ -165,6 +170,7 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
             TvWeight = TvWeight,
             Optimizer = Optimizer.ToLowerInvariant(),
             LearningRate = LearningRate,
+            AdamAverage = AdamAverage,
             Iterations = Iterations,
             Scales = NumberList.Integers(Scales, "--scales", "scales"),
             Init = InitImage is null ? Init : StyleInitModes.Image,

@@ -278,7 +278,9 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
 
         if (state.Iteration == settings.Iterations)
         {
-            var parts = objective.Measure(state.Image.Data, cancellationToken);
+            // With iterate averaging the scale's result is Adam's averaged image, not its last iterate.
+            if (optimizer is Adam { Averaging: true, Iteration: > 0 } adam) adam.Average(state.Image.Data);
+            var parts = MeasureOutput(state, model, objective, cancellationToken);
             (state.LastStyleLoss, state.LastContentLoss, state.LastTvLoss) = (parts.Style, parts.Content, parts.TotalVariation);
             EndPhase(state);
         }
@@ -287,6 +289,18 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             state.Optimizer = optimizer;
         }
         return new EngineCheckpoint(state.Serialize(), state.Progress());
+    }
+
+    /// <summary>
+    /// The loss parts of the scale's result as a picture: the output (margin cropped) against the
+    /// plain objective of its size, so that figures with and without a margin compare.
+    /// </summary>
+    private StyleLossParts MeasureOutput(StyleState state, StyleModel model, IStyleObjective canvasObjective, CancellationToken cancellationToken)
+    {
+        if (state.Margin == 0) return canvasObjective.Measure(state.Image.Data, cancellationToken);
+        var output = StyleCanvas.Crop(state.Image, state.Margin);
+        using var objective = CreateObjective(model, ScaleInputs.Prepare(state, state.OutputSize, margin: 0), output.Height, output.Width, cancellationToken);
+        return objective.Measure(output.Data, cancellationToken);
     }
 
     /// <summary>Finishes, or moves to the next scale: the result upsampled is the next start, and the optimizer starts afresh.</summary>
@@ -353,7 +367,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
 
     private static IGradientOptimizer CreateOptimizer(StyleSettings settings, int dimension) => settings.Optimizer switch
     {
-        OptimizerKinds.Adam => new Adam(dimension, new AdamOptions { LearningRate = settings.LearningRate }),
+        OptimizerKinds.Adam => new Adam(dimension, new AdamOptions { LearningRate = settings.LearningRate, AverageDecay = settings.AdamAverage }),
         _ => new Lbfgs(dimension, new LbfgsOptions { HistorySize = settings.HistoryFor(dimension) }),
     };
 
