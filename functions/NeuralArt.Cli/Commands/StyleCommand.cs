@@ -43,6 +43,10 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
         [DefaultValue(StyleSettings.DefaultMargin)]
         public float Margin { get; init; } = StyleSettings.DefaultMargin;
 
+        [CommandOption("--keep-style-frames")]
+        [Description("Keep uniform frames (black scan borders) of the style images; by default they are trimmed, since they would be painted along the result's edges.")]
+        public bool KeepStyleFrames { get; init; }
+
         [CommandOption("--style-blend <WEIGHTS>")]
         [Description("Blend weights of the style images, for example 0.7,0.3 (default: equal).")]
         public string? StyleBlend { get; init; }
@@ -183,6 +187,7 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
             SmoothingTemperature = Temperature,
             TileSize = Tile,
             Margin = Margin,
+            TrimStyleFrames = !KeepStyleFrames,
             Seed = Seed,
         };
     }

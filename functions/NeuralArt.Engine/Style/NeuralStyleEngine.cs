@@ -187,6 +187,10 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         for (var i = 0; i < styleInputs.Count; i++)
         {
             using var style = Loader.Decode(styleInputs[i].Bytes, StyleRole, $"the style image '{styleInputs[i].Name}'");
+            if (settings.TrimStyleFrames && StyleFrame.Trim(style))
+            {
+                Logger.LogInformation("Trimmed a uniform frame from the style image '{Name}' ({Width}x{Height} left).", styleInputs[i].Name, style.Width, style.Height);
+            }
             FitWithin(style, styleSide);
             styles.Add(ScaleInputs.Store(style));
         }

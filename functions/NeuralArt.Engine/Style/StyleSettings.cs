@@ -185,6 +185,12 @@ public sealed record StyleSettings
     /// <summary>Images with a side above this are optimized tile by tile (exact: Grams are summed over tiles).</summary>
     public int TileSize { get; init; } = DefaultTileSize;
 
+    /// <summary>
+    /// Trim a uniform frame (a scan's black border, letterboxing) from each style image before the
+    /// transfer (<see cref="StyleFrame"/>): its statistics would otherwise be painted along the result's edges.
+    /// </summary>
+    public bool TrimStyleFrames { get; init; } = true;
+
     /// <summary>Reflected margin around the optimized image, a fraction of its long side (0: none); cropped when rendering.</summary>
     public float Margin { get; init; } = DefaultMargin;
 
