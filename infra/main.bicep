@@ -1,9 +1,12 @@
-// NeuralArt on Azure: storage for jobs, monitoring, a container registry, a Container Apps
-// environment with a serverless GPU profile, and the Function App (on Container Apps) running the
-// pipeline image with a user-assigned managed identity. Deploy into an existing resource group:
-//   az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json
-// See infra/README.md for the whole sequence (the registry must hold the image before the app
-// starts, hence deployFunctionApp=false on the first run).
+// NeuralArt on Azure: two storage accounts (the Functions host's own, private; the pipeline's data,
+// with container-scoped roles), monitoring with diagnostic settings and alerts, a container registry,
+// a virtual network, a Container Apps environment with a serverless GPU profile, the Event Grid route
+// that turns inbox uploads into queue messages, and the Function App (natively on Container Apps,
+// kind functionapp) running the pipeline image with a user-assigned managed identity.
+// Deploy into an existing resource group:
+//   az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json -p imageTag=<tag>
+// See README.md, "Deploy to Azure", for the whole sequence (the registry must hold the image before
+// the app starts, hence deployFunctionApp=false on the first run).
 targetScope = 'resourceGroup'
 
 @description('Azure region for every resource. It must offer Container Apps serverless GPUs of the chosen type.')
@@ -21,8 +24,13 @@ param baseName string = 'neuralart'
 ])
 param gpuType string = 'T4'
 
-@description('Image (name:tag) in the registry that the Function App runs.')
-param imageName string = 'neuralart-functions:latest'
+@description('Image repository in the registry that the Function App runs.')
+param imageRepository string = 'neuralart-functions'
+
+@description('Image tag to run (required, no default: a deployment names the build it ships, for example the git commit).')
+@minLength(1)
+@maxLength(128)
+param imageTag string
 
 @description('False on the first run: creates everything but the app, so the image can be built into the new registry first.')
 param deployFunctionApp bool = true
@@ -69,16 +77,76 @@ param maxImageSide int = 12000
 @minValue(65536)
 param maxImageBytes int = 52428800
 
-@description('Optional object ID of the person or group running the README steps; gets Storage Blob Data Contributor to upload styles and images.')
-param deployerPrincipalId string = ''
+// Caps on jobs (NeuralArt:Limits, JobLimitsOptions): a request may ask for less, never more.
+@description('Inbox jobs that may wait for a slot; beyond it an inbox upload fails with reason "queue".')
+@minValue(0)
+param maxQueuedJobs int = 200
 
-@description('Principal type of deployerPrincipalId.')
+@description('Most convolution multiply-adds one job may cost (its plan predicts it); larger jobs get 413.')
+param maxMultiplyAdds int = 200000000000000
+
+@description('Most memory a job plan may predict for its worker, in bytes.')
+param maxPeakMemoryBytes int = 8589934592
+
+@description('Largest working image (width x height) after upscaling.')
+param maxWorkingPixels int = 16777216
+
+@description('Most iterations of one job over all its stages.')
+param maxIterations int = 10000
+
+@description('Most memory the style optimizer may hold, in MiB.')
+param optimizerMemoryMb int = 2048
+
+@description('Largest checkpoint a job may write, in bytes.')
+param maxCheckpointBytes int = 536870912
+
+@description('How long a job may run once admitted (hh:mm:ss); past it the job fails and its checkpoints are deleted.')
+param jobDeadline string = '06:00:00'
+
+@description('Optional object ID of who uploads: gets Storage Blob Data Contributor on the inbox, uploads and styles containers only.')
+param uploaderPrincipalId string = ''
+
+@description('Principal type of uploaderPrincipalId.')
 @allowed([
   'User'
   'Group'
   'ServicePrincipal'
 ])
-param deployerPrincipalType string = 'User'
+param uploaderPrincipalType string = 'User'
+
+@description('Optional object ID of who reads results: gets Storage Blob Data Reader on the outputs container only.')
+param readerPrincipalId string = ''
+
+@description('Principal type of readerPrincipalId.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param readerPrincipalType string = 'User'
+
+@description('Private networking: the environment joins a virtual network and the host storage account is reachable only through private endpoints (public network access off).')
+param privateNetworking bool = true
+
+@description('Address space of the virtual network (private networking only).')
+param vnetAddressPrefix string = '10.40.0.0/16'
+
+@description('Subnet of the Container Apps environment (at least /27; delegated to Microsoft.App/environments).')
+param appsSubnetPrefix string = '10.40.0.0/23'
+
+@description('Subnet of the private endpoints.')
+param endpointsSubnetPrefix string = '10.40.2.0/24'
+
+@description('Optional resource ID of an existing action group the alerts notify.')
+param alertActionGroupId string = ''
+
+@description('Failed jobs in 15 minutes above which the failed-jobs alert fires (0: any failed job).')
+@minValue(0)
+param failedJobsAlertThreshold int = 0
+
+@description('Failed activity attempts plus poison messages in 15 minutes above which the retry alert fires.')
+@minValue(0)
+param retryAlertThreshold int = 5
 
 @description('Storage replication.')
 @allowed([
@@ -139,31 +207,76 @@ var containerNames = [
   'jobs'
 ]
 
+// The inbox event queue (InboxEventFunction.QueueName) and the poison queue the queue trigger moves
+// a message to after its last attempt (<queue>-poison, created here so the app needs no account role).
+var inboxEventsQueueName = 'inbox-events'
+var inboxQueueNames = [
+  inboxEventsQueueName
+  '${inboxEventsQueueName}-poison'
+]
+
+// Seconds an inbox event may wait in the queue for a replica (7 days, a storage queue message's
+// default time to live; long enough for a replica that is down over a weekend to catch up).
+var inboxEventTimeToLiveSeconds = 604800
+
+// Host storage services reached through private endpoints.
+var hostStorageServices = [
+  'blob'
+  'queue'
+  'table'
+]
+
+// The Durable activities (ActivityNames) and the one a failed job always runs, for the alerts.
+var activityNames = [
+  'AdmitArtworkJob'
+  'PrepareArtwork'
+  'RunArtworkChunk'
+  'FinalizeArtwork'
+  'RecordArtworkFailure'
+]
+var failureActivityName = 'RecordArtworkFailure'
+
 var token = uniqueString(resourceGroup().id, baseName)
 var names = {
-  storage: take(toLower('${baseName}${token}'), 24)
+  // The data account keeps the name the single account had, so an existing deployment keeps its data.
+  dataStorage: take(toLower('${baseName}${token}'), 24)
+  hostStorage: take(toLower('${baseName}host${token}'), 24)
   registry: take(toLower('${baseName}cr${token}'), 50)
   workspace: '${baseName}-logs-${token}'
   appInsights: '${baseName}-ai-${token}'
   identity: '${baseName}-id-${token}'
+  vnet: '${baseName}-vnet-${token}'
   environment: '${baseName}-env-${token}'
-  functionApp: '${baseName}-func-${token}'
+  inboxTopic: '${baseName}-inbox-${token}'
+  alerts: '${baseName}-${token}'
+  // Container app names: lowercase letters, digits and hyphens, at most 32 characters.
+  functionApp: take('${baseName}-func-${token}', 32)
 }
 
 // NeuralArt's own settings, in the options-binding form (Section__Key is read as Section:Key).
 // NeuralArt:Pipeline binds PipelineOptions; NeuralArt:Engine binds the engine's OnnxRuntimeOptions
-// (plus the default model); NeuralArt:Images binds the engine's ImageLimits. The pipeline refuses
-// oversized sources before reading them and the engine checks again when decoding: one number each.
+// (plus the default model); NeuralArt:Images binds the engine's ImageLimits, the one home of the
+// input image limits (the door refuses oversized sources before reading them and the engine checks
+// again when decoding); NeuralArt:Limits binds JobLimitsOptions: jobs running at once are capped at
+// the replicas, each of which runs one activity at a time on its one GPU (host.json), so jobs beyond
+// that wait in the admission queue in arrival order instead of sharing GPUs chunk by chunk.
 var neuralArtSettings = {
   NeuralArt__Engine__Model: modelName
   NeuralArt__Engine__ExecutionProvider: executionProvider
   NeuralArt__Engine__DeviceId: cudaDeviceId
   NeuralArt__Pipeline__ChunkTimeBudgetSeconds: chunkTimeBudgetSeconds
-  NeuralArt__Pipeline__MaxSourceBytes: maxImageBytes
-  NeuralArt__Pipeline__MaxSourcePixels: maxImagePixels
   NeuralArt__Images__MaxBytes: maxImageBytes
+  NeuralArt__Limits__MaxQueuedJobs: maxQueuedJobs
+  NeuralArt__Limits__MaxMultiplyAdds: maxMultiplyAdds
+  NeuralArt__Limits__MaxPeakMemoryBytes: maxPeakMemoryBytes
+  NeuralArt__Limits__MaxWorkingPixels: maxWorkingPixels
+  NeuralArt__Limits__MaxIterations: maxIterations
+  NeuralArt__Limits__OptimizerMemoryMb: optimizerMemoryMb
+  NeuralArt__Limits__MaxCheckpointBytes: maxCheckpointBytes
+  NeuralArt__Limits__JobDeadline: jobDeadline
   NeuralArt__Images__MaxSide: maxImageSide
   NeuralArt__Images__MaxPixels: maxImagePixels
+  NeuralArt__Limits__MaxRunningJobs: maxReplicas
 }
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -177,16 +290,76 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+module network 'modules/network.bicep' = if (privateNetworking) {
+  name: 'network'
+  params: {
+    location: location
+    name: names.vnet
+    addressPrefix: vnetAddressPrefix
+    appsSubnetPrefix: appsSubnetPrefix
+    endpointsSubnetPrefix: endpointsSubnetPrefix
+    storageServices: hostStorageServices
+    tags: tags
+  }
+}
+
+module environment 'modules/containerAppsEnvironment.bicep' = {
+  name: 'containerAppsEnvironment'
+  params: {
+    location: location
+    name: names.environment
+    gpuProfileName: gpuProfileName
+    gpuProfileType: gpu.type
+    infrastructureSubnetId: privateNetworking ? network.?outputs.appsSubnetId ?? '' : ''
+    tags: tags
+  }
+}
+
+// The app's URL, known before the app exists (ingress FQDN = <app>.<environment default domain>):
+// the data account's CORS rule allows it for browser uploads by SAS.
+var functionAppOrigin = 'https://${names.functionApp}.${environment.outputs.defaultDomain}'
+
+module hostStorage 'modules/hostStorage.bicep' = {
+  name: 'hostStorage'
+  params: {
+    location: location
+    name: names.hostStorage
+    skuName: storageSkuName
+    privateNetworking: privateNetworking
+    storageServices: hostStorageServices
+    endpointsSubnetId: privateNetworking ? network.?outputs.endpointsSubnetId ?? '' : ''
+    privateDnsZoneIds: privateNetworking ? network.?outputs.zoneIds ?? [] : []
+    tags: tags
+  }
+}
+
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {
     location: location
-    name: names.storage
+    name: names.dataStorage
     skuName: storageSkuName
     containerNames: containerNames
+    queueNames: inboxQueueNames
+    corsAllowedOrigins: [
+      functionAppOrigin
+    ]
     deleteRetentionDays: 7
     checkpointRetentionDays: checkpointRetentionDays
     uploadRetentionDays: uploadRetentionDays
+    tags: tags
+  }
+}
+
+module inboxEvents 'modules/inboxEvents.bicep' = {
+  name: 'inboxEvents'
+  params: {
+    location: location
+    storageAccountName: storage.outputs.name
+    topicName: names.inboxTopic
+    queueName: inboxEventsQueueName
+    containerName: 'inbox'
+    queueMessageTimeToLiveSeconds: inboxEventTimeToLiveSeconds
     tags: tags
   }
 }
@@ -210,27 +383,26 @@ module identity 'modules/identity.bicep' = {
   }
 }
 
-module roles 'modules/roleAssignments.bicep' = {
-  name: 'roleAssignments'
+module hostRoles 'modules/hostRoles.bicep' = {
+  name: 'hostRoles'
   params: {
-    storageAccountName: storage.outputs.name
+    hostStorageAccountName: hostStorage.outputs.name
     registryName: registry.outputs.name
     appInsightsName: monitoring.outputs.appInsightsName
     appPrincipalId: identity.outputs.principalId
-    deployerPrincipalId: deployerPrincipalId
-    deployerPrincipalType: deployerPrincipalType
   }
 }
 
-module environment 'modules/containerAppsEnvironment.bicep' = {
-  name: 'containerAppsEnvironment'
+module dataRoles 'modules/dataRoles.bicep' = {
+  name: 'dataRoles'
   params: {
-    location: location
-    name: names.environment
-    workspaceName: monitoring.outputs.workspaceName
-    gpuProfileName: gpuProfileName
-    gpuProfileType: gpu.type
-    tags: tags
+    storageAccountName: storage.outputs.name
+    appPrincipalId: identity.outputs.principalId
+    appQueueNames: inboxQueueNames
+    uploaderPrincipalId: uploaderPrincipalId
+    uploaderPrincipalType: uploaderPrincipalType
+    readerPrincipalId: readerPrincipalId
+    readerPrincipalType: readerPrincipalType
   }
 }
 
@@ -238,7 +410,8 @@ module functionApp 'modules/functionApp.bicep' = if (deployFunctionApp) {
   name: 'functionApp'
   // The identity must hold AcrPull and the storage roles before the first container starts.
   dependsOn: [
-    roles
+    hostRoles
+    dataRoles
   ]
   params: {
     location: location
@@ -248,10 +421,12 @@ module functionApp 'modules/functionApp.bicep' = if (deployFunctionApp) {
     cpu: gpu.cpu
     memory: gpu.memory
     registryLoginServer: registry.outputs.loginServer
-    imageName: imageName
+    imageName: '${imageRepository}:${imageTag}'
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
-    storageAccountName: storage.outputs.name
+    hostStorageAccountName: hostStorage.outputs.name
+    dataBlobEndpoint: storage.outputs.blobEndpoint
+    dataQueueEndpoint: storage.outputs.queueEndpoint
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
     minReplicas: minReplicas
     maxReplicas: maxReplicas
@@ -261,14 +436,45 @@ module functionApp 'modules/functionApp.bicep' = if (deployFunctionApp) {
   }
 }
 
-@description('Base URL of the Function App (empty when deployFunctionApp is false).')
-output functionAppUrl string = deployFunctionApp ? 'https://${functionApp.?outputs.defaultHostName ?? ''}' : ''
+module diagnostics 'modules/diagnostics.bicep' = {
+  name: 'diagnostics'
+  params: {
+    workspaceId: monitoring.outputs.workspaceId
+    storageAccountNames: [
+      hostStorage.outputs.name
+      storage.outputs.name
+    ]
+    environmentName: environment.outputs.name
+    functionAppName: functionApp.?outputs.name ?? ''
+  }
+}
 
-@description('Function App name (empty when deployFunctionApp is false).')
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    location: location
+    appInsightsId: monitoring.outputs.appInsightsId
+    namePrefix: names.alerts
+    actionGroupId: alertActionGroupId
+    failureActivityName: failureActivityName
+    activityNames: activityNames
+    failedJobsThreshold: failedJobsAlertThreshold
+    retryThreshold: retryAlertThreshold
+    tags: tags
+  }
+}
+
+@description('Base URL of the Function App (empty when deployFunctionApp is false).')
+output functionAppUrl string = deployFunctionApp ? 'https://${functionApp.?outputs.fqdn ?? ''}' : ''
+
+@description('Function App (container app) name (empty when deployFunctionApp is false).')
 output functionAppName string = functionApp.?outputs.name ?? ''
 
-@description('Storage account holding inbox, styles, uploads, outputs and jobs.')
+@description('Data storage account: inbox, styles, uploads, outputs, jobs.')
 output storageAccountName string = storage.outputs.name
+
+@description('Host storage account (AzureWebJobsStorage); only the app reaches it.')
+output hostStorageAccountName string = hostStorage.outputs.name
 
 @description('Registry name, for az acr build.')
 output registryName string = registry.outputs.name

@@ -35,4 +35,10 @@ public sealed class EngineOptions
 
     /// <summary>Where untiled steps do their pixel math (tiled steps always use the host).</summary>
     public StepPlacement StepPlacement { get; set; } = StepPlacement.Auto;
+
+    /// <summary>
+    /// Compiled graphs the graph source remembers in memory (<c>NeuralArt__Engine__MaxCompiledGraphs</c>);
+    /// past it the least recently used are forgotten (and found on disk again when asked for).
+    /// </summary>
+    public int MaxCompiledGraphs { get; set; } = Graphs.Compilation.CompiledModelCache.DefaultMaxEntries;
 }

@@ -24,7 +24,8 @@ public static class EngineServiceCollectionExtensions
         services.AddOptions<OnnxRuntimeOptions>().Bind(configuration.GetSection(OnnxRuntimeOptions.SectionName));
         services.AddOptions<ImageLimits>().Bind(configuration.GetSection(ImageLimits.SectionName));
         services.TryAddSingleton(sp => ModelCatalog.Locate(sp.GetRequiredService<IOptions<EngineOptions>>().Value.ModelsDirectory));
-        services.TryAddSingleton<IGraphSource>(sp => new CatalogGraphSource(sp.GetRequiredService<ModelCatalog>()));
+        services.TryAddSingleton<IGraphSource>(sp => new CatalogGraphSource(
+            sp.GetRequiredService<ModelCatalog>(), sp.GetRequiredService<IOptions<EngineOptions>>().Value.MaxCompiledGraphs));
         // Factories: the pool and the loader also have option-object constructors for the CLI and tests.
         services.TryAddSingleton(sp => new OnnxSessionPool(
             sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>(), sp.GetService<ILogger<OnnxSessionPool>>()));

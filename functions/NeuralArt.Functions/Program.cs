@@ -3,7 +3,8 @@ using Microsoft.Extensions.Hosting;
 using NeuralArt.Functions;
 using NeuralArt.Pipeline;
 
-// The Functions app: the Pipeline's shared pieces over the app's storage account, and the engines.
+// The Functions app: the Pipeline's shared pieces over the data storage account (StorageSettings:
+// NeuralArtData, else AzureWebJobsStorage), and the engines.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 

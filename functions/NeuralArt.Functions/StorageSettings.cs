@@ -5,33 +5,57 @@ using Microsoft.Extensions.Configuration;
 namespace NeuralArt.Functions;
 
 /// <summary>
-/// The app's storage: the Functions host's own account setting, either a connection string
-/// (<c>AzureWebJobsStorage</c>, Azurite locally) or the identity-based form the infra deploys
-/// (<c>AzureWebJobsStorage__accountName</c> / <c>__blobServiceUri</c>, <c>__clientId</c>).
+/// The app's two storage connections, each either a connection string (Azurite locally) or the
+/// identity-based form the infra deploys (<c>&lt;name&gt;__blobServiceUri</c> or
+/// <c>&lt;name&gt;__accountName</c>, plus <c>__credential</c> and <c>__clientId</c>):
+/// <list type="bullet">
+/// <item><see cref="HostConnection"/> (<c>AzureWebJobsStorage</c>): the Functions host's own account
+/// (Durable task hub queues and tables, leases, keys). Only the app reaches it.</item>
+/// <item><see cref="DataConnection"/> (<c>NeuralArtData</c>): the pipeline's account (inbox, styles,
+/// uploads, outputs, jobs and the inbox event queue), where people upload and read results.</item>
+/// </list>
+/// Where <see cref="DataConnection"/> is not configured at all, the data lives on the host's
+/// connection: a developer's Azurite keeps working with the one <c>AzureWebJobsStorage</c> setting.
 /// </summary>
 public static class StorageSettings
 {
-    /// <summary>The app setting holding the storage connection (also used by the triggers and Durable).</summary>
-    public const string ConnectionSetting = "AzureWebJobsStorage";
+    /// <summary>The Functions host's storage (task hub, leases); also the Durable extension's connection.</summary>
+    public const string HostConnection = "AzureWebJobsStorage";
+
+    /// <summary>The pipeline's blob containers and the inbox event queue; the inbox trigger's connection.</summary>
+    public const string DataConnection = "NeuralArtData";
 
     public const string DevelopmentStorage = "UseDevelopmentStorage=true";
 
-    public static BlobServiceClient CreateBlobServiceClient(IConfiguration configuration)
+    // Identity-based connection keys, as the Functions extensions read them (<name>__<key>).
+    private const string BlobServiceUriKey = "blobServiceUri";
+    private const string AccountNameKey = "accountName";
+    private const string ClientIdKey = "clientId";
+
+    /// <summary>The client for the pipeline's containers: <see cref="DataConnection"/>, else <see cref="HostConnection"/>.</summary>
+    public static BlobServiceClient CreateBlobServiceClient(IConfiguration configuration) =>
+        CreateBlobServiceClient(configuration, IsConfigured(configuration, DataConnection) ? DataConnection : HostConnection);
+
+    /// <summary>Whether <paramref name="connection"/> has a value or any identity-based key.</summary>
+    public static bool IsConfigured(IConfiguration configuration, string connection) =>
+        configuration[connection] is { Length: > 0 } || configuration.GetSection(connection).GetChildren().Any();
+
+    private static BlobServiceClient CreateBlobServiceClient(IConfiguration configuration, string connection)
     {
-        if (configuration[ConnectionSetting] is { Length: > 0 } connectionString)
+        if (configuration[connection] is { Length: > 0 } connectionString)
         {
             return new BlobServiceClient(connectionString);
         }
 
-        var section = configuration.GetSection(ConnectionSetting);
-        var endpoint = section["blobServiceUri"]
-            ?? (section["accountName"] is { Length: > 0 } account ? $"https://{account}.blob.core.windows.net" : null);
+        var section = configuration.GetSection(connection);
+        var endpoint = section[BlobServiceUriKey]
+            ?? (section[AccountNameKey] is { Length: > 0 } account ? $"https://{account}.blob.core.windows.net" : null);
         if (endpoint is null)
         {
             return new BlobServiceClient(DevelopmentStorage);
         }
 
-        var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = section["clientId"] });
+        var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = section[ClientIdKey] });
         return new BlobServiceClient(new Uri(endpoint), credential);
     }
 }

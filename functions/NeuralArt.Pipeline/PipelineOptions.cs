@@ -1,17 +1,14 @@
 namespace NeuralArt.Pipeline;
 
 /// <summary>
-/// Settings of the pipeline shared by both hosts (section <c>NeuralArt:Pipeline</c>).
+/// Settings of the pipeline shared by both hosts (section <c>NeuralArt:Pipeline</c>). The caps on
+/// jobs are <see cref="Admission.JobLimitsOptions"/> (<c>NeuralArt:Limits</c>); the limits on input
+/// images are the engine's <see cref="Engine.Imaging.ImageLimits"/> (<c>NeuralArt:Images</c>), one
+/// home for both the door and the engines.
 /// </summary>
 public sealed class PipelineOptions
 {
     public const string SectionName = "NeuralArt:Pipeline";
-
-    /// <summary>Source images larger than this are refused before they are read.</summary>
-    public long MaxSourceBytes { get; set; } = 64L * 1024 * 1024;
-
-    /// <summary>Images whose header claims more pixels than this are refused before decoding (decompression bombs).</summary>
-    public long MaxSourcePixels { get; set; } = 40_000_000;
 
     /// <summary>Sidecars are small JSON files; anything bigger is refused.</summary>
     public long MaxSidecarBytes { get; set; } = 64 * 1024;

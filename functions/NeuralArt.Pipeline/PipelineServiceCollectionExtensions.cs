@@ -2,7 +2,10 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using NeuralArt.Engine.Imaging;
 using NeuralArt.Pipeline.Activities;
+using NeuralArt.Pipeline.Admission;
 using NeuralArt.Pipeline.Http;
 using NeuralArt.Pipeline.Inbox;
 using NeuralArt.Pipeline.Jobs;
@@ -22,6 +25,8 @@ public static class PipelineServiceCollectionExtensions
         this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, BlobServiceClient> blobService)
     {
         services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName));
+        services.AddOptions<JobLimitsOptions>().Bind(configuration.GetSection(JobLimitsOptions.SectionName));
+        services.AddOptions<ImageLimits>().Bind(configuration.GetSection(ImageLimits.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(blobService);
         services.TryAddSingleton<BlobArtworkStore>();
@@ -33,7 +38,13 @@ public static class PipelineServiceCollectionExtensions
     public static IServiceCollection AddNeuralArtPipelineCore(this IServiceCollection services)
     {
         services.AddOptions<PipelineOptions>();
+        services.AddOptions<JobLimitsOptions>();
+        services.AddOptions<ImageLimits>();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new ImageLoader(sp.GetRequiredService<IOptions<ImageLimits>>()));
+        services.TryAddSingleton<JobDoor>();
+        services.TryAddSingleton<AdmissionControl>();
+        services.TryAddSingleton<AdmitJobActivity>();
         services.TryAddSingleton<CheckpointStore>();
         services.TryAddSingleton<ArtworkEngines>();
         services.TryAddSingleton<JobRequestFactory>();

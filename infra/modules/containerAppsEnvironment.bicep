@@ -1,15 +1,15 @@
 // The Container Apps environment the Function App runs in: workload profiles mode with the default
-// Consumption profile and one serverless GPU profile (NVIDIA T4 or A100, pay per second, scales to
-// zero). Logs go to the Log Analytics workspace.
+// Consumption profile and one serverless GPU profile (NVIDIA T4 or A100, billed per second while a
+// replica runs). With private networking it is injected into the virtual network's apps subnet, so
+// the app reaches the host storage account through its private endpoints. Logs go through Azure
+// Monitor: the diagnostic setting in modules/diagnostics.bicep sends them to Log Analytics, so the
+// environment holds no workspace key.
 
 @description('Azure region for the environment (it must offer the chosen serverless GPU type).')
 param location string
 
 @description('Container Apps environment name.')
 param name string
-
-@description('Name of the Log Analytics workspace that receives the environment\'s logs.')
-param workspaceName string
 
 @description('Name the GPU workload profile gets inside the environment (the app refers to it).')
 param gpuProfileName string
@@ -21,24 +21,26 @@ param gpuProfileName string
 ])
 param gpuProfileType string
 
+@description('Subnet (delegated to Microsoft.App/environments) the environment joins; empty for no virtual network.')
+param infrastructureSubnetId string
+
 param tags object
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' existing = {
-  name: workspaceName
-}
-
-resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
+resource environment 'Microsoft.App/managedEnvironments@2025-07-01' = {
   name: name
   location: location
   tags: tags
   properties: {
     appLogsConfiguration: {
-      destination: 'log-analytics'
-      logAnalyticsConfiguration: {
-        customerId: workspace.properties.customerId
-        sharedKey: workspace.listKeys().primarySharedKey
-      }
+      destination: 'azure-monitor'
     }
+    vnetConfiguration: empty(infrastructureSubnetId)
+      ? null
+      : {
+          infrastructureSubnetId: infrastructureSubnetId
+          // The HTTP API stays reachable from outside (function keys); storage stays private.
+          internal: false
+        }
     workloadProfiles: [
       {
         // Always present in a workload-profiles environment; nothing of ours runs on it.

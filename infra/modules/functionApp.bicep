@@ -1,12 +1,14 @@
-// The NeuralArt Function App, hosted on Azure Container Apps (Microsoft.Web/sites with a managed
-// environment) and pinned to the environment's serverless GPU workload profile. It runs our image
-// from the registry and reaches storage, the registry and Application Insights with its
-// user-assigned managed identity: no keys or connection strings with secrets in its settings.
+// The NeuralArt Function App, hosted natively on Azure Container Apps: a Microsoft.App/containerApps
+// resource with kind 'functionapp', so the platform turns the app's triggers into KEDA scale rules
+// (the InboxEvent queue trigger maps to the azure-queue scaler). It runs on the environment's
+// serverless GPU workload profile, pulls our image from the registry and reaches storage, the
+// registry and Application Insights with its user-assigned managed identity: no keys or connection
+// strings with secrets in its settings.
 
 @description('Azure region for the app (the environment\'s region).')
 param location string
 
-@description('Function App name (globally unique; becomes part of its URL).')
+@description('Container app name (part of its URL).')
 param name string
 
 @description('Resource ID of the Container Apps environment.')
@@ -24,7 +26,7 @@ param memory string
 @description('Registry login server, for example myregistry.azurecr.io.')
 param registryLoginServer string
 
-@description('Image name and tag inside the registry, for example neuralart-functions:1.0.0.')
+@description('Image repository and tag inside the registry, for example neuralart-functions:3f2a9c1.')
 param imageName string
 
 @description('Resource ID of the user-assigned managed identity.')
@@ -33,13 +35,19 @@ param identityId string
 @description('Client ID of the user-assigned managed identity.')
 param identityClientId string
 
-@description('Storage account used for AzureWebJobsStorage and the pipeline\'s containers.')
-param storageAccountName string
+@description('Host storage account (AzureWebJobsStorage: task hub, leases, keys).')
+param hostStorageAccountName string
+
+@description('Blob endpoint of the data account (the pipeline\'s containers).')
+param dataBlobEndpoint string
+
+@description('Queue endpoint of the data account (the inbox event queue).')
+param dataQueueEndpoint string
 
 @description('Application Insights connection string (holds no secret: local auth is disabled).')
 param appInsightsConnectionString string
 
-@description('Replicas kept running. Durable Functions on the Azure Storage provider and identity-based blob triggers do not scale from zero on Container Apps, so 1 keeps jobs moving.')
+@description('Replicas kept running. Durable Functions on the Azure Storage provider does not scale from zero on Container Apps, so 1 keeps jobs moving (infra/README.md, "Cost").')
 @minValue(0)
 param minReplicas int
 
@@ -55,35 +63,37 @@ param neuralArtSettings object
 
 param tags object
 
-// Settings the Functions host and the Azure SDK read. The AzureWebJobsStorage__* trio is the
-// identity-based form of the host's storage connection; Durable Functions and the blob trigger use
-// the same connection. AZURE_CLIENT_ID makes DefaultAzureCredential pick the user-assigned identity.
+// Settings the Functions host and the Azure SDK read.
+// AzureWebJobsStorage__* is the identity-based form of the host's storage connection (Durable uses it);
+// NeuralArtData__* is the data connection (StorageSettings.DataConnection): the pipeline's blobs and
+// the InboxEvent trigger's queue. AZURE_CLIENT_ID makes DefaultAzureCredential pick the identity.
 var hostSettings = {
   FUNCTIONS_EXTENSION_VERSION: '~4'
   FUNCTIONS_WORKER_RUNTIME: 'dotnet-isolated'
-  AzureWebJobsStorage__accountName: storageAccountName
+  AzureWebJobsStorage__accountName: hostStorageAccountName
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
+  NeuralArtData__blobServiceUri: dataBlobEndpoint
+  NeuralArtData__queueServiceUri: dataQueueEndpoint
+  NeuralArtData__credential: 'managedidentity'
+  NeuralArtData__clientId: identityClientId
   AZURE_CLIENT_ID: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
-  DOCKER_REGISTRY_SERVER_URL: 'https://${registryLoginServer}'
-  // The image runs as a non-root user, so the host listens on 8080 rather than 80 (infra/Dockerfile).
-  WEBSITES_PORT: string(containerPort)
 }
 
-var appSettings = [
+var env = [
   for setting in items(union(hostSettings, neuralArtSettings)): {
     name: setting.key
     value: string(setting.value)
   }
 ]
 
-resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+resource functionApp 'Microsoft.App/containerApps@2025-07-01' = {
   name: name
   location: location
   tags: tags
-  kind: 'functionapp,linux,container,azurecontainerapps'
+  kind: 'functionapp'
   identity: {
     type: 'UserAssigned'
     userAssignedIdentities: {
@@ -93,22 +103,43 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     managedEnvironmentId: managedEnvironmentId
     workloadProfileName: workloadProfileName
-    resourceConfig: {
-      cpu: cpu
-      memory: memory
+    configuration: {
+      // One revision at a time: revisions running side by side would share one task hub.
+      activeRevisionsMode: 'Single'
+      // Ingress is what the platform's event-driven scaling needs, and serves the HTTP API.
+      ingress: {
+        external: true
+        targetPort: containerPort
+        transport: 'auto'
+        allowInsecure: false
+      }
+      registries: [
+        {
+          // Pull with the user-assigned identity (it holds AcrPull on the registry).
+          server: registryLoginServer
+          identity: identityId
+        }
+      ]
     }
-    siteConfig: {
-      linuxFxVersion: 'DOCKER|${registryLoginServer}/${imageName}'
-      // Pull with the user-assigned identity (it holds AcrPull); Functions on Container Apps takes
-      // the identity's resource ID here.
-      acrUseManagedIdentityCreds: true
-      acrUserManagedIdentityID: identityId
-      minimumElasticInstanceCount: minReplicas
-      functionAppScaleLimit: maxReplicas
-      appSettings: appSettings
+    template: {
+      containers: [
+        {
+          name: 'functions'
+          image: '${registryLoginServer}/${imageName}'
+          env: env
+          resources: {
+            cpu: cpu
+            memory: memory
+          }
+        }
+      ]
+      scale: {
+        minReplicas: minReplicas
+        maxReplicas: maxReplicas
+      }
     }
   }
 }
 
 output name string = functionApp.name
-output defaultHostName string = functionApp.properties.defaultHostName
+output fqdn string = functionApp.properties.configuration.ingress.fqdn

@@ -45,6 +45,7 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 output workspaceName string = workspace.name
+output workspaceId string = workspace.id
 output appInsightsName string = appInsights.name
 output appInsightsId string = appInsights.id
 output appInsightsConnectionString string = appInsights.properties.ConnectionString

@@ -1,6 +1,9 @@
-// The job store: one StorageV2 account holding the pipeline's blob containers, plus the queues and
-// tables the Functions host and Durable Functions (Azure Storage provider) create for themselves.
-// Access is by Entra ID only: shared keys are off, so neither account keys nor account SAS exist.
+// The data account: the pipeline's blob containers (inbox, styles, uploads, outputs, jobs) and the
+// queue Event Grid fills with inbox BlobCreated events. People upload and read here, so roles on it are
+// scoped to containers and queues (modules/dataRoles.bicep); the Functions host's own queues, tables
+// and leases live on the separate host account (modules/hostStorage.bicep).
+// Access is by Entra ID only: shared keys are off, so neither account keys nor account SAS exist;
+// browsers upload with user delegation SAS links, allowed by CORS for the app's origin only.
 
 @description('Azure region for the account.')
 param location string
@@ -21,6 +24,12 @@ param skuName string
 @description('Blob containers the pipeline uses (inbox, styles, uploads, outputs, jobs).')
 param containerNames string[]
 
+@description('Queues on the account: the inbox event queue and its poison queue.')
+param queueNames string[]
+
+@description('Origins allowed to call the blob service from a browser (the app\'s URL), for uploads by SAS.')
+param corsAllowedOrigins string[]
+
 @description('Days a deleted blob stays recoverable.')
 @minValue(1)
 @maxValue(365)
@@ -35,6 +44,9 @@ param checkpointRetentionDays int
 param uploadRetentionDays int
 
 param tags object
+
+// How long a browser may cache a CORS preflight answer.
+var corsMaxAgeSeconds = 3600
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -85,8 +97,46 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
       enabled: true
       days: deleteRetentionDays
     }
+    // Browser uploads by SAS (PUT block blob) and reads of results, from the app's origin only.
+    cors: {
+      corsRules: [
+        {
+          allowedOrigins: corsAllowedOrigins
+          allowedMethods: [
+            'GET'
+            'HEAD'
+            'PUT'
+            'OPTIONS'
+          ]
+          allowedHeaders: [
+            'content-type'
+            'x-ms-blob-type'
+            'x-ms-blob-content-type'
+            'x-ms-version'
+            'x-ms-client-request-id'
+          ]
+          exposedHeaders: [
+            'etag'
+            'x-ms-request-id'
+          ]
+          maxAgeInSeconds: corsMaxAgeSeconds
+        }
+      ]
+    }
   }
 }
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [
+  for queueName in queueNames: {
+    parent: queueService
+    name: queueName
+  }
+]
 
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
   for containerName in containerNames: {

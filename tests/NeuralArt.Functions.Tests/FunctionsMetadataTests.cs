@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using NeuralArt.Functions.Functions;
 using NeuralArt.Pipeline.Activities;
 using NeuralArt.Pipeline.Orchestration;
 
@@ -25,6 +26,10 @@ public sealed class FunctionsMetadataTests
         return document.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.Clone());
     }
 
+    /// <summary>The functions with a binding of <paramref name="type"/> (for example every activity).</summary>
+    internal static IEnumerable<string> FunctionsWithTrigger(string type) =>
+        Functions.Where(f => f.Value.GetProperty("bindings").EnumerateArray().Any(b => b.GetProperty("type").GetString() == type)).Select(f => f.Key);
+
     private static JsonElement Binding(string function, string type) =>
         Functions[function].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == type);
 
@@ -33,8 +38,8 @@ public sealed class FunctionsMetadataTests
     {
         string[] expected =
         [
-            ArtworkOrchestration.Name, ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure,
-            "InboxTrigger", "SubmitJob", "GetJob", "ListJobs", "CancelJob",
+            ArtworkOrchestration.Name, ActivityNames.Admit, ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure,
+            InboxEventFunction.FunctionName, "SubmitJob", "GetJob", "ListJobs", "CancelJob", "DeleteJob", "ListEngines",
         ];
         Assert.Equal(expected.Order(), Functions.Keys.Order());
     }
@@ -43,7 +48,7 @@ public sealed class FunctionsMetadataTests
     public void The_orchestrator_and_activities_have_durable_triggers()
     {
         Assert.Equal("In", Binding(ArtworkOrchestration.Name, "orchestrationTrigger").GetProperty("direction").GetString());
-        foreach (var activity in new[] { ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure })
+        foreach (var activity in new[] { ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure, ActivityNames.Admit })
         {
             Assert.Equal("input", Binding(activity, "activityTrigger").GetProperty("name").GetString());
         }
@@ -54,6 +59,7 @@ public sealed class FunctionsMetadataTests
     [InlineData("ListJobs", "get", "jobs")]
     [InlineData("GetJob", "get", "jobs/{id}")]
     [InlineData("CancelJob", "post", "jobs/{id}/cancel")]
+    [InlineData("DeleteJob", "delete", "jobs/{id}")]
     public void Http_functions_use_function_keys_routes_and_a_durable_client(string function, string method, string route)
     {
         var trigger = Binding(function, "httpTrigger");
@@ -65,12 +71,24 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void The_inbox_trigger_watches_the_inbox_container_on_the_app_storage()
+    public void The_engine_list_is_an_http_function_with_a_function_key()
     {
-        var trigger = Binding("InboxTrigger", "blobTrigger");
-        Assert.Equal("inbox/{name}", trigger.GetProperty("path").GetString());
-        Assert.Equal(StorageSettings.ConnectionSetting, trigger.GetProperty("connection").GetString());
-        Binding("InboxTrigger", "durableClient");
+        var trigger = Binding("ListEngines", "httpTrigger");
+        Assert.Equal("Function", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal("engines", trigger.GetProperty("route").GetString());
+        Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+    }
+
+    [Fact]
+    public void The_inbox_is_a_queue_trigger_on_the_data_account_with_a_durable_client()
+    {
+        // A queue trigger (not a polling blob trigger): the platform scales it with KEDA's azure-queue
+        // scaler, and Event Grid fills the queue on BlobCreated (infra/modules/inboxEvents.bicep).
+        var trigger = Binding(InboxEventFunction.FunctionName, "queueTrigger");
+        Assert.Equal(InboxEventFunction.QueueName, trigger.GetProperty("queueName").GetString());
+        Assert.Equal(StorageSettings.DataConnection, trigger.GetProperty("connection").GetString());
+        Binding(InboxEventFunction.FunctionName, "durableClient");
+        Assert.DoesNotContain(Functions.Values, f => f.GetProperty("bindings").EnumerateArray().Any(b => b.GetProperty("type").GetString() == "blobTrigger"));
     }
 
     [Fact]

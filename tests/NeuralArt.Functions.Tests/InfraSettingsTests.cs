@@ -6,7 +6,12 @@ using Microsoft.Extensions.Configuration;
 using NeuralArt.Engine;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Engine.Runtime;
+using NeuralArt.Functions.Functions;
+using NeuralArt.Functions.Inbox;
 using NeuralArt.Pipeline;
+using NeuralArt.Pipeline.Admission;
+using NeuralArt.Pipeline.Activities;
+using NeuralArt.Pipeline.Storage;
 
 namespace NeuralArt.Functions.Tests;
 
@@ -25,6 +30,7 @@ public sealed partial class InfraSettingsTests
         [PipelineOptions.SectionName] = [typeof(PipelineOptions)],
         [EngineOptions.SectionName] = [typeof(EngineOptions), typeof(OnnxRuntimeOptions)],
         [ImageLimits.SectionName] = [typeof(ImageLimits)],
+        [JobLimitsOptions.SectionName] = [typeof(JobLimitsOptions)],
     };
 
     [Fact]
@@ -61,7 +67,75 @@ public sealed partial class InfraSettingsTests
         Assert.Contains("NeuralArt:Engine:ExecutionProvider", keys);
         Assert.Contains("NeuralArt:Pipeline:ChunkTimeBudgetSeconds", keys);
         Assert.Contains("NeuralArt:Images:MaxPixels", keys);
-        Assert.Contains("NeuralArt:Pipeline:MaxSourceBytes", keys);
+        Assert.Contains("NeuralArt:Images:MaxBytes", keys);
+        Assert.Contains("NeuralArt:Limits:MaxRunningJobs", keys);
+    }
+
+    [Fact]
+    public void The_app_settings_give_both_storage_connections_in_the_identity_form_and_no_secret()
+    {
+        var functionApp = InfraFiles.Module("functionApp.bicep");
+        var keys = HostSettingKey().Matches(functionApp).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+
+        // The host connection (Durable, leases) by account name; the data connection (StorageSettings
+        // reads blobServiceUri, the queue trigger queueServiceUri) by endpoint; both with the identity.
+        string[] expected =
+        [
+            StorageSettings.HostConnection + "__accountName", StorageSettings.HostConnection + "__credential", StorageSettings.HostConnection + "__clientId",
+            StorageSettings.DataConnection + "__blobServiceUri", StorageSettings.DataConnection + "__queueServiceUri",
+            StorageSettings.DataConnection + "__credential", StorageSettings.DataConnection + "__clientId",
+        ];
+        Assert.All(expected, key => Assert.Contains(key, keys));
+        Assert.DoesNotContain(keys, key => key == StorageSettings.HostConnection || key == StorageSettings.DataConnection);
+
+        foreach (var file in InfraFiles.AllBicep())
+        {
+            var text = File.ReadAllText(file);
+            Assert.DoesNotContain("listKeys(", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("AccountKey=", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void The_inbox_event_route_delivers_what_the_queue_trigger_reads()
+    {
+        var main = InfraFiles.MainTemplate();
+        Assert.Equal(InboxEventFunction.QueueName, Regex.Match(main, @"^var inboxEventsQueueName = '([^']+)'", RegexOptions.Multiline).Groups[1].Value);
+        // The queue trigger moves a message it gave up on to <queue>-poison; the template creates it.
+        Assert.Contains("'${inboxEventsQueueName}-poison'", main, StringComparison.Ordinal);
+        Assert.Matches(@"module inboxEvents[\s\S]*?containerName: '" + StorageLayout.InboxContainer + "'", main);
+
+        var events = InfraFiles.Module("inboxEvents.bicep");
+        Assert.Contains($"'{BlobCreatedEvent.EventType}'", events, StringComparison.Ordinal);
+        Assert.Contains("subjectBeginsWith: '/blobServices/default/containers/${containerName}/blobs/'", events, StringComparison.Ordinal);
+        Assert.Contains("endpointType: 'StorageQueue'", events, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_alerts_count_the_activities_the_orchestration_runs()
+    {
+        var main = InfraFiles.MainTemplate();
+        var block = Regex.Match(main, @"^var activityNames = \[(?<items>[^\]]*)\]", RegexOptions.Multiline);
+        Assert.True(block.Success, "infra/main.bicep has no 'var activityNames = [...]'.");
+        var listed = Regex.Matches(block.Groups["items"].Value, "'([^']+)'").Select(m => m.Groups[1].Value).Order();
+
+        // Every activity function the app has (functions.metadata), no more, no less.
+        Assert.Equal(FunctionsMetadataTests.FunctionsWithTrigger("activityTrigger").Order(), listed);
+        Assert.Equal(ActivityNames.RecordFailure, Regex.Match(main, @"^var failureActivityName = '([^']+)'", RegexOptions.Multiline).Groups[1].Value);
+    }
+
+    [Fact]
+    public void The_image_tag_is_required_and_never_latest()
+    {
+        var main = InfraFiles.MainTemplate();
+        Assert.Matches(@"(?m)^param imageTag string\s*$", main);
+        Assert.DoesNotContain(":latest", main, StringComparison.Ordinal);
+
+        using var parameters = JsonDocument.Parse(File.ReadAllText(Path.Combine(InfraFiles.Root, "main.parameters.json")));
+        Assert.False(parameters.RootElement.GetProperty("parameters").TryGetProperty("imageTag", out _), "imageTag is given per deployment, not in the file.");
+
+        var dockerfile = File.ReadAllText(Path.Combine(InfraFiles.Root, "Dockerfile"));
+        Assert.DoesNotContain(":latest", dockerfile, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -105,4 +179,7 @@ public sealed partial class InfraSettingsTests
 
     [GeneratedRegex(@"^\s*(?<key>NeuralArt__\w+__\w+):\s*(?<param>\w+)\s*$", RegexOptions.Multiline)]
     private static partial Regex SettingLine();
+
+    [GeneratedRegex(@"^  (\w+): ", RegexOptions.Multiline)]
+    private static partial Regex HostSettingKey();
 }

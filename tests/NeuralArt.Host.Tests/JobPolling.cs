@@ -1,56 +1,52 @@
-using System.Net;
-using System.Text;
 using System.Text.Json;
+using NeuralArt.Pipeline.Client;
+using NeuralArt.Pipeline.Http;
 
 namespace NeuralArt.Host.Tests;
 
+/// <summary>The host tests' view of the jobs API, through the typed client (<see cref="NeuralArtClient"/>).</summary>
 internal static class JobPolling
 {
     public static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(120);
 
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    public static NeuralArtClient Client(HttpClient http) => new(http, HostProcess.Key);
+
+    /// <summary>Starts a job from a JSON body and returns its ID (the body is what a caller would POST).</summary>
     public static async Task<string> SubmitAsync(HttpClient http, string json)
     {
-        using var response = await http.PostAsync("/api/jobs", new StringContent(json, Encoding.UTF8, "application/json"));
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"POST /api/jobs: {(int)response.StatusCode} {body}");
-        Assert.NotNull(response.Headers.Location);
-        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+        var submission = JsonSerializer.Deserialize<JobSubmission>(json, Web)!;
+        var operation = await Client(http).StartJobAsync(submission);
+        Assert.NotNull(operation.Accepted.Plan);
+        return operation.Id;
     }
 
-    public static async Task<JsonElement> GetAsync(HttpClient http, string id)
-    {
-        using var response = await http.GetAsync($"/api/jobs/{id}");
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"GET /api/jobs/{id}: {(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
+    public static async Task<JsonElement> GetAsync(HttpClient http, string id) =>
+        JsonSerializer.SerializeToElement(await Client(http).GetJobAsync(id), Web);
 
-    /// <summary>Polls the job until it ends; <paramref name="onRunning"/> sees each status while it runs.</summary>
+    /// <summary>Polls the job (following Retry-After) until it ends; <paramref name="onRunning"/> sees each status while it runs.</summary>
     public static async Task<JsonElement> WaitAsync(HttpClient http, string id, Action<JsonElement>? onRunning = null, Func<string>? diagnostics = null)
     {
         using var cancel = new CancellationTokenSource(JobTimeout);
-        while (true)
+        var operation = Client(http).GetJobOperation(id);
+        var progress = new Progress(view =>
         {
-            var job = await GetAsync(http, id);
-            var status = job.GetProperty("status").GetString();
-            if (status is "completed" or "failed" or "cancelled")
-            {
-                return job;
-            }
-
-            if (status == "running")
-            {
-                onRunning?.Invoke(job);
-            }
-
-            try
-            {
-                await Task.Delay(150, cancel.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"Job {id} did not end within {JobTimeout}; last status {job}.\n{diagnostics?.Invoke()}");
-            }
+            if (view.Status == "running") onRunning?.Invoke(JsonSerializer.SerializeToElement(view, Web));
+        });
+        try
+        {
+            return JsonSerializer.SerializeToElement(await operation.WaitForCompletionAsync(progress, cancel.Token), Web);
         }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"Job {id} did not end within {JobTimeout}; last status {JsonSerializer.Serialize(operation.Value, Web)}.\n{diagnostics?.Invoke()}");
+        }
+    }
+
+    /// <summary>Reports on the polling thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class Progress(Action<JobView> report) : IProgress<JobView>
+    {
+        public void Report(JobView value) => report(value);
     }
 }

@@ -51,7 +51,7 @@ public sealed class LocalHostFlowTests(AzuriteFixture azurite)
         }
 
         var id = await JobPolling.SubmitAsync(Host.Http,
-            $$"""{"kind":"style","source":"{{source}}","style":"{{style}}","parameters":{"phases":2,"iterations":6,"delayMs":120},"chunkBudgetSeconds":1}""");
+            $$"""{"kind":"style","inputs":{"source":"{{source}}","style":"{{style}}"},"parameters":{"phases":2,"iterations":6,"delayMs":120},"chunkBudgetSeconds":1}""");
         var percents = new List<double>();
         var job = await JobPolling.WaitAsync(Host.Http, id, running =>
         {

@@ -38,7 +38,7 @@ public sealed class RealDreamEngineTests(AzuriteFixture azurite)
         var source = $"uploads/{Guid.NewGuid():N}/real.png";
         await azurite.UploadAsync(BlobRef.Parse(source), image);
         // A tiny budget so that each octave is cut into several chunks (activities and checkpoints).
-        var id = await JobPolling.SubmitAsync(http, $$"""{"kind":"dream","source":"{{source}}","parameters":{{parameters}},"chunkBudgetSeconds":1}""");
+        var id = await JobPolling.SubmitAsync(http, $$"""{"kind":"dream","inputs":{"source":"{{source}}"},"parameters":{{parameters}},"chunkBudgetSeconds":1}""");
         var job = await JobPolling.WaitAsync(http, id);
         Assert.Equal("completed", job.GetProperty("status").GetString());
         Assert.True(job.GetProperty("progress").GetProperty("chunks").GetInt32() >= 2);
@@ -59,6 +59,22 @@ public sealed class RealDreamEngineTests(AzuriteFixture azurite)
         var engineRecord = manifest.RootElement.GetProperty("engine");
         Assert.Equal("resnet18", engineRecord.GetProperty("model").GetString());
         Assert.Equal(nameof(ExecutionDevice.Cpu), engineRecord.GetProperty("provider").GetString());
+
+        // No seed given: the door draws one and job.json records it with every other effective
+        // parameter; submitting those parameters again reproduces the pixels bit for bit.
+        var unseeded = new DreamSettings { Octaves = 2, Iterations = 3, MaxSize = 96, TileSize = 96 }.ToJson();
+        var first = await JobPolling.SubmitAsync(http, $$"""{"kind":"dream","inputs":{"source":"{{source}}"},"parameters":{{unseeded}}}""");
+        Assert.Equal("completed", (await JobPolling.WaitAsync(http, first)).GetProperty("status").GetString());
+        using var recorded = System.Text.Json.JsonDocument.Parse((await azurite.DownloadAsync(StorageLayout.JobManifest(first)))!);
+        var effective = recorded.RootElement.GetProperty("parameters");
+        Assert.True(effective.GetProperty("seed").GetInt64() >= 0);
+        Assert.Equal("layer3:1", effective.GetProperty("layers").GetString());
+        var again = await JobPolling.SubmitAsync(http, $$"""{"kind":"dream","inputs":{"source":"{{source}}"},"parameters":{{effective.GetRawText()}}}""");
+        Assert.Equal("completed", (await JobPolling.WaitAsync(http, again)).GetProperty("status").GetString());
+        Assert.Equal(
+            TestImages.Decode((await azurite.DownloadAsync(StorageLayout.Result(first)))!).Rgb,
+            TestImages.Decode((await azurite.DownloadAsync(StorageLayout.Result(again)))!).Rgb);
         await app.StopAsync();
+
     }
 }

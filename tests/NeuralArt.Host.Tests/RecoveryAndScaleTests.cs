@@ -22,7 +22,7 @@ public sealed class RecoveryAndScaleTests(AzuriteFixture azurite)
         string id;
         await using (var first = await HostProcess.StartAsync(azurite.ConnectionString, hub, "--NeuralArt:Host:WatchInbox=false"))
         {
-            id = await JobPolling.SubmitAsync(first.Http, $$"""{"kind":"dream","source":"{{source}}","parameters":{{parameters}},"chunkBudgetSeconds":1}""");
+            id = await JobPolling.SubmitAsync(first.Http, $$"""{"kind":"dream","inputs":{"source":"{{source}}"},"parameters":{{parameters}},"chunkBudgetSeconds":1}""");
 
             // Kill it in the middle: some chunks done, more to go.
             using var cancel = new CancellationTokenSource(JobPolling.JobTimeout);
@@ -68,6 +68,7 @@ public sealed class RecoveryAndScaleTests(AzuriteFixture azurite)
                 var args = HostProcess.FastRecoveryArguments(azurite.ConnectionString, hub)
                     .Append($"--NeuralArt:Host:Url=http://127.0.0.1:{port}")
                     .Append("--NeuralArt:Host:WatchInbox=false")
+                    .Append($"--NeuralArt:Limits:MaxRunningJobs={jobs}")
                     .ToArray();
                 var app = LocalHost.Build(args, (services, _) => services.AddSingleton<IArtworkEngine>(engine));
                 await app.StartAsync();
@@ -89,7 +90,7 @@ public sealed class RecoveryAndScaleTests(AzuriteFixture azurite)
             }
 
             var ids = await Task.WhenAll(sources.Select((source, i) => JobPolling.SubmitAsync(
-                clients[i % clients.Length], $$$"""{"kind":"dream","source":"{{{source}}}","parameters":{"phases":2,"iterations":2}}""")));
+                clients[i % clients.Length], $$$"""{"kind":"dream","inputs":{"source":"{{{source}}}"},"parameters":{"phases":2,"iterations":2}}""")));
             Assert.Equal(jobs, ids.Distinct().Count());
 
             var finished = await Task.WhenAll(ids.Select(id => JobPolling.WaitAsync(clients[0], id)));

@@ -12,23 +12,36 @@ public sealed class JobsApiTests
 {
     private static readonly IServiceProvider ResultServices = new ServiceCollection().AddLogging().BuildServiceProvider();
 
+    /// <summary>Every class of request the door refuses, and the field its 400 names.</summary>
     public static TheoryData<string, string> InvalidBodies => new()
     {
         { "", "body" },
         { "not json", "body" },
         { "[1,2]", "body" },
-        { """{"source":"uploads/cat.png"}""", "kind" },
-        { """{"kind":"mosaic","source":"uploads/cat.png"}""", "kind" },
+        { """{"inputs":{"source":"uploads/cat.png"}}""", "kind" },
+        { """{"kind":"mosaic","inputs":{"source":"uploads/cat.png"}}""", "kind" },
         { """{"kind":"dream"}""", "source" },
-        { """{"kind":"dream","source":"cat.png"}""", "source" },
-        { """{"kind":"dream","source":"outputs/x/result.png"}""", "source" },
-        { """{"kind":"dream","source":"uploads/missing.png"}""", "source" },
-        { """{"kind":"dream","source":"uploads/cat.png","parameters":[1]}""", "parameters" },
-        { """{"kind":"dream","source":"uploads/cat.png","style":"starry"}""", "style" },
-        { """{"kind":"style","source":"uploads/cat.png"}""", "style" },
-        { """{"kind":"style","source":"uploads/cat.png","style":"nowhere"}""", "style" },
-        { """{"kind":"dream","source":"uploads/cat.png","chunkBudgetSeconds":0}""", "chunkBudgetSeconds" },
-        { """{"kind":"dream","source":"uploads/cat.png","colour":"red"}""", "colour" },
+        { """{"kind":"dream","inputs":{"source":"cat.png"}}""", "source" },
+        { """{"kind":"dream","inputs":{"source":"outputs/x/result.png"}}""", "source" },
+        { """{"kind":"dream","inputs":{"source":"uploads/../inbox/x.png"}}""", "source" },
+        { """{"kind":"dream","inputs":{"source":"uploads/a\u0007b.png"}}""", "source" },
+        { """{"kind":"dream","inputs":{"source":"uploads/missing.png"}}""", "source" },
+        { """{"kind":"dream","inputs":{"source":"uploads/empty.png"}}""", "source" },
+        { """{"kind":"dream","inputs":{"source":"uploads/not-an-image.png"}}""", "source" },
+        { """{"kind":"dream","inputs":{"source":["uploads/cat.png","uploads/cat.png"]}}""", "source" },
+        { """{"kind":"dream","inputs":{"source":42}}""", "source" },
+        { """{"kind":"dream","inputs":{"source":"uploads/cat.png","style":"starry"}}""", "style" },
+        { """{"kind":"style","inputs":{"source":"uploads/cat.png"}}""", "style" },
+        { """{"kind":"style","inputs":{"source":"uploads/cat.png","style":"nowhere"}}""", "style" },
+        { """{"kind":"style","inputs":{"source":"uploads/cat.png","style":"bad\u0001name"}}""", "style" },
+        { """{"kind":"dream","inputs":{"source":"uploads/cat.png"},"parameters":[1]}""", "parameters" },
+        { """{"kind":"dream","inputs":{"source":"uploads/cat.png"},"parameters":{"iterations":-1}}""", "iterations" },
+        { """{"kind":"dream","inputs":{"source":"uploads/cat.png"},"parameters":{"iterations":2.5}}""", "iterations" },
+        { """{"kind":"dream","inputs":{"source":"uploads/cat.png"},"parameters":{"iterations":"9"}}""", "iterations" },
+        { """{"kind":"dream","inputs":{"source":"uploads/cat.png"},"parameters":{"model":"/tmp/x"}}""", "model" },
+        { """{"kind":"dream","inputs":{"source":"uploads/cat.png"},"chunkBudgetSeconds":0}""", "chunkBudgetSeconds" },
+        { """{"kind":"dream","inputs":{"source":"uploads/cat.png"},"chunkBudgetSeconds":3600}""", "chunkBudgetSeconds" },
+        { """{"kind":"dream","inputs":{"source":"uploads/cat.png"},"colour":"red"}""", "colour" },
     };
 
     [Theory]
@@ -37,6 +50,8 @@ public sealed class JobsApiTests
     {
         await using var harness = await OrchestrationHarness.StartAsync();
         harness.Store.Put(new BlobRef("uploads", "cat.png"), TestImages.Png());
+        harness.Store.Put(new BlobRef("uploads", "empty.png"), []);
+        harness.Store.Put(new BlobRef("uploads", "not-an-image.png"), "hello, not a picture"u8.ToArray());
         var api = harness.Services.GetRequiredService<JobsApi>();
 
         var (status, json, _) = await InvokeAsync(ctx => api.SubmitAsync(ctx.Request, harness.Client, default), "POST", "/api/jobs", body);
@@ -56,7 +71,7 @@ public sealed class JobsApiTests
 
         var (status, accepted, headers) = await InvokeAsync(
             ctx => api.SubmitAsync(ctx.Request, harness.Client, default), "POST", "/api/jobs",
-            """{"kind":"style","source":"uploads/cat.png","style":"starry","parameters":{"phases":1,"iterations":3}}""");
+            """{"kind":"style","inputs":{"source":"uploads/cat.png","style":"starry"},"parameters":{"phases":1,"iterations":3}}""");
         Assert.Equal(202, status);
         var id = accepted.GetProperty("id").GetString()!;
         Assert.StartsWith("style-cat-", id);
@@ -69,15 +84,17 @@ public sealed class JobsApiTests
         {
             await Task.Delay(50, cancel.Token);
             (status, job, _) = await InvokeAsync(ctx => api.GetAsync(ctx.Request, id, harness.Client, default), "GET", $"/api/jobs/{id}");
-            Assert.Equal(200, status);
+            // Durable HTTP conventions: 202 while it runs, 200 once it ended.
+            Assert.Equal(job.GetProperty("status").GetString() is "pending" or "running" ? 202 : 200, status);
         }
         while (job.GetProperty("status").GetString() is "pending" or "running");
 
         Assert.Equal("completed", job.GetProperty("status").GetString());
-        Assert.Equal("styles/starry.jpg", job.GetProperty("style").GetString());
+        Assert.Equal("styles/starry.jpg", job.GetProperty("inputs").GetProperty("style")[0].GetString());
         Assert.Equal($"outputs/{id}/result.png", job.GetProperty("result").GetProperty("blob").GetString());
         Assert.Equal($"memory://outputs/{id}/result.png", job.GetProperty("result").GetProperty("url").GetString());
-        Assert.Equal("scale", job.GetProperty("progress").GetProperty("stage").GetString());
+        Assert.Equal("phase", job.GetProperty("progress").GetProperty("stage").GetString());
+        Assert.True(accepted.GetProperty("plan").GetProperty("cost").GetProperty("multiplyAdds").GetDouble() > 0);
 
         var (_, list, _) = await InvokeAsync(ctx => api.ListAsync(ctx.Request, harness.Client, default), "GET", "/api/jobs");
         Assert.Contains(list.GetProperty("jobs").EnumerateArray(), j => j.GetProperty("id").GetString() == id);
@@ -97,7 +114,7 @@ public sealed class JobsApiTests
         var api = harness.Services.GetRequiredService<JobsApi>();
         var (_, accepted, _) = await InvokeAsync(
             ctx => api.SubmitAsync(ctx.Request, harness.Client, default), "POST", "/api/jobs",
-            """{"kind":"dream","source":"uploads/cat.png","parameters":{"phases":1,"iterations":200,"delayMs":50}}""");
+            """{"kind":"dream","inputs":{"source":"uploads/cat.png"},"parameters":{"phases":1,"iterations":200,"delayMs":50}}""");
         var id = accepted.GetProperty("id").GetString()!;
         var checkpointPrefix = $"{StorageLayout.JobsContainer}/{StorageLayout.CheckpointPrefix(id)}";
         string[] Checkpoints() => harness.Store.Names.Where(n => n.StartsWith(checkpointPrefix, StringComparison.Ordinal)).ToArray();

@@ -1,3 +1,5 @@
+using NeuralArt.Engine.Jobs;
+using NeuralArt.Testing;
 using NeuralArt.Pipeline.Inbox;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;
@@ -6,6 +8,10 @@ namespace NeuralArt.Pipeline.Tests;
 
 public sealed class NamingTests
 {
+    /// <summary>The conventions come from the engines' descriptors: the blur engine's two kinds stand in for dream and style.</summary>
+    private static readonly IReadOnlyList<EngineDescriptor> Engines =
+        [new BlurEngine(ArtworkKinds.Dream).Describe(new EngineLimits()), new BlurEngine(ArtworkKinds.Style).Describe(new EngineLimits())];
+
     [Fact]
     public void Inbox_job_ids_depend_on_name_and_etag_only()
     {
@@ -24,10 +30,11 @@ public sealed class NamingTests
     [InlineData("style/starry-night/cat.jpg", "style", "starry-night")]
     public void Inbox_conventions_name_the_kind_and_style(string blob, string kind, string? style)
     {
-        var entry = InboxConventions.Parse(blob, out _);
+        var entry = InboxConventions.Parse(blob, Engines, out _);
         Assert.NotNull(entry);
         Assert.Equal(kind, entry.Kind);
-        Assert.Equal(style, entry.StyleName);
+        Assert.Equal($"inbox/{blob}", Assert.Single(entry.Inputs["source"]));
+        Assert.Equal(style, entry.Inputs.TryGetValue("style", out var styles) ? Assert.Single(styles) : null);
         Assert.Equal($"inbox/{blob}.json", InboxConventions.Sidecar(entry).ToString());
     }
 
@@ -38,9 +45,10 @@ public sealed class NamingTests
     [InlineData("dream/sub/cat.jpg")]
     [InlineData("style/cat.jpg")]
     [InlineData("other/x/cat.jpg")]
+    [InlineData("dream/bad\u0001name.jpg")]
     public void Other_inbox_blobs_start_nothing(string blob)
     {
-        Assert.Null(InboxConventions.Parse(blob, out var because));
+        Assert.Null(InboxConventions.Parse(blob, Engines, out var because));
         Assert.False(string.IsNullOrEmpty(because));
     }
 

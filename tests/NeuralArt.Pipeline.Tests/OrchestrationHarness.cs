@@ -1,3 +1,4 @@
+using NeuralArt.Pipeline.Admission;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,7 +40,7 @@ internal sealed class OrchestrationHarness : IAsyncDisposable
     public IJobClient Client { get; }
     public IServiceProvider Services => host.Services;
 
-    public static async Task<OrchestrationHarness> StartAsync(Action<PipelineOptions>? configure = null)
+    public static async Task<OrchestrationHarness> StartAsync(Action<PipelineOptions>? configure = null, Action<JobLimitsOptions>? limits = null)
     {
         var store = new InMemoryArtworkStore();
         var dream = new BlurEngine(ArtworkKinds.Dream);
@@ -59,6 +60,7 @@ internal sealed class OrchestrationHarness : IAsyncDisposable
                         o.ActivityFirstRetryInterval = TimeSpan.FromMilliseconds(200);
                         configure?.Invoke(o);
                     });
+                    services.Configure<JobLimitsOptions>(o => limits?.Invoke(o));
                     services.AddNeuralArtPipelineCore();
                 },
             });
@@ -74,12 +76,29 @@ internal sealed class OrchestrationHarness : IAsyncDisposable
     {
         var source = new BlobRef(StorageLayout.UploadsContainer, name);
         Store.Put(source, image);
-        return Requests.Create(ArtworkKinds.Dream, source, null, null, parameters, JobOrigins.Http, budgetSeconds);
+        return Request(ArtworkKinds.Dream, [new JobInput(EngineDescriptor.SourceRole, source)], parameters, budgetSeconds);
+    }
+
+    /// <summary>
+    /// A request as the door would make it, without the door's checks: orchestration tests send the
+    /// pipeline what the door lets through and what storage may have changed since (a corrupt image).
+    /// </summary>
+    public JobRequest Request(string kind, IReadOnlyList<JobInput> inputs, string parameters = "{}", double? budgetSeconds = null, string origin = JobOrigins.Http)
+    {
+        var plan = new JobPlan { ParametersJson = parameters, Model = "blur", Stages = [], Cost = new JobCost() };
+        return Requests.Create(kind, "phase", inputs, plan, origin, budgetSeconds);
     }
 
     public async Task<OrchestrationMetadata> RunAsync(string jobId, JobRequest request)
     {
         Assert.True(await Client.StartAsync(jobId, request));
+        using var cancel = new CancellationTokenSource(Timeout);
+        return await DurableClient.WaitForInstanceCompletionAsync(jobId, getInputsAndOutputs: true, cancel.Token);
+    }
+
+    /// <summary>Waits for a job started elsewhere (the inbox starter, the API) to end.</summary>
+    public async Task<OrchestrationMetadata> WaitAsync(string jobId)
+    {
         using var cancel = new CancellationTokenSource(Timeout);
         return await DurableClient.WaitForInstanceCompletionAsync(jobId, getInputsAndOutputs: true, cancel.Token);
     }

@@ -1,3 +1,6 @@
+using NeuralArt.Pipeline.Activities;
+using Microsoft.Extensions.DependencyInjection;
+using NeuralArt.Pipeline.Inbox;
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using NeuralArt.Engine.Jobs;
@@ -34,6 +37,47 @@ public sealed class OrchestrationTests
         Assert.Equal(5, manifest.Parameters!["iterations"]!.GetValue<int>());
         Assert.Contains("BlurEngine", manifest.Engine.Type);
         Assert.DoesNotContain(harness.Store.Names, n => n.StartsWith("jobs/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_long_job_continues_as_new_and_still_gives_the_same_pixels()
+    {
+        await using var harness = await OrchestrationHarness.StartAsync(limits: o => o.ChunksPerGeneration = 2);
+        var image = TestImages.Png(16, 16);
+        const string Parameters = """{"phases":2,"iterations":12,"delayMs":25}""";
+        var result = await harness.RunAsync("dream-generations-1", harness.DreamJob(image, Parameters, budgetSeconds: 0.1));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
+        var outcome = result.ReadOutputAs<JobOutcome>()!;
+        Assert.Equal(24, outcome.Iterations);
+        Assert.True(outcome.Chunks > 2 * 2, $"expected several generations of 2 chunks, got {outcome.Chunks} chunks");
+        Assert.Equal(outcome.Chunks, harness.Dream.ChunkCalls);
+        // The last generation started from where the one before it stopped (its input carries the resume point).
+        Assert.NotNull(result.ReadInputAs<JobRequest>()!.Resume);
+        var expected = await DirectRunAsync(image, Parameters);
+        Assert.Equal(TestImages.Decode(expected).Rgb, TestImages.Decode(harness.Store.Get(outcome.Result)).Rgb);
+    }
+
+    [Fact]
+    public async Task A_chunk_that_keeps_stopping_its_worker_fails_the_job_instead_of_running_forever()
+    {
+        await using var harness = await OrchestrationHarness.StartAsync();
+        var prepare = harness.Services.GetRequiredService<PrepareArtworkActivity>();
+        var runChunk = harness.Services.GetRequiredService<RunChunkActivity>();
+        var request = harness.DreamJob(TestImages.Png(16, 16), """{"phases":1,"iterations":4}""");
+        var prepared = await prepare.ExecuteAsync(new PrepareInput("dream-crash-1", request), default);
+        var input = new RunChunkInput("dream-crash-1", request.Kind, prepared.Checkpoint!.Value, 2) { MaxAttempts = 3 };
+
+        // Each start of the chunk is counted before it runs: a worker killed mid-chunk leaves its count behind.
+        var checkpoints = harness.Services.GetRequiredService<CheckpointStore>();
+        CheckpointStore.TryGetKey(input.From, out var from);
+        for (var i = 0; i < input.MaxAttempts; i++) await checkpoints.RecordAttemptAsync("dream-crash-1", from, default);
+
+        var outcome = await runChunk.ExecuteAsync(input, default);
+        Assert.NotNull(outcome.Error);
+        Assert.Contains("never finished", outcome.Error.Reason);
+        Assert.False(outcome.Error.Retriable);
+        Assert.Equal(0, harness.Dream.ChunkCalls);
     }
 
     [Fact]
@@ -113,10 +157,10 @@ public sealed class OrchestrationTests
 
     public static TheoryData<string, string, string, int> BadInputs => new()
     {
-        { "zero-byte", "content", "empty", 0 },
-        { "not-an-image", "content", "not an image", 0 },
-        { "bomb", "content", "the largest side allowed", 0 },
-        { "truncated", "content", "cannot be decoded", 1 },
+        { "zero-byte", "source", "empty", 0 },
+        { "not-an-image", "source", "not an image", 0 },
+        { "bomb", "source", "the largest side allowed", 0 },
+        { "truncated", "source", "cannot be decoded", 1 },
         { "bad-parameter", "iterations", "iterations must be", 1 },
     };
 
@@ -150,21 +194,22 @@ public sealed class OrchestrationTests
     public async Task A_sidecar_overrides_parameters_and_a_malformed_one_fails_the_job()
     {
         await using var harness = await OrchestrationHarness.StartAsync();
+        var starter = harness.Services.GetRequiredService<InboxJobStarter>();
         var source = new BlobRef(StorageLayout.InboxContainer, "dream/cat.png");
         harness.Store.Put(source, TestImages.Png());
 
         var sidecar = new BlobRef(StorageLayout.InboxContainer, "dream/cat.png.json");
         harness.Store.Put(sidecar, """{"phases":1,"iterations":3}"""u8.ToArray());
-        var good = harness.Requests.Create(ArtworkKinds.Dream, source, null, sidecar, """{"iterations":9}""", JobOrigins.Inbox);
-        var done = await harness.RunAsync("dream-sidecar-1", good);
+        var good = await starter.StartAsync(harness.Client, source.Name, "\"0x1\"");
+        var done = await harness.WaitAsync(good!);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
         Assert.Equal(3, done.ReadOutputAs<JobOutcome>()!.Iterations);
 
         harness.Store.Put(sidecar, """{"phases": 1, "iterations": """u8.ToArray());
-        var bad = harness.Requests.Create(ArtworkKinds.Dream, source, null, sidecar, "{}", JobOrigins.Inbox);
-        var failed = await harness.RunAsync("dream-sidecar-2", bad);
+        var bad = await starter.StartAsync(harness.Client, source.Name, "\"0x2\"");
+        var failed = await harness.WaitAsync(bad!);
         Assert.Equal(OrchestrationRuntimeStatus.Failed, failed.RuntimeStatus);
-        var error = ReadError(harness, "dream-sidecar-2");
+        var error = ReadError(harness, bad!);
         Assert.Equal("sidecar", error.Field);
         Assert.Contains("not valid JSON", error.Reason);
     }
@@ -186,7 +231,7 @@ public sealed class OrchestrationTests
             if (metadata?.ReadCustomStatusAs<JobStatus>() is { Phase: JobPhases.Running } status)
             {
                 seen.Add(status.Percent);
-                Assert.Equal("octave", status.Stage);
+                Assert.Equal("phase", status.Stage);
                 Assert.Equal(3, status.StageCount);
             }
         }

@@ -39,13 +39,66 @@ public sealed class BlurEngine(string kind = ArtworkKinds.Dream) : IArtworkEngin
     /// <summary>Called before each chunk with the 1-based chunk call number; throw from it to inject a fault.</summary>
     public Action<int>? BeforeChunk { get; set; }
 
+    /// <summary>Multiply-adds of one blur iteration per pixel: a 3x3 box on 3 channels.</summary>
+    public const int MacsPerPixelIteration = 27;
+
+    /// <summary>Role of the style images a <c>style</c>-kind blur engine requires (like the real one).</summary>
+    public const string StyleRole = "style";
+
+    public EngineDescriptor Describe(EngineLimits limits) => new()
+    {
+        Kind = Kind,
+        Title = "Blur (test engine)",
+        Description = "Blurs the image a little per iteration.",
+        Stage = "phase",
+        Inputs = Kind == ArtworkKinds.Style
+            ? [new() { Role = EngineDescriptor.SourceRole, Min = 1, Max = 1, Help = "The image." },
+               new() { Role = StyleRole, Min = 1, Max = 2, Library = "styles", Help = "Style images (unused)." }]
+            : [new() { Role = EngineDescriptor.SourceRole, Min = 1, Max = 1, Help = "The image." }],
+        Parameters =
+        [
+            new() { Name = "phases", Type = ParameterTypes.Integer, Minimum = 1, Maximum = 8, Default = 2, Help = "Phases." },
+            new() { Name = "iterations", Type = ParameterTypes.Integer, Minimum = 1, Maximum = Math.Min(10000, limits.MaxIterations), Default = 4, Help = "Iterations per phase." },
+            new() { Name = "delayMs", Type = ParameterTypes.Integer, Minimum = 0, Maximum = 60000, Default = 0, Help = "Delay per iteration." },
+        ],
+    };
+
+    public JobPlan Plan(PlanRequest request)
+    {
+        var values = ParameterSchema.Parse(request.ParametersJson, Describe(request.Limits).Parameters);
+        var settings = Settings.Parse(values.ToJsonString());
+        var source = request.Inputs.Where(i => i.Role == EngineDescriptor.SourceRole).ToList();
+        if (source.Count != 1) throw new InvalidArtworkInputException("One source image is needed.", EngineDescriptor.SourceRole);
+        if (Kind == ArtworkKinds.Style && !request.Inputs.Any(i => i.Role == StyleRole)) throw new InvalidArtworkInputException("A style job needs a style image.", StyleRole);
+        var pixels = (long)source[0].Width * source[0].Height;
+        if (pixels > Math.Min(MaxPixels, request.Limits.MaxWorkingPixels)) throw new InvalidArtworkInputException("The source image is too large.", EngineDescriptor.SourceRole);
+        var total = (long)settings.Phases * settings.Iterations;
+        if (total > request.Limits.MaxIterations) throw new InvalidArtworkInputException("Too many iterations.", "iterations");
+        var checkpoint = 3 * pixels + 64;
+        return new JobPlan
+        {
+            ParametersJson = values.ToJsonString(),
+            Model = "blur",
+            Stages = Enumerable.Range(0, settings.Phases).Select(_ => new StageSize(source[0].Width, source[0].Height, settings.Iterations)).ToList(),
+            Cost = new JobCost
+            {
+                Iterations = total,
+                PixelIterations = pixels * total,
+                MultiplyAdds = MacsPerPixelIteration * pixels * total,
+                PeakMemoryBytes = 3 * checkpoint,
+                CheckpointBytes = checkpoint,
+                WorkingPixels = pixels,
+            },
+        };
+    }
+
     public Task<EngineCheckpoint> StartAsync(ArtworkInputs inputs, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref startCalls);
         var settings = Settings.Parse(inputs.ParametersJson);
-        if (Kind == ArtworkKinds.Style && !inputs.Extras.Any(e => e.Role == "style"))
+        if (Kind == ArtworkKinds.Style && !inputs.Extras.Any(e => e.Role == StyleRole))
         {
-            throw new InvalidArtworkInputException("A style job needs a style image.", "style");
+            throw new InvalidArtworkInputException("A style job needs a style image.", StyleRole);
         }
 
         Image<Rgb24> image;
@@ -55,14 +108,14 @@ public sealed class BlurEngine(string kind = ArtworkKinds.Dream) : IArtworkEngin
         }
         catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
         {
-            throw new InvalidArtworkInputException($"The content image cannot be decoded: {e.Message}", "content", e);
+            throw new InvalidArtworkInputException($"The source image cannot be decoded: {e.Message}", EngineDescriptor.SourceRole, e);
         }
 
         using (image)
         {
             if ((long)image.Width * image.Height > MaxPixels)
             {
-                throw new InvalidArtworkInputException("The content image is too large.", "content");
+                throw new InvalidArtworkInputException("The source image is too large.", EngineDescriptor.SourceRole);
             }
 
             var pixels = new byte[image.Width * image.Height * 3];

@@ -66,6 +66,20 @@ public sealed class InMemoryArtworkStore : IArtworkStore
         return Task.CompletedTask;
     }
 
+    public Task<bool> TryCreateAsync(BlobRef blob, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken = default)
+    {
+        BeforeWrite?.Invoke(blob);
+        var created = blobs.TryAdd(blob.ToString(), new StoredBlob(content.ToArray(), $"\"0x{Interlocked.Increment(ref version):X}\""));
+        return Task.FromResult(created);
+    }
+
+    public Task<bool> DeleteIfMatchAsync(BlobRef blob, string etag, CancellationToken cancellationToken = default) =>
+        Task.FromResult(blobs.TryGetValue(blob.ToString(), out var stored) && stored.ETag == etag
+            && blobs.TryRemove(new KeyValuePair<string, StoredBlob>(blob.ToString(), stored)));
+
+    public Task<byte[]?> ReadPrefixAsync(BlobRef blob, int maxBytes, CancellationToken cancellationToken = default) =>
+        Task.FromResult(blobs.TryGetValue(blob.ToString(), out var stored) ? stored.Content.AsSpan(0, Math.Min(maxBytes, stored.Content.Length)).ToArray() : null);
+
     public Task<Uri?> GetReadLinkAsync(BlobRef blob, TimeSpan lifetime, CancellationToken cancellationToken = default) =>
         Task.FromResult<Uri?>(new Uri($"memory://{blob}"));
 }

@@ -125,10 +125,14 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         var console = services.Console;
         var manifest = services.Graphs.GetManifest(settings.Model);
         var taps = TapOptions.Resolve(manifest, settings.Layers);
-        var gradientGraph = services.Graphs.GetGraph(manifest, new DreamObjective(taps));
+        var dream = new DreamParameters(taps);
+        var gradientGraph = services.Graphs.GetGraph(manifest, dream.Objective());
         var featuresGraph = services.Graphs.GetGraph(manifest, new FeaturesObjective(taps.Select(t => t.Tap).ToList()));
-        using var runner = new GradientRunner(services.Sessions.Get(gradientGraph.Path));
-        var features = new FeatureExtractor(services.Sessions.Get(featuresGraph.Path));
+        using var gradientLease = services.Sessions.Rent(gradientGraph.Path);
+        using var featuresLease = services.Sessions.Rent(featuresGraph.Path);
+        using var runner = new GradientRunner(gradientLease.Session);
+        DreamGraphInputs.Set(runner, dream, guided: false);
+        var features = new FeatureExtractor(featuresLease.Session);
         var cost = ConvolutionCost.Of(manifest, taps.Select(t => t.Tap));
         var rate = await Task.Run(() => ConvolutionRate.Measure(services.Sessions, run => Measure(settings.Repeats, run)), cancellationToken);
 
@@ -177,7 +181,7 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         var dreamSettings = new DreamSettings
         {
             Model = settings.Model,
-            Layers = settings.Layers ?? DreamSettings.DefaultLayers,
+            Layers = settings.Layers,
             Octaves = settings.DreamOctaves,
             Iterations = settings.DreamIterations,
             MaxSize = side,
@@ -186,9 +190,10 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         };
         var engine = new DeepDreamEngine(services.Graphs, services.Sessions,
             new ImageLoader(new ImageLimits()), NullLogger<DeepDreamEngine>.Instance, services.EngineOptions);
-        var gradientSession = services.Sessions.Get(services.Graphs.GetGraph(
-            services.Graphs.GetManifest(settings.Model),
-            new DreamObjective(TapWeights.Parse(dreamSettings.Layers))).Path);
+        var manifest = services.Graphs.GetManifest(settings.Model);
+        using var gradientLease = services.Sessions.Rent(services.Graphs.GetGraph(
+            manifest, new DreamParameters(dreamSettings.Taps(manifest.Recommended.Dream)).Objective()).Path);
+        var gradientSession = gradientLease.Session;
         var before = gradientSession.RunStatistics;
         var clock = Stopwatch.StartNew();
         var checkpoint = await engine.StartAsync(new ArtworkInputs(png, [], dreamSettings.ToJson()), cancellationToken);

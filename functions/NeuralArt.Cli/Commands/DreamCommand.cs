@@ -49,9 +49,8 @@ public sealed class DreamCommand : AsyncCommand<DreamCommand.Settings>
         public float Step { get; init; } = DreamSettings.DefaultStep;
 
         [CommandOption("--layers <TAPS>")]
-        [Description("Taps and weights, for example layer3 or layer3:1,layer4:0.5.")]
-        [DefaultValue(DreamSettings.DefaultLayers)]
-        public string Layers { get; init; } = DreamSettings.DefaultLayers;
+        [Description("Taps and weights, for example layer3 or layer3:1,layer4:0.5 (default: the model's recommended dream taps).")]
+        public string? Layers { get; init; }
 
         [CommandOption("--channels <LIST>")]
         [Description("Only amplify these channels of the taps, for example 12,40,77.")]
@@ -130,7 +129,7 @@ public sealed class DreamCommand : AsyncCommand<DreamCommand.Settings>
         var info = engine.Inspect(checkpoint.State);
         var firstLoss = double.NaN;
         var work = info.OctaveSizes.Select(s => (long)s.Height * s.Width * info.Settings.Iterations).ToList();
-        checkpoint = await new DreamProgressView(services.Console, work, "octave").RunAsync(
+        checkpoint = await new DreamProgressView(services.Console, work, engine.Describe(new EngineLimits()).Stage).RunAsync(
             Path.GetFileName(settings.Input),
             async progress =>
             {

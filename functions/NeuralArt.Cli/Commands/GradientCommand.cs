@@ -55,8 +55,11 @@ public sealed class GradientCommand : AsyncCommand<GradientCommand.Settings>
 
         var manifest = services.Graphs.GetManifest(settings.Model);
         var taps = TapOptions.Resolve(manifest, settings.Layers);
-        var graph = services.Graphs.GetGraph(manifest, new DreamObjective(taps, channels));
-        using var runner = new GradientRunner(services.Sessions.Get(graph.Path));
+        var dream = new DreamParameters(taps, channels);
+        var graph = services.Graphs.GetGraph(manifest, dream.Objective());
+        using var lease = services.Sessions.Rent(graph.Path);
+        using var runner = new GradientRunner(lease.Session);
+        NeuralArt.Engine.Dream.DreamGraphInputs.Set(runner, dream, guided: false);
         var grad = new ImageTensor(tensor.Height, tensor.Width);
         var loss = await Task.Run(() => runner.Run(tensor, grad, cancellationToken), cancellationToken);
         if (!float.IsFinite(loss)) throw new InvalidOperationException($"The loss is not finite ({loss}).");

@@ -101,8 +101,11 @@ public sealed class ModelsCheckCommand : AsyncCommand<ModelsCheckCommand.Setting
         using var services = CliServices.Create(settings);
         var (manifest, cache) = LoadManifest(services.Catalog, settings.ModelName);
         var taps = TapOptions.Resolve(manifest, settings.Layers);
-        var graph = cache.GetOrCompile(manifest, new DreamObjective(taps));
-        using var runner = new GradientRunner(services.Sessions.Get(graph.Path));
+        var dream = new DreamParameters(taps);
+        var graph = cache.GetOrCompile(manifest, dream.Objective());
+        using var lease = services.Sessions.Rent(graph.Path);
+        using var runner = new GradientRunner(lease.Session);
+        DreamGraphInputs.Set(runner, dream, guided: false);
         var console = services.Console;
         console.MarkupLine(Markup.Escape($"Checking {manifest.Name} ({TapWeights.Format(taps)}) on a {settings.Size}x{settings.Size} random image; graph {Path.GetFileName(graph.Path)}."));
 

@@ -43,9 +43,9 @@ public sealed class ModelsCompileCommand : Command<ModelsCompileCommand.Settings
             var taps = TapOptions.Resolve(manifest, settings.Layers);
             Objective[] objectives =
             [
-                new DreamObjective(taps),
+                new DreamObjective(taps.Select(t => t.Tap)),
                 new FeaturesObjective(taps.Select(t => t.Tap).ToList()),
-                new GuidedDreamObjective(taps),
+                new GuidedDreamObjective(taps.Select(t => t.Tap)),
             ];
             foreach (var objective in objectives)
             {

@@ -12,7 +12,8 @@ using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Engine.Jobs;
 using NeuralArt.Host;
-using NeuralArt.Host.Http;
+using NeuralArt.Pipeline.Client;
+using NeuralArt.Pipeline.Http;
 using NeuralArt.Pipeline.Storage;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -59,6 +60,11 @@ public sealed class PipelineBenchCommand : AsyncCommand<PipelineBenchCommand.Set
         [DefaultValue(1)]
         public int Repeats { get; init; } = 1;
 
+        [CommandOption("--api-jobs <N>")]
+        [Description("Also time the API: POST validation, and listing with this many jobs in the task hub (0: skip).")]
+        [DefaultValue(0)]
+        public int ApiJobs { get; init; }
+
         [CommandOption("--storage <CONNECTION>")]
         [Description("Storage (default: NEURALART_STORAGE, else AZURITE_CONNECTION_STRING, else Azurite on its default ports).")]
         public string? Storage { get; init; }
@@ -70,6 +76,7 @@ public sealed class PipelineBenchCommand : AsyncCommand<PipelineBenchCommand.Set
             if (Size is < DreamSettings.MinImageSide or > DreamSettings.MaxImageSide) return ValidationResult.Error("--size is out of range.");
             if (ChunkSeconds is < 1 or > 3600) return ValidationResult.Error("--chunk-seconds must be from 1 to 3600.");
             if (Repeats is < 1 or > 20) return ValidationResult.Error("--repeats must be from 1 to 20.");
+            if (ApiJobs is < 0 or > ApiLatency.MaxJobs) return ValidationResult.Error($"--api-jobs must be from 0 to {ApiLatency.MaxJobs}.");
             return ValidationResult.Success();
         }
     }
@@ -106,8 +113,7 @@ public sealed class PipelineBenchCommand : AsyncCommand<PipelineBenchCommand.Set
         var blobs = new BlobServiceClient(storage);
         var source = new BlobRef(StorageLayout.UploadsContainer, $"bench/{hub}/pattern.png");
         await blobs.GetBlobContainerClient(source.Container).GetBlobClient(source.Name).UploadAsync(BinaryData.FromBytes(image), overwrite: true, cancellationToken);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        http.DefaultRequestHeaders.Add(FunctionKeyMiddleware.HeaderName, key);
+        using var client = new NeuralArtClient(new Uri($"http://127.0.0.1:{port}"), key, new NeuralArtClientOptions { MinPollInterval = PollInterval });
 
         var directTimes = new List<double>();
         var pipelineTimes = new List<double>();
@@ -118,51 +124,55 @@ public sealed class PipelineBenchCommand : AsyncCommand<PipelineBenchCommand.Set
             directTimes.Add(direct.Elapsed.TotalSeconds);
 
             var pipeline = Stopwatch.StartNew();
-            var (job, pipelinePng) = await ThroughPipelineAsync(http, source, dream, cancellationToken);
-            if (pipelinePng is null)
+            var (job, pipelinePng, plan, manifest) = await ThroughPipelineAsync(client, source, dream, cancellationToken);
+            if (pipelinePng is null || manifest is null)
             {
-                AnsiConsole.MarkupLine($"[red]the pipeline job did not complete:[/] {Markup.Escape(job.ToString())}");
+                AnsiConsole.MarkupLine($"[red]the pipeline job did not complete:[/] {Markup.Escape(job.Error?.Reason ?? job.Status)}");
                 return ErrorReporter.ExitFailure;
             }
 
             pipelineTimes.Add(pipeline.Elapsed.TotalSeconds);
-            var chunks = job.GetProperty("progress").GetProperty("chunks").GetInt32();
+            var chunks = job.Progress?.Chunks ?? 0;
+            var compute = manifest.RootElement.GetProperty("timings").GetProperty("computeSeconds").GetDouble();
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"run {run}: direct {directTimes[^1]:F2} s, pipeline {pipelineTimes[^1]:F2} s ({chunks} chunks), ratio {pipelineTimes[^1] / directTimes[^1]:F3}x, same pixels: {(SamePixels(directPng, pipelinePng) ? "yes" : "no")}")));
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"       plan: {plan.Cost.MultiplyAdds:E3} multiply-adds, {plan.Cost.PixelIterations:N0} pixel-iterations, peak ~{plan.Cost.PeakMemoryBytes >> 20:N0} MiB, checkpoint {plan.Cost.CheckpointBytes >> 20:N1} MiB; " +
+                $"measured compute {compute:F2} s = {plan.Cost.MultiplyAdds / compute / 1e9:F1} G multiply-adds/s")));
         }
 
         var medianDirect = Median(directTimes);
         var medianPipeline = Median(pipelineTimes);
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"pipeline overhead: direct {medianDirect:F2} s, pipeline {medianPipeline:F2} s (submit to downloaded result, local host on {StorageConnection.Describe(storage)}), ratio {medianPipeline / medianDirect:F3}x (median of {settings.Repeats})")));
+        if (settings.ApiJobs > 0)
+        {
+            await ApiLatency.MeasureAsync(app, client, source, settings.ApiJobs, cancellationToken);
+        }
+
         await app.StopAsync(cancellationToken);
         return 0;
     }
 
-    /// <summary>Submits the job over HTTP, follows it, and downloads the result through its link.</summary>
-    private static async Task<(JsonElement Job, byte[]? Png)> ThroughPipelineAsync(HttpClient http, BlobRef source, DreamSettings dream, CancellationToken cancellationToken)
+    /// <summary>Submits the job through the typed client, follows it, and downloads the result and job.json through their links.</summary>
+    private static async Task<(JobView Job, byte[]? Png, PlanView Plan, JsonDocument? Manifest)> ThroughPipelineAsync(
+        NeuralArtClient client, BlobRef source, DreamSettings dream, CancellationToken cancellationToken)
     {
-        var body = new JsonObject { ["kind"] = ArtworkKinds.Dream, ["source"] = source.ToString(), ["parameters"] = JsonNode.Parse(dream.ToJson()) };
-        using var submitted = await http.PostAsJsonAsync("/api/jobs", body, cancellationToken);
-        submitted.EnsureSuccessStatusCode();
-        var id = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync(cancellationToken)).RootElement.GetProperty("id").GetString()!;
-        while (true)
+        var operation = await client.StartJobAsync(
+            ArtworkKinds.Dream,
+            new Dictionary<string, IReadOnlyList<string>> { [EngineDescriptor.SourceRole] = [source.ToString()] },
+            JsonNode.Parse(dream.ToJson())!.AsObject(),
+            cancellationToken);
+        var job = await operation.WaitForCompletionAsync(cancellationToken: cancellationToken);
+        if (job.Status != "completed" || job.Result?.Url is not { } result || job.Manifest?.Url is not { } manifest)
         {
-            var job = JsonDocument.Parse(await http.GetStringAsync($"/api/jobs/{id}", cancellationToken)).RootElement.Clone();
-            switch (job.GetProperty("status").GetString())
-            {
-                case "completed":
-                    using (var download = new HttpClient())
-                    {
-                        return (job, await download.GetByteArrayAsync(job.GetProperty("result").GetProperty("url").GetString(), cancellationToken));
-                    }
-
-                case "failed" or "cancelled":
-                    return (job, null);
-            }
-
-            await Task.Delay(PollInterval, cancellationToken);
+            return (job, null, operation.Accepted.Plan!, null);
         }
+
+        using var download = new HttpClient();
+        var png = await download.GetByteArrayAsync(result, cancellationToken);
+        var record = JsonDocument.Parse(await download.GetByteArrayAsync(manifest, cancellationToken));
+        return (job, png, operation.Accepted.Plan!, record);
     }
 
     private static double Median(List<double> values)

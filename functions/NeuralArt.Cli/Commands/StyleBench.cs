@@ -51,8 +51,9 @@ internal static class StyleBench
             // The forward pass to the taps the objective uses (the same truncated network).
             var info = engine.Inspect(start.State);
             var manifest = services.Graphs.GetManifest(settings.Model);
-            var features = new FeatureExtractor(services.Sessions.Get(services.Graphs.GetGraph(manifest,
-                new FeaturesObjective(info.StyleTaps.Concat(info.ContentTaps).Distinct().ToList())).Path));
+            using var featuresLease = services.Sessions.Rent(services.Graphs.GetGraph(manifest,
+                new FeaturesObjective(info.StyleTaps.Concat(info.ContentTaps).Distinct().ToList())).Path);
+            var features = new FeatureExtractor(featuresLease.Session);
             var image = engine.ContentAtCurrentScale(start.State);
             var gradient = new float[image.Data.Length];
             var (stepMs, stepRuns) = await Task.Run(() => measure(() => objective.Evaluate(image.Data, gradient, cancellationToken)), cancellationToken);

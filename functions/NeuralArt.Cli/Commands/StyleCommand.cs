@@ -187,7 +187,7 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
             SmoothingTemperature = Temperature,
             TileSize = Tile,
             Margin = Margin,
-            TrimStyleFrames = !KeepStyleFrames,
+            StyleFrames = KeepStyleFrames ? StyleFrameModes.Keep : StyleFrameModes.Trim,
             Seed = Seed,
         };
     }
@@ -221,7 +221,7 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
             engine.StartAsync(new ArtworkInputs(content, extras, styleSettings.ToJson()), cancellationToken));
         var info = engine.Inspect(checkpoint.State);
         var work = info.ScaleSizes.Select(s => (long)s.Height * s.Width * info.Settings.Iterations).ToList();
-        checkpoint = await new DreamProgressView(services.Console, work, "scale").RunAsync(
+        checkpoint = await new DreamProgressView(services.Console, work, engine.Describe(new EngineLimits()).Stage).RunAsync(
             Path.GetFileName(settings.Content),
             async progress =>
             {

@@ -7,6 +7,10 @@ using Azure.Storage.Blobs;
 using NeuralArt.Cli.Infrastructure;
 using NeuralArt.Host;
 using NeuralArt.Host.Http;
+using NeuralArt.Engine.Jobs;
+using NeuralArt.Pipeline.Client;
+using NeuralArt.Pipeline.Http;
+using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -14,14 +18,15 @@ using Spectre.Console.Cli;
 namespace NeuralArt.Cli.Commands;
 
 /// <summary>
-/// <c>neuralart submit &lt;image&gt; [--style NAME|FILE] [--param k=v]...</c>: uploads the image to the
-/// <c>uploads</c> container, starts a job with <c>POST /api/jobs</c>, follows it with a progress bar
-/// and downloads the result (through its short-lived link) into the output folder.
+/// <c>neuralart submit &lt;image&gt; [--kind KIND] [--input ROLE=NAME|FILE]... [--param k=v]...</c>:
+/// uploads the image (and any input files) to the <c>uploads</c> container, starts a job with
+/// <c>POST /api/jobs</c> naming its inputs by role, follows it with a progress bar and downloads the
+/// result (through its short-lived link) into the output folder. Kinds and roles are the host's
+/// engines' (<c>GET /api/engines</c>); nothing here knows one.
 /// </summary>
 public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
 {
     public const string KeyVariable = "NEURALART_FUNCTION_KEY";
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
     public sealed class Settings : CommandSettings
     {
@@ -29,9 +34,14 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
         [Description("The photo to transform.")]
         public string Image { get; init; } = "";
 
-        [CommandOption("--style <NAME|FILE>")]
-        [Description("Make a style transfer: a style name already in styles/, or an image file to upload there.")]
-        public string? Style { get; init; }
+        [CommandOption("-k|--kind <KIND>")]
+        [Description("The job's kind, one of the host's engines (GET /api/engines), for example dream or style.")]
+        [DefaultValue("dream")]
+        public string Kind { get; init; } = "dream";
+
+        [CommandOption("-i|--input <ROLE=NAME|FILE>")]
+        [Description("A further input by role (repeatable): a file to upload, a library name or a blob container/name, for example -i style=starry-night.")]
+        public string[] Inputs { get; init; } = [];
 
         [CommandOption("-p|--param <KEY=VALUE>")]
         [Description("An engine parameter (repeatable), for example -p iterations=5 -p octaves=3.")]
@@ -62,8 +72,11 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
         public override ValidationResult Validate()
         {
             if (!File.Exists(Image)) return ValidationResult.Error($"There is no file '{Image}'.");
-            if (Style is not null && (Style.Contains('/') || Style.Contains('\\') || Path.HasExtension(Style)) && !File.Exists(Style))
-                return ValidationResult.Error($"There is no style file '{Style}'.");
+            foreach (var input in Inputs)
+            {
+                if (input.Split('=', 2) is not [{ Length: > 0 }, { Length: > 0 }])
+                    return ValidationResult.Error($"--input '{input}' is not of the form role=value.");
+            }
             foreach (var parameter in Parameters)
             {
                 if (!parameter.Contains('=') || parameter.StartsWith('='))
@@ -80,120 +93,95 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
         var upload = new BlobRef(StorageLayout.UploadsContainer, $"{DateTime.UtcNow:yyyyMMdd}/{Guid.NewGuid():N}/{Path.GetFileName(settings.Image)}");
         await UploadAsync(blobs, upload, settings.Image, cancellationToken);
 
-        string? style = null;
-        if (settings.Style is { } styleOption)
+        var inputs = new JsonObject { [EngineDescriptor.SourceRole] = new JsonArray(upload.ToString()) };
+        foreach (var input in settings.Inputs)
         {
-            if (File.Exists(styleOption))
+            var (role, value) = (input[..input.IndexOf('=')], input[(input.IndexOf('=') + 1)..]);
+            if (File.Exists(value))
             {
-                style = Path.GetFileNameWithoutExtension(styleOption);
-                await UploadAsync(blobs, new BlobRef(StorageLayout.StylesContainer, style + Path.GetExtension(styleOption).ToLowerInvariant()), styleOption, cancellationToken);
+                // A local file goes to uploads/ like the photo; names and blob references pass as they are.
+                var blob = new BlobRef(StorageLayout.UploadsContainer, $"{DateTime.UtcNow:yyyyMMdd}/{Guid.NewGuid():N}/{Path.GetFileName(value)}");
+                await UploadAsync(blobs, blob, value, cancellationToken);
+                value = blob.ToString();
             }
-            else
-            {
-                style = styleOption;
-            }
+
+            if (inputs[role] is not JsonArray list) inputs[role] = list = [];
+            list.Add(value);
         }
 
-        var body = new JsonObject
+        var submission = new JobSubmission
         {
-            ["kind"] = style is null ? "dream" : "style",
-            ["source"] = upload.ToString(),
-            ["parameters"] = ParseParameters(settings.Parameters),
+            Kind = settings.Kind,
+            Inputs = inputs,
+            Parameters = ParseParameters(settings.Parameters),
+            ChunkTimeBudgetSeconds = settings.ChunkSeconds,
         };
-        if (style is not null) body["style"] = style;
-        if (settings.ChunkSeconds is { } budget) body["chunkBudgetSeconds"] = budget;
 
-        using var http = new HttpClient { BaseAddress = new Uri(settings.Url) };
-        http.DefaultRequestHeaders.Add(FunctionKeyMiddleware.HeaderName, ResolveKey(settings.Key));
-        using var response = await http.PostAsJsonAsync("/api/jobs", body, cancellationToken);
-        var accepted = await ReadJsonAsync(response, cancellationToken);
-        var id = accepted.GetProperty("id").GetString()!;
-        AnsiConsole.MarkupLine(Markup.Escape($"Job {id} started ({body["kind"]} of {upload})."));
-
-        var job = await FollowAsync(http, id, cancellationToken);
-        var status = job.GetProperty("status").GetString();
-        if (status != "completed")
+        using var client = new NeuralArtClient(new Uri(settings.Url), ResolveKey(settings.Key));
+        JobOperation operation;
+        try
         {
-            var reason = job.TryGetProperty("error", out var error) ? error.GetProperty("reason").GetString() : status;
-            AnsiConsole.MarkupLine($"[red]Job {Markup.Escape(id)} {Markup.Escape(status ?? "ended")}:[/] {Markup.Escape(reason ?? "")}");
+            operation = await client.StartJobAsync(submission, cancellationToken);
+        }
+        catch (NeuralArtRequestException e)
+        {
+            AnsiConsole.MarkupLine($"[red]Refused:[/] {Markup.Escape(e.Message)}");
             return ErrorReporter.ExitBadInput;
         }
 
-        var result = job.GetProperty("result");
-        var url = result.TryGetProperty("url", out var link) ? link.GetString() : null;
-        var bytes = url is not null
+        var id = operation.Id;
+        AnsiConsole.MarkupLine(Markup.Escape($"Job {id} started ({settings.Kind} of {upload})."));
+        var job = await FollowAsync(operation, cancellationToken);
+        if (job.Status != "completed")
+        {
+            AnsiConsole.MarkupLine($"[red]Job {Markup.Escape(id)} {Markup.Escape(job.Status)}:[/] {Markup.Escape(job.Error?.Reason ?? "")}");
+            return ErrorReporter.ExitBadInput;
+        }
+
+        var result = job.Result ?? throw new InvalidOperationException($"Job {id} completed without a result.");
+        var bytes = result.Url is { } url
             ? await new HttpClient().GetByteArrayAsync(url, cancellationToken)
             : (await blobs.GetBlobContainerClient(StorageLayout.OutputsContainer)
-                .GetBlobClient(BlobRef.Parse(result.GetProperty("blob").GetString()!).Name).DownloadContentAsync(cancellationToken)).Value.Content.ToArray();
+                .GetBlobClient(BlobRef.Parse(result.Blob).Name).DownloadContentAsync(cancellationToken)).Value.Content.ToArray();
         Directory.CreateDirectory(settings.Output);
-        var path = Path.Combine(settings.Output, $"{Path.GetFileNameWithoutExtension(settings.Image)}_{body["kind"]}.png");
+        var path = Path.Combine(settings.Output, $"{Path.GetFileNameWithoutExtension(settings.Image)}_{settings.Kind}.png");
         await File.WriteAllBytesAsync(path, bytes, cancellationToken);
-        var elapsed = job.GetProperty("progress").GetProperty("elapsedSeconds").GetDouble();
+        var elapsed = job.Progress?.ElapsedSeconds ?? 0;
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Wrote {path} (job {id}, {elapsed:F1} s).")));
         return 0;
     }
 
-    /// <summary>Polls the job with a progress bar until it ends.</summary>
-    private static async Task<JsonElement> FollowAsync(HttpClient http, string id, CancellationToken cancellationToken)
+    /// <summary>Follows the job with a progress bar until it ends.</summary>
+    private static async Task<JobView> FollowAsync(JobOperation operation, CancellationToken cancellationToken)
     {
-        JsonElement job = default;
+        JobView? job = null;
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async progress =>
             {
                 var bar = progress.AddTask("queued", maxValue: 100);
-                while (true)
+                job = await operation.WaitForCompletionAsync(new SynchronousProgress<JobView>(view =>
                 {
-                    using var response = await http.GetAsync($"/api/jobs/{id}", cancellationToken);
-                    job = await ReadJsonAsync(response, cancellationToken);
-                    if (job.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Object)
+                    if (view.Progress is { } p)
                     {
-                        bar.Value = p.GetProperty("percent").GetDouble();
+                        bar.Value = view.Status == "completed" ? 100 : p.Percent;
                         bar.Description = Markup.Escape(Describe(p));
                     }
-
-                    if (job.GetProperty("status").GetString() is "completed" or "failed" or "cancelled")
-                    {
-                        if (job.GetProperty("status").GetString() == "completed") bar.Value = 100;
-                        bar.StopTask();
-                        return;
-                    }
-
-                    await Task.Delay(PollInterval, cancellationToken);
-                }
+                }), cancellationToken);
+                bar.StopTask();
             });
-        return job;
+        return job!;
     }
 
-    private static string Describe(JsonElement progress)
+    private static string Describe(JobStatus progress) => progress.Phase != JobPhases.Running
+        ? progress.Phase
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{progress.Stage} {progress.StageIndex}/{progress.StageCount}, iteration {progress.Iteration}/{progress.TotalIterations}");
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and race the bar's end).</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
-        var phase = progress.GetProperty("phase").GetString();
-        if (phase != "running") return phase ?? "";
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{progress.GetProperty("stage").GetString()} {progress.GetProperty("stageIndex").GetInt32()}/{progress.GetProperty("stageCount").GetInt32()}, " +
-            $"iteration {progress.GetProperty("iteration").GetInt32()}/{progress.GetProperty("totalIterations").GetInt32()}");
-    }
-
-    private static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            var detail = text;
-            try
-            {
-                var problem = JsonDocument.Parse(text).RootElement;
-                detail = problem.GetProperty("detail").GetString() + (problem.TryGetProperty("field", out var field) ? $" (field: {field.GetString()})" : "");
-            }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                // Not a problem body: show it as it came.
-            }
-
-            throw new InvalidOperationException($"{(int)response.StatusCode} {response.ReasonPhrase}: {detail}");
-        }
-
-        return JsonDocument.Parse(text).RootElement.Clone();
+        public void Report(T value) => report(value);
     }
 
     private static async Task UploadAsync(BlobServiceClient blobs, BlobRef blob, string file, CancellationToken cancellationToken)

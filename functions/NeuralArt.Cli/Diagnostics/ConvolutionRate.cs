@@ -21,7 +21,8 @@ internal static class ConvolutionRate
     /// <summary>Multiply-adds per second; <paramref name="measure"/> times a run and returns its median in ms.</summary>
     public static double Measure(OnnxSessionPool sessions, Func<Action, (double Milliseconds, int Runs)> measure)
     {
-        var session = sessions.GetBuilt($"convolution-probe:{Channels}x{Layers}", () => ConvolutionProbe.Build(Channels, Layers).ToByteArray());
+        using var lease = sessions.RentBuilt($"convolution-probe:{Channels}x{Layers}", () => ConvolutionProbe.Build(Channels, Layers).ToByteArray());
+        var session = lease.Session;
         var values = new float[Channels * Side * Side];
         for (var i = 0; i < values.Length; i++) values[i] = (i % 17) / 17f;
         using var input = OrtValue.CreateTensorValueFromMemory(values, [1, Channels, Side, Side]);

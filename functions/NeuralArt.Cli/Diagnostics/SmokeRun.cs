@@ -44,14 +44,17 @@ public static class SmokeRun
             var manifest = graphs.GetManifest(model);
             var taps = manifest.Recommended.Dream.Select(t => new TapWeight(t.Key, t.Value)).ToList();
             if (taps.Count == 0) return SmokeResult.Failed(requested, $"model '{model}' recommends no dream taps");
-            var graph = graphs.GetGraph(manifest, new DreamObjective(taps));
+            var dream = new DreamParameters(taps);
+            var graph = graphs.GetGraph(manifest, dream.Objective());
 
             var clock = Stopwatch.StartNew();
-            var session = pool.Get(graph.Path);
+            using var lease = pool.Rent(graph.Path);
+            var session = lease.Session;
             var sessionMs = clock.Elapsed.TotalMilliseconds;
             var device = session.Device.ToString().ToLowerInvariant();
 
             using var runner = new GradientRunner(session);
+            NeuralArt.Engine.Dream.DreamGraphInputs.Set(runner, dream, guided: false);
             var buffers = runner.Buffers(side, side);
             FillSyntheticImage(buffers.Input, side);
             var first = TimedRun(runner, buffers);

@@ -18,10 +18,13 @@ internal static class PipelineEngines
         // Registered first: the engine registration only adds what is not there yet.
         services.AddSingleton(sp => new OnnxSessionPool(settings.RuntimeOptions(), sp.GetService<ILogger<OnnxSessionPool>>()));
         services.AddSingleton(_ => ModelCatalog.Locate(settings.ModelsDirectory));
+        var chosen = settings.EngineOptions();
         services.Configure<EngineOptions>(options =>
         {
-            options.Model = settings.Model;
-            options.ModelsDirectory = settings.ModelsDirectory;
+            // Every engine option the command takes (--placement was once dropped here).
+            options.Model = chosen.Model;
+            options.ModelsDirectory = chosen.ModelsDirectory;
+            options.StepPlacement = chosen.StepPlacement;
         });
         services.AddDeepDreamEngine(configuration);
         services.AddNeuralStyleEngine(configuration);

@@ -19,7 +19,7 @@ internal sealed class DreamProgressView
     private readonly string _phaseName;
 
     /// <param name="phaseWork">Pixel-steps of each phase (octave): iterations x width x height.</param>
-    /// <param name="phaseName">"octave" or "scale".</param>
+    /// <param name="phaseName">What the engine calls a phase (its descriptor's stage: octave, scale).</param>
     public DreamProgressView(IAnsiConsole console, IReadOnlyList<long> phaseWork, string phaseName)
     {
         _console = console;

@@ -45,6 +45,114 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
 
     public override string Kind => ArtworkKinds.Dream;
 
+    /// <summary>Float tensors of the image a chunk holds per working pixel besides the octave bases (image, detail, jittered copy, gradient).</summary>
+    private const int ImageCopiesPerStep = 4;
+
+    public override EngineDescriptor Describe(EngineLimits limits) => new()
+    {
+        Kind = Kind,
+        Title = "DeepDream",
+        Description = "Amplifies what a network sees in a photo (Mordvintsev et al., 2015): gradient ascent on a layer's activations over several octaves.",
+        Stage = "octave",
+        Inputs =
+        [
+            new() { Role = EngineDescriptor.SourceRole, Min = 1, Max = 1, Help = "The photo to dream on." },
+            new() { Role = GuideRole, Min = 0, Max = 1, Help = "Optional guide image: the dream amplifies the features it shares with the guide." },
+        ],
+        Parameters = DreamSchema.Describe(Graphs.Models, Options.Model, limits),
+    };
+
+    public override JobPlan Plan(PlanRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var limits = request.Limits;
+        var values = ParameterSchema.Parse(request.ParametersJson, Describe(limits).Parameters);
+        var settings = DreamSettings.FromJson(values.ToJsonString());
+        settings = settings with { Model = settings.Model ?? Options.Model };
+        var (manifest, parameters) = Resolve(settings);
+        var taps = parameters.Taps;
+        var source = RequireInputs(request.Inputs, out var guide);
+        if (guide is not null && settings.Channels is not null)
+        {
+            throw new InvalidArtworkInputException("Channels cannot be combined with a guide image (the guide chooses the features).", DreamSchema.Channels);
+        }
+
+        var cost = Graphs.GetCost(manifest, taps.Select(t => t.Tap).ToList());
+        if (settings.Channels is { } channels)
+        {
+            foreach (var tap in taps)
+            {
+                if (cost.TapChannels(tap.Tap) is { } count && channels.FirstOrDefault(c => c >= count, -1) is var bad and >= 0)
+                {
+                    throw new InvalidArtworkInputException($"Channel {bad} is out of range: layer '{tap.Tap}' has {count} channels (0..{count - 1}).", DreamSchema.Channels);
+                }
+            }
+        }
+
+        var (width, height) = PlanSizes.FitWithin(source.Width, source.Height, settings.MaxSize);
+        if (Math.Min(width, height) < DreamSettings.MinImageSide)
+        {
+            throw new InvalidArtworkInputException(
+                $"The source image is {width}x{height} after scaling; each side must be at least {DreamSettings.MinImageSide} px.", EngineDescriptor.SourceRole);
+        }
+
+        var total = (long)settings.Octaves * settings.Iterations;
+        PlanLimits.Iterations(total, limits, $"{settings.Octaves} octaves x {settings.Iterations} iterations", DreamSchema.Iterations);
+        PlanLimits.WorkingImage(width, height, limits, DreamSchema.MaxSize);
+        var working = (long)width * height;
+
+        var (guideWidth, guideHeight) = guide is null ? (0, 0) : PlanSizes.FitWithin(guide.Width, guide.Height, settings.GuideSize);
+        var checkpoint = PlanLimits.CheckpointOverheadBytes + (long)ImageTensor.Channels * working /* source RGB */
+            + (long)ImageTensor.Channels * sizeof(float) * working /* image */ + (long)ImageTensor.Channels * guideWidth * guideHeight;
+        PlanLimits.Checkpoint(checkpoint, limits, DreamSchema.MaxSize);
+
+        var sizes = OctavePlan.Sizes(height, width, settings.Octaves, settings.OctaveScale);
+        long pixelIterations = 0, macs = 0, peakActivations = 0, octavePixels = 0;
+        foreach (var (h, w) in sizes)
+        {
+            pixelIterations += (long)h * w * settings.Iterations;
+            macs += cost.GradientStepMacs(h, w) * settings.Iterations;
+            octavePixels += (long)h * w;
+            peakActivations = Math.Max(peakActivations, cost.ActivationValues(Math.Min(h, settings.TileSize), Math.Min(w, settings.TileSize)));
+        }
+
+        var imageFloats = (long)ImageTensor.Channels * (octavePixels + ImageCopiesPerStep * working);
+        var peak = checkpoint + sizeof(float) * (imageFloats + PlanLimits.ActivationCopiesPerStep * peakActivations);
+        var effective = settings with
+        {
+            Layers = TapWeights.Format(taps),
+            Seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue),
+        };
+        return new JobPlan
+        {
+            ParametersJson = effective.ToJson(),
+            Model = manifest.Name,
+            Stages = PlanLimits.Stages(sizes, settings.Iterations),
+            Cost = new JobCost
+            {
+                Iterations = total,
+                PixelIterations = pixelIterations,
+                MultiplyAdds = macs,
+                PeakMemoryBytes = peak,
+                CheckpointBytes = checkpoint,
+                WorkingPixels = working,
+            },
+        };
+    }
+
+    /// <summary>The one source image and the optional guide; anything else is refused naming its role.</summary>
+    private static InputHeader RequireInputs(IReadOnlyList<InputHeader> inputs, out InputHeader? guide)
+    {
+        var unknown = inputs.FirstOrDefault(i => i.Role is not (EngineDescriptor.SourceRole or GuideRole));
+        if (unknown is not null) throw new InvalidArtworkInputException($"A dream takes no '{ParameterSchema.Printable(unknown.Role)}' image (only '{EngineDescriptor.SourceRole}' and '{GuideRole}').", ParameterSchema.Printable(unknown.Role));
+        var sources = inputs.Where(i => i.Role == EngineDescriptor.SourceRole).ToList();
+        if (sources.Count != 1) throw new InvalidArtworkInputException("A dream takes exactly one source image.", EngineDescriptor.SourceRole);
+        var guides = inputs.Where(i => i.Role == GuideRole).ToList();
+        if (guides.Count > 1) throw new InvalidArtworkInputException("A dream takes at most one guide image.", GuideRole);
+        guide = guides.FirstOrDefault();
+        return sources[0];
+    }
+
     protected override Image<Rgb24> RenderImage(ReadOnlyMemory<byte> state) => DreamState.Deserialize(state).Image.ToImage();
 
     /// <summary>Reads a checkpoint's settings, sizes and octave plan.</summary>
@@ -70,18 +178,21 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
             throw new InvalidArtworkInputException("Channels cannot be combined with a guide image (the guide chooses the features).", "channels");
         }
 
-        var (manifest, taps) = Resolve(settings);
+        var (manifest, parameters) = Resolve(settings);
         // Compile (or find) the graphs now so that a bad tap or channel fails the job at once.
-        GradientSession(manifest, taps, settings, guided);
-        if (guided) FeaturesSession(manifest, taps);
+        using (var gradient = GradientSession(manifest, parameters, guided))
+        {
+            Inputs(gradient.Session, parameters, guided);
+        }
+        if (guided) FeaturesSession(manifest, parameters).Dispose();
 
         cancellationToken.ThrowIfCancellationRequested();
-        using var content = Loader.Decode(inputs.Content, "content");
+        using var content = Loader.Decode(inputs.Content, EngineDescriptor.SourceRole);
         FitWithin(content, settings.MaxSize);
         if (Math.Min(content.Width, content.Height) < DreamSettings.MinImageSide)
         {
             throw new InvalidArtworkInputException(
-                $"The content image is {content.Width}x{content.Height}; each side must be at least {DreamSettings.MinImageSide} px.", "content");
+                $"The source image is {content.Width}x{content.Height}; each side must be at least {DreamSettings.MinImageSide} px.", EngineDescriptor.SourceRole);
         }
 
         byte[] guideBytes = [];
@@ -110,7 +221,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
             Image = bases[0].Clone(),
         };
         Logger.LogInformation("Dream started: {Width}x{Height}, {Octaves} octaves x {Iterations} iterations at {Layers}, seed {Seed}.",
-            content.Width, content.Height, settings.Octaves, settings.Iterations, TapWeights.Format(taps), settings.Seed);
+            content.Width, content.Height, settings.Octaves, settings.Iterations, TapWeights.Format(parameters.Taps), settings.Seed);
         return new EngineCheckpoint(state.Serialize(), state.Progress());
     }
 
@@ -120,9 +231,13 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         if (state.IsComplete) return new EngineCheckpoint(bytes.ToArray(), state.Progress());
 
         var settings = state.Settings;
-        var (manifest, taps) = Resolve(settings);
-        using var runner = new GradientRunner(GradientSession(manifest, taps, settings, state.IsGuided));
-        if (state.IsGuided) SetGuideFeatures(runner, manifest, taps, state, cancellationToken);
+        var (manifest, parameters) = Resolve(settings);
+        // The lease keeps the session alive (even if the pool evicts it) until the runner is done.
+        using var lease = GradientSession(manifest, parameters, state.IsGuided);
+        using var runner = new GradientRunner(lease.Session);
+        // Weights and channel masks are graph inputs: set once, bound for every step of the chunk.
+        foreach (var input in Inputs(lease.Session, parameters, state.IsGuided)) runner.SetExtraInput(input.Name, input.Values, input.Shape);
+        if (state.IsGuided) SetGuideFeatures(runner, manifest, parameters, state, cancellationToken);
 
         var sizes = OctavePlan.Sizes(state.SourceHeight, state.SourceWidth, settings.Octaves, settings.OctaveScale);
         var random = new SplitMix64(state.RandomState);
@@ -201,59 +316,70 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         state.Iteration = 0;
     }
 
-    private void SetGuideFeatures(GradientRunner runner, BackboneManifest manifest, IReadOnlyList<TapWeight> taps, DreamState state, CancellationToken cancellationToken)
+    private void SetGuideFeatures(GradientRunner runner, BackboneManifest manifest, DreamParameters parameters, DreamState state, CancellationToken cancellationToken)
     {
         using var guide = ImageTensorConversions.FromRgbBytes(state.Guide, state.GuideWidth, state.GuideHeight);
-        var features = new FeatureExtractor(FeaturesSession(manifest, taps)).Run(guide.ToTensor(), cancellationToken);
-        foreach (var map in features)
+        using var features = FeaturesSession(manifest, parameters);
+        var maps = new FeatureExtractor(features.Session).Run(guide.ToTensor(), cancellationToken);
+        foreach (var map in maps)
         {
             runner.SetExtraInput(GraphNames.GuidePrefix + map.Name, map.Data, map.Shape);
         }
     }
 
-    private (BackboneManifest Manifest, IReadOnlyList<TapWeight> Taps) Resolve(DreamSettings settings)
+    private (BackboneManifest Manifest, DreamParameters Parameters) Resolve(DreamSettings settings)
     {
-        BackboneManifest manifest;
-        try
+        var manifest = ResolveModel(settings.Model);
+        var taps = settings.Taps(manifest.Recommended.Dream);
+        if (taps.Count == 0)
         {
-            manifest = Graphs.GetManifest(settings.Model ?? Options.Model);
+            throw new InvalidArtworkInputException($"Model '{manifest.Name}' recommends no dream layers; name them, for example '{manifest.Taps.Keys.Last()}'.", DreamSchema.Layers);
         }
-        catch (GraphCompilationException ex)
-        {
-            throw new InvalidArtworkInputException(ex.Message, "model", ex);
-        }
-        var taps = settings.Taps();
         foreach (var tap in taps)
         {
             if (!manifest.Taps.ContainsKey(tap.Tap))
             {
                 throw new InvalidArtworkInputException(
-                    $"Model '{manifest.Name}' has no layer '{tap.Tap}'. Known layers: {string.Join(", ", manifest.Taps.Keys)}.", "layers");
+                    $"Model '{manifest.Name}' has no layer '{ParameterSchema.Printable(tap.Tap)}'. Known layers: {string.Join(", ", manifest.Taps.Keys)}.", DreamSchema.Layers);
             }
         }
-        return (manifest, taps);
+        return (manifest, new DreamParameters(taps, settings.Channels));
     }
 
-    private OnnxSession GradientSession(BackboneManifest manifest, IReadOnlyList<TapWeight> taps, DreamSettings settings, bool guided)
+    /// <summary>
+    /// The gradient graph of the dream's set of taps: one graph whatever the weights and channels,
+    /// which are fed as inputs (<see cref="DreamGraphInputs"/>).
+    /// </summary>
+    private OnnxSessionLease GradientSession(BackboneManifest manifest, DreamParameters parameters, bool guided) =>
+        Session(manifest, guided ? parameters.GuidedObjective() : parameters.Objective(), "layers");
+
+    private OnnxSessionLease FeaturesSession(BackboneManifest manifest, DreamParameters parameters) =>
+        Session(manifest, new FeaturesObjective(parameters.Taps.Select(t => t.Tap).ToList()), "layers");
+
+    /// <summary>The weight and channel-mask inputs, checked against the graph (channel ranges come from its mask inputs).</summary>
+    private static IReadOnlyList<GraphInput> Inputs(OnnxSession session, DreamParameters parameters, bool guided)
     {
-        Objective objective = guided ? new GuidedDreamObjective(taps) : new DreamObjective(taps, settings.Channels);
-        return Session(manifest, objective, settings.Channels is null ? "layers" : "channels");
+        try
+        {
+            return DreamGraphInputs.For(session, parameters, guided);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidArtworkInputException(ex.Message, parameters.Channels is { Count: > 0 } ? "channels" : "layers", ex);
+        }
     }
 
-    private OnnxSession FeaturesSession(BackboneManifest manifest, IReadOnlyList<TapWeight> taps) =>
-        Session(manifest, new FeaturesObjective(taps.Select(t => t.Tap).ToList()), "layers");
-
-    private OnnxSession Session(BackboneManifest manifest, Objective objective, string field)
+    private OnnxSessionLease Session(BackboneManifest manifest, Objective objective, string field)
     {
         CompiledGraph graph;
         try
         {
             graph = Graphs.GetGraph(manifest, objective);
         }
-        catch (GraphCompilationException ex) when (ex.Message.Contains("channel", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("tap", StringComparison.OrdinalIgnoreCase))
+        catch (GraphCompilationException ex) when (ex.Message.Contains("tap", StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidArtworkInputException(ex.Message, field, ex);
         }
-        return Sessions.Get(graph.Path);
+        return Sessions.Rent(graph.Path);
     }
 }

@@ -18,6 +18,9 @@ internal sealed class DeviceDreamStepper : IDisposable
 {
     private readonly GradientRunner _runner;
     private readonly DreamSettings _settings;
+    // Leased for the stepper's life: the bindings below belong to these sessions.
+    private readonly OnnxSessionLease _rollLease;
+    private readonly OnnxSessionLease _ascendLease;
     private readonly OnnxSession _roll;
     private readonly OnnxSession _ascend;
     private readonly OrtIoBinding _rollBinding;
@@ -34,8 +37,10 @@ internal sealed class DeviceDreamStepper : IDisposable
     {
         _runner = runner;
         _settings = settings;
-        _roll = sessions.GetBuilt("step:roll", StepGraphs.Roll);
-        _ascend = sessions.GetBuilt("step:ascend", StepGraphs.Ascend);
+        _rollLease = sessions.RentBuilt("step:roll", StepGraphs.Roll);
+        _ascendLease = sessions.RentBuilt("step:ascend", StepGraphs.Ascend);
+        _roll = _rollLease.Session;
+        _ascend = _ascendLease.Session;
         _rollBinding = _roll.Session.CreateIoBinding();
         _ascendBinding = _ascend.Session.CreateIoBinding();
         _step.GetTensorMutableDataAsSpan<float>()[0] = settings.Step;
@@ -120,6 +125,8 @@ internal sealed class DeviceDreamStepper : IDisposable
         _unrollH.Dispose();
         _unrollW.Dispose();
         _step.Dispose();
+        _rollLease.Dispose();
+        _ascendLease.Dispose();
     }
 
     /// <summary>Host in/out tensors and the device tensors of one image size.</summary>

@@ -12,7 +12,6 @@ namespace NeuralArt.Engine.Dream;
 /// </summary>
 public sealed record DreamSettings
 {
-    public const string DefaultLayers = "layer3";
     public const int DefaultOctaves = 4;
     public const float DefaultOctaveScale = 1.4f;
     public const int DefaultIterations = 10;
@@ -37,8 +36,8 @@ public sealed record DreamSettings
     /// <summary>Backbone manifest name in the models folder; null uses the engine's default (<see cref="EngineOptions.Model"/>).</summary>
     public string? Model { get; init; }
 
-    /// <summary>Taps and weights, <c>layer3</c> or <c>layer3:1,layer4:0.5</c>.</summary>
-    public string Layers { get; init; } = DefaultLayers;
+    /// <summary>Taps and weights, <c>layer3</c> or <c>layer3:1,layer4:0.5</c>; null takes the model's recommended dream taps.</summary>
+    public string? Layers { get; init; }
 
     /// <summary>Optional channel subset of the taps to amplify (null: all channels).</summary>
     public int[]? Channels { get; init; }
@@ -69,14 +68,15 @@ public sealed record DreamSettings
     /// <summary>Random seed for the jitter; null picks one (the checkpoint records it).</summary>
     public long? Seed { get; init; }
 
-    /// <summary>The taps parsed from <see cref="Layers"/>.</summary>
-    public IReadOnlyList<TapWeight> Taps() => TapWeights.Parse(Layers);
+    /// <summary>The taps parsed from <see cref="Layers"/>, or <paramref name="recommended"/> (the manifest's dream taps) when it is null.</summary>
+    public IReadOnlyList<TapWeight> Taps(IReadOnlyDictionary<string, float> recommended) =>
+        Layers is null ? recommended.Select(kv => new TapWeight(kv.Key, kv.Value)).ToList() : TapWeights.Parse(Layers);
 
     /// <summary>Checks every field, throwing <see cref="InvalidArtworkInputException"/> naming the first bad one.</summary>
     public DreamSettings Validate()
     {
         if (Model is not null && string.IsNullOrWhiteSpace(Model)) Fail("model", "The model name is blank; leave it out for the default or name one, for example 'resnet18'.");
-        _ = Taps();
+        if (Layers is not null) _ = TapWeights.Parse(Layers);
         if (Channels is { } channels)
         {
             if (channels.Length == 0) Fail("channels", "The channel list is empty; leave it out to use all channels.");

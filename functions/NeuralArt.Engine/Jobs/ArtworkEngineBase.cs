@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Engine.Runtime;
+using NeuralArt.Graphs;
+using NeuralArt.Graphs.Manifests;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
@@ -33,8 +35,19 @@ public abstract class ArtworkEngineBase : IArtworkEngine
 
     public abstract string Kind { get; }
 
+    public abstract EngineDescriptor Describe(EngineLimits limits);
+
+    public abstract JobPlan Plan(PlanRequest request);
+
+    /// <summary>The manifest of a catalog model (names only: a name outside the catalog is refused before any file is touched).</summary>
+    protected BackboneManifest ResolveModel(string? name) => Graphs.ResolveModel(name ?? Options.Model);
+
     /// <inheritdoc />
-    public EngineRuntime Runtime => new(Options.Model, Sessions.Device?.ToString());
+    public EngineRuntime Runtime => new(Options.Model, Sessions.Device?.ToString(), new Dictionary<string, string>
+    {
+        ["compiler"] = NeuralArt.Graphs.Compilation.ModelCompiler.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["onnxRuntime"] = Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetVersionString(),
+    });
 
     public Task<EngineCheckpoint> StartAsync(ArtworkInputs inputs, CancellationToken cancellationToken = default)
     {

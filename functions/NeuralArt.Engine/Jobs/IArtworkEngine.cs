@@ -12,6 +12,20 @@ public interface IArtworkEngine
     string Kind { get; }
 
     /// <summary>
+    /// What the engine takes and its parameters, with ranges narrowed to the host's
+    /// <paramref name="limits"/> (a form built from it offers nothing the host would refuse).
+    /// </summary>
+    EngineDescriptor Describe(EngineLimits limits);
+
+    /// <summary>
+    /// Checks a job before any work: parameters against the descriptor and each other, the model and
+    /// taps against the catalog, the inputs' header sizes, the host's caps; fills every default, draws
+    /// the seed, and predicts the cost. Pure and cheap: no pixel decoded, no graph run or compiled.
+    /// Bad input throws <see cref="InvalidArtworkInputException"/> naming the field.
+    /// </summary>
+    JobPlan Plan(PlanRequest request);
+
+    /// <summary>
     /// Decodes and checks the inputs (size limits, formats), validates the parameters, and returns
     /// the serialized initial state. Bad input throws <see cref="InvalidArtworkInputException"/>.
     /// </summary>
@@ -46,8 +60,11 @@ public static class ArtworkKinds
 
 public enum RenderFormat { Png, Jpeg }
 
-/// <summary>What an engine runs on: its default model (for example <c>resnet18</c>) and execution provider (<c>Cpu</c>, <c>Cuda</c>).</summary>
-public sealed record EngineRuntime(string? Model, string? Provider);
+/// <summary>
+/// What an engine runs on: its default model (for example <c>resnet18</c>), execution provider
+/// (<c>Cpu</c>, <c>Cuda</c>) and the versions that decide its pixels (graph compiler, ONNX Runtime).
+/// </summary>
+public sealed record EngineRuntime(string? Model, string? Provider, IReadOnlyDictionary<string, string>? Versions = null);
 
 /// <summary>
 /// What a job starts from: the content image's encoded bytes, optional extra images (style images,

@@ -9,8 +9,10 @@ namespace NeuralArt.Engine.Runtime;
 /// Runs a compiled gradient graph (input <c>image</c> [1,3,H,W], outputs <c>loss</c> and
 /// <c>grad</c>) again and again through an <see cref="OrtIoBinding"/>, reusing one set of
 /// <see cref="GradientBuffers"/> per image size (a few sizes are kept: tiles and octaves differ).
-/// Extra constant inputs, such as a guided dream's <c>guide.layer3</c> features, are set once with
-/// <see cref="SetExtraInput"/>. Not thread-safe: one runner per render; sessions are shared.
+/// Extra constant inputs, such as a guided dream's <c>guide.layer3</c> features or a dream's tap
+/// weights and channel masks, are set once with <see cref="SetExtraInput"/>. Not thread-safe: one
+/// runner per render; sessions are shared, and the caller keeps its session's lease open while the
+/// runner exists (the runner's bindings belong to the session).
 /// </summary>
 public sealed class GradientRunner : IDisposable
 {

@@ -21,6 +21,19 @@ public sealed class OnnxRuntimeOptions
 {
     public const string SectionName = EngineOptions.SectionName;
 
+    /// <summary>
+    /// Default for <see cref="MaxSessions"/>: a dream uses up to four graphs (gradient, guide
+    /// features, roll, ascend) and a style job four more per set of taps, so 16 keeps a few jobs'
+    /// graphs warm; each session holds the backbone's weights and, on CUDA, its own memory arena.
+    /// </summary>
+    public const int DefaultMaxSessions = 16;
+
+    /// <summary>
+    /// Sessions the pool keeps loaded (<c>NeuralArt__Engine__MaxSessions</c>); past it the least
+    /// recently used idle one is disposed. Bounds memory whatever graphs requests ask for.
+    /// </summary>
+    public int MaxSessions { get; set; } = DefaultMaxSessions;
+
     public ExecutionProviderPreference ExecutionProvider { get; set; } = ExecutionProviderPreference.Auto;
 
     /// <summary>Threads for one operator; 0 lets ONNX Runtime use one per physical core.</summary>

@@ -58,6 +58,171 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
 
     public override string Kind => ArtworkKinds.Style;
 
+    /// <summary>The library bare style names refer to (<c>starry-night</c> is an image of it).</summary>
+    public const string StyleLibrary = "styles";
+
+    /// <summary>
+    /// Objective evaluations per L-BFGS iteration, for cost predictions: the strong Wolfe line search
+    /// mostly accepts the first step (measured: 309 evaluations for 300 iterations at 512 px).
+    /// </summary>
+    private const double LbfgsEvaluationsPerIteration = 1.05;
+
+    /// <summary>Image-sized vectors Adam keeps in its checkpoint (first and second moments).</summary>
+    private const int AdamStateVectors = 2;
+
+    /// <summary>Image-sized vectors Adam holds while running (moments, gradient, scratch).</summary>
+    private const int AdamWorkingVectors = 4;
+
+    public override EngineDescriptor Describe(EngineLimits limits) => new()
+    {
+        Kind = Kind,
+        Title = "Style transfer",
+        Description = "Paints the photo in the style of one or more artworks (Gatys, Ecker and Bethge, 2016).",
+        Stage = "scale",
+        Inputs =
+        [
+            new() { Role = EngineDescriptor.SourceRole, Min = 1, Max = 1, Help = "The photo whose content is kept." },
+            new() { Role = StyleRole, Min = 1, Max = StyleSettings.MaxStyles, Library = StyleLibrary,
+                Help = "Style images (artworks), blended in order; a bare name is an image of the styles library." },
+            new() { Role = InitRole, Min = 0, Max = 1, Help = "Optional start image (with init: image)." },
+            new() { Role = MaskRole, Min = 0, Max = StyleSettings.MaxStyles,
+                Help = "Optional region masks, one per style image in the same order: white where that style applies, black where not; parts no mask covers keep the photo." },
+        ],
+        Parameters = StyleSchema.Describe(Graphs.Models, Options.Model, limits),
+    };
+
+    public override JobPlan Plan(PlanRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var limits = request.Limits;
+        var values = ParameterSchema.Parse(request.ParametersJson, Describe(limits).Parameters);
+        var settings = StyleSettings.FromJson(values.ToJsonString());
+        var manifest = ResolveModel(settings.Model);
+        settings = settings with { Model = manifest.Name };
+        using var model = StyleModel.Resolve(Graphs, Sessions, settings);
+
+        var unknown = request.Inputs.FirstOrDefault(i => i.Role is not (EngineDescriptor.SourceRole or StyleRole or InitRole or MaskRole));
+        if (unknown is not null)
+        {
+            var role = ParameterSchema.Printable(unknown.Role);
+            throw new InvalidArtworkInputException(
+                $"A style transfer takes '{StyleRole}' images, optional '{MaskRole}' images (one per style) and an optional '{InitRole}' image, not '{role}'.", role);
+        }
+        var sources = request.Inputs.Where(i => i.Role == EngineDescriptor.SourceRole).ToList();
+        var styles = request.Inputs.Where(i => i.Role == StyleRole).ToList();
+        var inits = request.Inputs.Where(i => i.Role == InitRole).ToList();
+        var masks = request.Inputs.Where(i => i.Role == MaskRole).ToList();
+        if (sources.Count != 1) throw new InvalidArtworkInputException("A style transfer takes exactly one source image.", EngineDescriptor.SourceRole);
+        CheckExtras(settings, styles.Count, inits.Count, masks.Count);
+
+        var source = sources[0];
+        var sizes = StylePlan.Sizes(source.Height, source.Width, settings.Scales);
+        var first = sizes[0];
+        if (Math.Min(first.Height, first.Width) < StylePlan.MinSide)
+        {
+            throw new InvalidArtworkInputException(
+                $"At the first scale ({settings.Scales[0]} px) the source image would be {first.Width}x{first.Height}; each side must be at least {StylePlan.MinSide} px. Use a larger first scale.", StyleSchema.Scales);
+        }
+
+        var total = (long)settings.Scales.Length * settings.Iterations;
+        PlanLimits.Iterations(total, limits, $"{settings.Scales.Length} scales x {settings.Iterations} iterations", StyleSchema.Iterations);
+        var last = sizes[^1];
+        PlanLimits.WorkingImage(last.Width, last.Height, limits, StyleSchema.Scales);
+        // The optimizer works on the canvas: each scale's output plus its reflected margin (StyleCanvas).
+        (int Height, int Width) Canvas((int Height, int Width) size) => StyleCanvas.Size(size, StyleCanvas.MarginFor(size, settings.Margin));
+        var lastCanvas = Canvas(last);
+        var working = (long)lastCanvas.Height * lastCanvas.Width;
+
+        var values3 = (long)ImageTensor.Channels * working;
+        var history = settings.Optimizer == OptimizerKinds.Lbfgs ? settings.HistoryFor(values3) : 0;
+        if (settings.Optimizer == OptimizerKinds.Lbfgs && history == 0)
+        {
+            var needed = (2 + StyleSettings.LbfgsFixedVectors) * values3 * sizeof(float) >> 20;
+            throw new InvalidArtworkInputException(
+                $"L-BFGS at {last.Width}x{last.Height} needs at least {needed} MiB for its vectors, over the optimizer memory budget of {settings.OptimizerMemoryMb} MiB; " +
+                "use the adam optimizer for images this large, or a smaller last scale.", StyleSchema.Optimizer);
+        }
+
+        // What the checkpoint stores: the photo (scaled down to the last scale), the style images
+        // (scaled down to the style side), the image and the optimizer's vectors.
+        var largest = settings.Scales[^1];
+        var styleSide = Math.Max(StylePlan.MinSide, (int)Math.Ceiling(largest * (double)settings.StyleScale));
+        long Stored(InputHeader h, int side) { var (w, hh) = PlanSizes.FitWithin(h.Width, h.Height, side); return (long)ImageTensor.Channels * w * hh; }
+        var optimizerVectors = settings.Optimizer == OptimizerKinds.Lbfgs ? 2L * history : AdamStateVectors;
+        var checkpoint = PlanLimits.CheckpointOverheadBytes + Stored(source, largest) + styles.Sum(s => Stored(s, styleSide)) + inits.Sum(i => Stored(i, largest))
+            + masks.Sum(m => Stored(m, largest)) + sizeof(float) * values3 * (1 + optimizerVectors);
+        PlanLimits.Checkpoint(checkpoint, limits, StyleSchema.Scales);
+
+        var cost = Graphs.GetCost(manifest, model.StyleTapNames.Concat(model.ContentTapNames).Distinct().ToList());
+        var evaluations = settings.Optimizer == OptimizerKinds.Lbfgs ? LbfgsEvaluationsPerIteration : 1;
+        long pixelIterations = 0, peakActivations = 0;
+        double macs = 0;
+        foreach (var size in sizes)
+        {
+            var (h, w) = Canvas(size);
+            pixelIterations += (long)h * w * settings.Iterations;
+            macs += evaluations * settings.Iterations * cost.GradientStepMacs(h, w);
+            // Targets: one forward pass of the photo and of each style image at this scale.
+            macs += cost.ForwardMacs(h, w);
+            foreach (var style in styles)
+            {
+                var scaleSide = Math.Max(StylePlan.MinSide, (int)Math.Ceiling(Math.Max(size.Height, size.Width) * (double)settings.StyleScale));
+                var (sw, sh) = PlanSizes.FitWithin(style.Width, style.Height, Math.Min(scaleSide, styleSide));
+                macs += cost.ForwardMacs(sh, sw);
+            }
+            peakActivations = Math.Max(peakActivations, cost.ActivationValues(Math.Min(h, settings.TileSize), Math.Min(w, settings.TileSize)));
+        }
+
+        var workingVectors = settings.Optimizer == OptimizerKinds.Lbfgs ? 2L * history + StyleSettings.LbfgsFixedVectors : AdamWorkingVectors;
+        var peak = checkpoint + sizeof(float) * (workingVectors * values3 + PlanLimits.ActivationCopiesPerStep * peakActivations);
+        var effective = settings with
+        {
+            StyleLayers = TapWeights.Format(model.StyleTaps),
+            ContentLayers = TapWeights.Format(model.ContentTaps),
+            Seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue),
+        };
+        return new JobPlan
+        {
+            ParametersJson = effective.ToJson(),
+            Model = manifest.Name,
+            Stages = PlanLimits.Stages(sizes, settings.Iterations),
+            Cost = new JobCost
+            {
+                Iterations = total,
+                PixelIterations = pixelIterations,
+                MultiplyAdds = macs,
+                PeakMemoryBytes = peak,
+                CheckpointBytes = checkpoint,
+                WorkingPixels = working,
+            },
+        };
+    }
+
+    /// <summary>The checks on style, mask and init images that need only their count.</summary>
+    private static void CheckExtras(StyleSettings settings, int styleCount, int initCount, int maskCount)
+    {
+        if (styleCount == 0) throw new InvalidArtworkInputException("A style transfer needs at least one style image.", StyleRole);
+        if (styleCount > StyleSettings.MaxStyles) throw new InvalidArtworkInputException($"At most {StyleSettings.MaxStyles} style images can be blended (got {styleCount}).", StyleRole);
+        if (settings.StyleBlend is { } blend && blend.Length != styleCount)
+        {
+            throw new InvalidArtworkInputException($"There are {blend.Length} blend weights for {styleCount} style images; give one weight per style image.", "styleBlend");
+        }
+        if (maskCount != 0 && maskCount != styleCount)
+        {
+            throw new InvalidArtworkInputException(
+                $"There are {maskCount} masks for {styleCount} style images; give one mask per style image, in the same order, or none.", MaskRole);
+        }
+        if (initCount > 1) throw new InvalidArtworkInputException("At most one init image can be given.", InitRole);
+        if (settings.Init == StyleInitModes.Image && initCount == 0)
+        {
+            throw new InvalidArtworkInputException($"Init 'image' needs an image with role '{InitRole}'.", "init");
+        }
+        if (settings.Init != StyleInitModes.Image && initCount == 1)
+        {
+            throw new InvalidArtworkInputException($"An init image was given but init is '{settings.Init}'; set init to 'image' to use it.", "init");
+        }
+    }
+
     protected override Image<Rgb24> RenderImage(ReadOnlyMemory<byte> state) => Render(StyleState.Deserialize(state));
 
     /// <summary>Reads a checkpoint's settings, scale sizes and latest loss parts.</summary>
@@ -65,7 +230,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     {
         var style = StyleState.Deserialize(state);
         var parts = double.IsNaN(style.LastStyleLoss) ? (StyleLossParts?)null : new StyleLossParts(style.LastStyleLoss, style.LastContentLoss, style.LastTvLoss);
-        var model = StyleModel.Resolve(Graphs, Sessions, style.Settings, style.Masks.Count > 0);
+        using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings, style.Masks.Count > 0);
         return new StyleStateInfo(style.Settings, StylePlan.Sizes(style.Content.Height, style.Content.Width, style.Settings.Scales),
             style.Styles.Count, style.Evaluations, parts, model.StyleTapNames, model.ContentTapNames);
     }
@@ -89,7 +254,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             {
                 throw new ArgumentException($"The image is {x.Width}x{x.Height}; the state's scale is {style.OutputSize.Width}x{style.OutputSize.Height}.", nameof(image));
             }
-            var model = StyleModel.Resolve(Graphs, Sessions, style.Settings, style.Masks.Count > 0);
+            using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings, style.Masks.Count > 0);
             var canvas = StyleCanvas.Pad(x, style.Margin);
             using var objective = CreateObjective(model, ScaleInputs.Prepare(style, style.OutputSize, style.Margin), canvas.Height, canvas.Width, cancellationToken);
             return objective.Measure(canvas.Data, cancellationToken);
@@ -105,7 +270,8 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     {
         var style = StyleState.Deserialize(state);
         var (height, width) = (style.Image.Height, style.Image.Width);
-        var model = StyleModel.Resolve(Graphs, Sessions, style.Settings, style.Masks.Count > 0);
+        // The objective retains the model (and its session leases) until it is disposed.
+        using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings, style.Masks.Count > 0);
         return CreateObjective(model, ScaleInputs.Prepare(style, style.OutputSize, style.Margin), height, width, cancellationToken);
     }
 
@@ -132,35 +298,16 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         var styleInputs = inputs.Extras.Where(e => IsRole(e, StyleRole)).ToList();
         var initInputs = inputs.Extras.Where(e => IsRole(e, InitRole)).ToList();
         var maskInputs = inputs.Extras.Where(e => IsRole(e, MaskRole)).ToList();
-        if (styleInputs.Count == 0) throw new InvalidArtworkInputException("A style transfer needs at least one style image.", StyleRole);
-        if (styleInputs.Count > StyleSettings.MaxStyles) throw new InvalidArtworkInputException($"At most {StyleSettings.MaxStyles} style images can be blended (got {styleInputs.Count}).", StyleRole);
-        if (settings.StyleBlend is { } blend && blend.Length != styleInputs.Count)
-        {
-            throw new InvalidArtworkInputException($"There are {blend.Length} blend weights for {styleInputs.Count} style images; give one weight per style image.", "styleBlend");
-        }
-        if (maskInputs.Count != 0 && maskInputs.Count != styleInputs.Count)
-        {
-            throw new InvalidArtworkInputException(
-                $"There are {maskInputs.Count} masks for {styleInputs.Count} style images; give one mask per style image, in the same order, or none.", MaskRole);
-        }
-        if (initInputs.Count > 1) throw new InvalidArtworkInputException("At most one init image can be given.", InitRole);
-        if (settings.Init == StyleInitModes.Image && initInputs.Count == 0)
-        {
-            throw new InvalidArtworkInputException($"Init 'image' needs an image with role '{InitRole}'.", "init");
-        }
-        if (settings.Init != StyleInitModes.Image && initInputs.Count == 1)
-        {
-            throw new InvalidArtworkInputException($"An init image was given but init is '{settings.Init}'; set init to 'image' to use it.", "init");
-        }
+        CheckExtras(settings, styleInputs.Count, initInputs.Count, maskInputs.Count);
 
         // Resolve taps and compile (or find) the graphs now, so that a bad layer fails the job at once.
-        var model = StyleModel.Resolve(Graphs, Sessions, settings, masked: maskInputs.Count > 0);
+        using var model = StyleModel.Resolve(Graphs, Sessions, settings, masked: maskInputs.Count > 0);
         model.TargetsSession();
         model.ObjectiveSession();
 
         cancellationToken.ThrowIfCancellationRequested();
         var largest = settings.Scales[^1];
-        using var content = Loader.Decode(inputs.Content, "content");
+        using var content = Loader.Decode(inputs.Content, EngineDescriptor.SourceRole);
         FitWithin(content, largest);
         var first = StylePlan.Fit(content.Height, content.Width, settings.Scales[0]);
         if (Math.Min(first.Height, first.Width) < StylePlan.MinSide)
@@ -172,7 +319,8 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         if (settings.Optimizer == OptimizerKinds.Lbfgs)
         {
             var last = StylePlan.Fit(content.Height, content.Width, largest);
-            var values = (long)ImageTensor.Channels * last.Height * last.Width;
+            var canvas = StyleCanvas.Size(last, StyleCanvas.MarginFor(last, settings.Margin));
+            var values = (long)ImageTensor.Channels * canvas.Height * canvas.Width;
             if (settings.HistoryFor(values) == 0)
             {
                 var needed = (2 + StyleSettings.LbfgsFixedVectors) * values * sizeof(float) >> 20;
@@ -187,7 +335,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         for (var i = 0; i < styleInputs.Count; i++)
         {
             using var style = Loader.Decode(styleInputs[i].Bytes, StyleRole, $"the style image '{styleInputs[i].Name}'");
-            if (settings.TrimStyleFrames && StyleFrame.Trim(style))
+            if (settings.StyleFrames == StyleFrameModes.Trim && StyleFrame.Trim(style))
             {
                 Logger.LogInformation("Trimmed a uniform frame from the style image '{Name}' ({Width}x{Height} left).", styleInputs[i].Name, style.Width, style.Height);
             }
@@ -267,7 +415,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         if (state.IsComplete) return new EngineCheckpoint(bytes.ToArray(), state.Progress());
 
         var settings = state.Settings;
-        var model = StyleModel.Resolve(Graphs, Sessions, settings, state.Masks.Count > 0);
+        using var model = StyleModel.Resolve(Graphs, Sessions, settings, state.Masks.Count > 0);
         var (height, width) = (state.Image.Height, state.Image.Width);
         using var objective = CreateObjective(model, ScaleInputs.Prepare(state, state.OutputSize, state.Margin), height, width, cancellationToken);
         var function = new StyleLossFunction(objective, settings.RangeWeight);
@@ -347,10 +495,11 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             Regions = masked ? StyleRegions.Create(grams, inputs.Masks, height, width, TapSizes(model, height, width), blend) : null,
         };
         if (!IsTiled(height, width, tileSize)) return new WholeImageStyleObjective(model, targets, height, width);
-        // The scale's inputs (hundreds of MB at 4096 px, on the large-object heap) are dead now:
-        // return them before the optimizer allocates its image-sized vectors.
+        // The scale's inputs (hundreds of MB at 4096 px, on the large-object heap) are dead now and
+        // collectable: no forced collection here, since this library runs inside a shared Functions
+        // worker where a blocking, compacting GC would stall every other function; the runtime
+        // collects the large-object heap when the optimizer's allocations need the room.
         grams.Clear();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         return new TiledStyleObjective(model, targets, height, width, tileCentre);
     }
 

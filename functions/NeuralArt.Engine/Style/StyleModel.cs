@@ -10,12 +10,18 @@ namespace NeuralArt.Engine.Style;
 /// <summary>
 /// The backbone, taps, smoothing and loss weights of a style job, and the compiled graphs it runs:
 /// the targets graph (Grams and content features of an image), the objective graph (loss and
-/// gradient of a whole image) and, for large images, the two tiled passes.
+/// gradient of a whole image) and, for large images, the two tiled passes. The model leases each
+/// session it hands out from the pool until its last holder disposes it: whoever resolved it, and
+/// each objective built on it (<see cref="Retain"/>), so sessions outlive neither.
 /// </summary>
-internal sealed class StyleModel
+internal sealed class StyleModel : IDisposable
 {
     private readonly IGraphSource _graphs;
     private readonly OnnxSessionPool _sessions;
+    // By graph path; guarded by itself (tiles may ask from several threads).
+    private readonly Dictionary<string, OnnxSessionLease> _leases = new(StringComparer.Ordinal);
+    // Who still uses the model's sessions: the resolver, plus each objective that retained it.
+    private int _holders = 1;
 
     private StyleModel(IGraphSource graphs, OnnxSessionPool sessions, BackboneManifest manifest, StyleSettings settings,
         IReadOnlyList<TapWeight> styleTaps, IReadOnlyList<TapWeight> contentTaps, StyleSmoothing? smoothing)
@@ -66,15 +72,7 @@ internal sealed class StyleModel
     /// <summary>Resolves the model and taps, with errors naming the settings field at fault.</summary>
     public static StyleModel Resolve(IGraphSource graphs, OnnxSessionPool sessions, StyleSettings settings, bool masked = false)
     {
-        BackboneManifest manifest;
-        try
-        {
-            manifest = graphs.GetManifest(settings.Model ?? EngineOptions.DefaultModel);
-        }
-        catch (GraphCompilationException ex)
-        {
-            throw new InvalidArtworkInputException(ex.Message, "model", ex);
-        }
+        var manifest = graphs.ResolveModel(settings.Model ?? EngineOptions.DefaultModel);
         var styleTaps = settings.StyleTaps(manifest.Recommended.Style);
         var contentTaps = settings.ContentTaps(manifest.Recommended.Content);
         if (styleTaps.Count == 0) throw new InvalidArtworkInputException($"Model '{manifest.Name}' recommends no style layers; give styleLayers.", "styleLayers");
@@ -147,7 +145,29 @@ internal sealed class StyleModel
         {
             throw new InvalidArtworkInputException(ex.Message, "styleLayers", ex);
         }
-        return _sessions.Get(graph.Path);
+        lock (_leases)
+        {
+            if (!_leases.TryGetValue(graph.Path, out var lease)) _leases[graph.Path] = lease = _sessions.Rent(graph.Path);
+            return lease.Session;
+        }
+    }
+
+    /// <summary>Adds a holder (an objective built on the model); it must dispose the model once when done.</summary>
+    public StyleModel Retain()
+    {
+        Interlocked.Increment(ref _holders);
+        return this;
+    }
+
+    /// <summary>Drops a holder; the last one ends the leases of the sessions this model handed out.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Decrement(ref _holders) != 0) return;
+        lock (_leases)
+        {
+            foreach (var lease in _leases.Values) lease.Dispose();
+            _leases.Clear();
+        }
     }
 
     private static void Check(BackboneManifest manifest, IReadOnlyList<TapWeight> taps, string field)

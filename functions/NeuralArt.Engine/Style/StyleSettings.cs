@@ -31,6 +31,16 @@ public static class StyleInitModes
     public static readonly IReadOnlyList<string> All = [Content, Noise, Image];
 }
 
+/// <summary>What happens to a uniform frame around a style image (<see cref="StyleFrame"/>).</summary>
+public static class StyleFrameModes
+{
+    /// <summary>Trimmed before the transfer: a frame is not style, and would be painted along the result's edges.</summary>
+    public const string Trim = "trim";
+    public const string Keep = "keep";
+
+    public static readonly IReadOnlyList<string> All = [Trim, Keep];
+}
+
 /// <summary>Feature smoothing of residual backbones (Wang, Li and Vasconcelos, CVPR 2021).</summary>
 public static class SmoothingModes
 {
@@ -186,10 +196,11 @@ public sealed record StyleSettings
     public int TileSize { get; init; } = DefaultTileSize;
 
     /// <summary>
-    /// Trim a uniform frame (a scan's black border, letterboxing) from each style image before the
-    /// transfer (<see cref="StyleFrame"/>): its statistics would otherwise be painted along the result's edges.
+    /// <c>trim</c> (default): a uniform frame (a scan's black border, letterboxing) is cut from each
+    /// style image before the transfer (<see cref="StyleFrame"/>), since its statistics would be painted
+    /// along the result's edges; <c>keep</c>: style images are used as they are.
     /// </summary>
-    public bool TrimStyleFrames { get; init; } = true;
+    public string StyleFrames { get; init; } = StyleFrameModes.Trim;
 
     /// <summary>Reflected margin around the optimized image, a fraction of its long side (0: none); cropped when rendering.</summary>
     public float Margin { get; init; } = DefaultMargin;
@@ -261,6 +272,7 @@ public sealed record StyleSettings
         if (!(SmoothingTemperature > 0 && SmoothingTemperature <= 1e4f)) Fail("smoothingTemperature", $"Smoothing temperature must be above 0 and at most 10000 (got {SmoothingTemperature}).");
         if (SmoothingLayers is not null && string.IsNullOrWhiteSpace(SmoothingLayers)) Fail("smoothingLayers", "Name the style layers to smooth, for example 'layer3,layer4', or leave it out.");
         Range("tileSize", TileSize, MinTileSize, MaxTileSize);
+        OneOf("styleFrames", StyleFrames, StyleFrameModes.All);
         if (!(Margin >= 0 && Margin <= MaxMargin)) Fail("margin", $"Margin must be between 0 and {MaxMargin} of the long side (got {Margin}).");
         Range("optimizerMemoryMb", OptimizerMemoryMb, 64, 1 << 20);
         return this;

@@ -31,12 +31,16 @@ internal sealed class WholeImageStyleObjective : IStyleObjective
 {
     private readonly GradientRunner _runner;
     private readonly Dictionary<string, (float[] Values, long[] Shape)> _inputs = new(StringComparer.Ordinal);
+    // Retained: the model's lease keeps the runner's session alive while this objective exists.
+    private readonly StyleModel _model;
+    private int _disposed;
 
     public WholeImageStyleObjective(StyleModel model, StyleTargets targets, int height, int width)
     {
         Height = height;
         Width = width;
         _runner = new GradientRunner(model.ObjectiveSession(), maxCachedSizes: 1);
+        _model = model.Retain();
         foreach (var tap in model.StyleTaps)
         {
             if (targets.Regions is { } regions)
@@ -111,5 +115,10 @@ internal sealed class WholeImageStyleObjective : IStyleObjective
         }
     }
 
-    public void Dispose() => _runner.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _runner.Dispose();
+        _model.Dispose();
+    }
 }

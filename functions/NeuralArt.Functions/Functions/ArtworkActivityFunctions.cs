@@ -10,8 +10,13 @@ public sealed class ArtworkActivityFunctions(
     PrepareArtworkActivity prepare,
     RunChunkActivity runChunk,
     FinalizeArtworkActivity finalize,
-    RecordFailureActivity recordFailure)
+    RecordFailureActivity recordFailure,
+    AdmitJobActivity admit)
 {
+    [Function(ActivityNames.Admit)]
+    public Task<bool> AdmitAsync([ActivityTrigger] string input, CancellationToken cancellationToken) =>
+        admit.ExecuteAsync(input, cancellationToken);
+
     [Function(ActivityNames.Prepare)]
     public Task<PrepareOutcome> PrepareAsync([ActivityTrigger] PrepareInput input, CancellationToken cancellationToken) =>
         prepare.ExecuteAsync(input, cancellationToken);

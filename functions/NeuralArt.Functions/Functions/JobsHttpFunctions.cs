@@ -42,6 +42,19 @@ public sealed class JobsHttpFunctions(JobsApi api)
         CancellationToken cancellationToken) =>
         new ResultAction(await api.CancelAsync(request, id, new DurableTaskJobClient(client), cancellationToken));
 
+    [Function("DeleteJob")]
+    public async Task<IActionResult> DeleteAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = Jobs + "/{id}")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        new ResultAction(await api.DeleteAsync(id, new DurableTaskJobClient(client), cancellationToken));
+
+    [Function("ListEngines")]
+    public IActionResult Engines(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "engines")] HttpRequest request) =>
+        new ResultAction(api.Engines());
+
     /// <summary>Runs the shared handler's <see cref="IResult"/> as the MVC result the Functions ASP.NET Core integration expects.</summary>
     private sealed class ResultAction(IResult result) : IActionResult
     {

@@ -12,18 +12,26 @@ namespace NeuralArt.Graphs.Analysis;
 /// as many multiply-adds. Benchmarks divide these counts by a measured convolution rate to give the
 /// floor no graph rewrite can beat.
 /// </summary>
-public sealed class ConvolutionCost
+public sealed class ConvolutionCost : INetworkCost
 {
     private readonly BackboneGraph _graph;
+    private readonly Dictionary<string, long> _channels;
+    private readonly IReadOnlyDictionary<string, string> _tapTensors;
 
-    private ConvolutionCost(BackboneGraph graph) => _graph = graph;
+    private ConvolutionCost(BackboneGraph graph, IReadOnlyDictionary<string, string> tapTensors)
+    {
+        _graph = graph;
+        _channels = ChannelInference.Infer(graph);
+        _tapTensors = tapTensors;
+    }
 
     /// <summary>The cost model of <paramref name="backbone"/> cut at <paramref name="taps"/> (tap names of the manifest).</summary>
     public static ConvolutionCost Of(ModelProto backbone, BackboneManifest manifest, IEnumerable<string> taps)
     {
-        var tapTensors = taps.Select(manifest.ResolveTap).Distinct(StringComparer.Ordinal).ToList();
+        var byTap = taps.Distinct(StringComparer.Ordinal).ToDictionary(t => t, manifest.ResolveTap, StringComparer.Ordinal);
+        var tapTensors = byTap.Values.Distinct(StringComparer.Ordinal).ToList();
         if (tapTensors.Count == 0) throw new GraphCompilationException("No taps given.");
-        return new ConvolutionCost(ForwardSurgery.Prepare(backbone, manifest, tapTensors));
+        return new ConvolutionCost(ForwardSurgery.Prepare(backbone, manifest, tapTensors), byTap);
     }
 
     /// <summary>The cost model of the manifest's backbone (read from disk) cut at <paramref name="taps"/>.</summary>
@@ -34,13 +42,25 @@ public sealed class ConvolutionCost
     public long GradientStepMacs(int height, int width) => 2 * ForwardMacs(height, width);
 
     /// <summary>Multiply-adds of every Conv between the image and the taps, for an image of the given size.</summary>
-    public long ForwardMacs(int height, int width)
+    public long ForwardMacs(int height, int width) => Walk(height, width).Macs;
+
+    /// <summary>
+    /// Values of every activation between the image and the taps (channels x height x width, summed
+    /// over nodes): what a forward pass writes, and about what its backward pass keeps alive.
+    /// </summary>
+    public long ActivationValues(int height, int width) => Walk(height, width).Values;
+
+    /// <summary>Channels of a tap of the cut network, or null when they cannot be inferred statically.</summary>
+    public long? TapChannels(string tap) =>
+        _tapTensors.TryGetValue(tap, out var tensor) && _channels.TryGetValue(tensor, out var c) ? c : null;
+
+    private (long Macs, long Values) Walk(int height, int width)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         var graph = _graph;
         var sizes = new Dictionary<string, (long H, long W)>(StringComparer.Ordinal) { [graph.Input] = (height, width) };
-        long macs = 0;
+        long macs = 0, values = 0;
         foreach (var node in graph.Nodes)
         {
             var input = InputSize(node, sizes);
@@ -72,8 +92,9 @@ public sealed class ConvolutionCost
                     break;
             }
             sizes[node.Output[0]] = output;
+            if (_channels.TryGetValue(node.Output[0], out var channels)) values += channels * output.H * output.W;
         }
-        return macs;
+        return (macs, values);
     }
 
     /// <summary>The largest known spatial size among a node's inputs (broadcast [N,C,1,1] operands are smaller).</summary>

@@ -11,18 +11,53 @@ namespace NeuralArt.Graphs.Compilation;
 /// <summary>
 /// Compiled graphs on disk, keyed by a hash of the backbone's bytes, the manifest's surgery
 /// settings, the objective and <see cref="ModelCompiler.Version"/>. A miss compiles and writes
-/// atomically (temp file + rename), so concurrent processes at worst compile twice.
+/// atomically (temp file + rename), so concurrent processes at worst compile twice. The graphs
+/// looked up in this process are remembered, at most <see cref="MaxEntries"/> of them (least
+/// recently used forgotten first; a forgotten one is found on disk again without compiling).
 /// </summary>
 public sealed class CompiledModelCache
 {
+    /// <summary>Default for <see cref="MaxEntries"/>: entries are small, the bound only stops unbounded growth.</summary>
+    public const int DefaultMaxEntries = 64;
+
+    /// <summary>
+    /// Default for <see cref="MaxFiles"/>: style graphs still bake request values (smoothing factor,
+    /// temperature) into their key, so without a bound a caller could fill the disk.
+    /// </summary>
+    public const int DefaultMaxFiles = 256;
+
+    private const string GraphExtension = ".onnx";
+
     private readonly ConcurrentDictionary<string, string> _backboneHashes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Lazy<CompiledGraph>> _compiled = new(StringComparer.Ordinal);
+    // Guards _compiled and _recency (most recently used first).
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, LinkedListNode<(string Hash, Lazy<CompiledGraph> Graph)>> _compiled = new(StringComparer.Ordinal);
+    private readonly LinkedList<(string Hash, Lazy<CompiledGraph> Graph)> _recency = new();
 
-    public CompiledModelCache(string directory) => Directory = Path.GetFullPath(directory);
+    public CompiledModelCache(string directory, int maxEntries = DefaultMaxEntries, int maxFiles = DefaultMaxFiles)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxEntries);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxFiles);
+        Directory = Path.GetFullPath(directory);
+        MaxEntries = maxEntries;
+        MaxFiles = maxFiles;
+    }
 
-    public CompiledModelCache(ModelCatalog catalog) : this(catalog.CacheDirectory) { }
+    public CompiledModelCache(ModelCatalog catalog, int maxEntries = DefaultMaxEntries) : this(catalog.CacheDirectory, maxEntries) { }
 
     public string Directory { get; }
+
+    /// <summary>Compiled graphs remembered in memory at most.</summary>
+    public int MaxEntries { get; }
+
+    /// <summary>Compiled graph files kept on disk at most; past it the least recently used are deleted (compiled again when next asked for).</summary>
+    public int MaxFiles { get; }
+
+    /// <summary>Compiled graphs remembered in memory now.</summary>
+    public int Count
+    {
+        get { lock (_gate) return _compiled.Count; }
+    }
 
     public CompiledGraph GetOrCompile(BackboneManifest manifest, Objective objective)
     {
@@ -36,14 +71,55 @@ public sealed class CompiledModelCache
             $"taps={string.Join(",", manifest.Taps.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => t.Key + "=" + t.Value))}",
             $"objective={objective.CacheKey}");
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
-        return _compiled.GetOrAdd(hash, h => new Lazy<CompiledGraph>(() => Materialize(manifest, objective, h))).Value;
+        Lazy<CompiledGraph> graph;
+        lock (_gate)
+        {
+            if (_compiled.TryGetValue(hash, out var node))
+            {
+                _recency.Remove(node);
+                _recency.AddFirst(node);
+                graph = node.Value.Graph;
+            }
+            else
+            {
+                graph = new Lazy<CompiledGraph>(() => Materialize(manifest, objective, hash), LazyThreadSafetyMode.ExecutionAndPublication);
+                _compiled[hash] = _recency.AddFirst((hash, graph));
+                while (_compiled.Count > MaxEntries)
+                {
+                    _compiled.Remove(_recency.Last!.Value.Hash);
+                    _recency.RemoveLast();
+                }
+            }
+        }
+        try
+        {
+            return graph.Value;
+        }
+        catch
+        {
+            // Do not remember failures: the next request compiles again (and fails again, or not).
+            lock (_gate)
+            {
+                if (_compiled.TryGetValue(hash, out var node) && ReferenceEquals(node.Value.Graph, graph))
+                {
+                    _compiled.Remove(hash);
+                    _recency.Remove(node);
+                }
+            }
+            throw;
+        }
     }
 
     private CompiledGraph Materialize(BackboneManifest manifest, Objective objective, string hash)
     {
         var kind = objective.CacheKey.Split(':')[0];
-        var path = Path.Combine(Directory, $"{manifest.Name}-{kind}-{hash}.onnx");
-        if (!File.Exists(path))
+        var path = Path.Combine(Directory, $"{manifest.Name}-{kind}-{hash}{GraphExtension}");
+        if (File.Exists(path))
+        {
+            // Recently used: the last to go when the folder is pruned.
+            TryTouch(path);
+        }
+        else
         {
             System.IO.Directory.CreateDirectory(Directory);
             var backbone = ModelProto.Parser.ParseFrom(File.ReadAllBytes(manifest.BackbonePath));
@@ -51,8 +127,42 @@ public sealed class CompiledModelCache
             var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
             File.WriteAllBytes(temp, compiled.ToByteArray());
             File.Move(temp, path, overwrite: true);
+            Prune(keep: path);
         }
         return new CompiledGraph(path, manifest.Name, objective.CacheKey, hash);
+    }
+
+    /// <summary>Deletes the least recently used graph files beyond <see cref="MaxFiles"/> (sessions already loaded keep their copy in memory).</summary>
+    private void Prune(string keep)
+    {
+        var files = new DirectoryInfo(Directory).GetFiles("*" + GraphExtension);
+        if (files.Length <= MaxFiles) return;
+        foreach (var file in files.Where(f => f.FullName != keep).OrderBy(f => f.LastAccessTimeUtc).Take(files.Length - MaxFiles))
+        {
+            try
+            {
+                file.Delete();
+            }
+            catch (IOException)
+            {
+                // Another process pruned it or holds it: the next compile prunes again.
+            }
+        }
+    }
+
+    private static void TryTouch(string path)
+    {
+        try
+        {
+            File.SetLastAccessTimeUtc(path, DateTime.UtcNow);
+        }
+        catch (IOException)
+        {
+            // A read-only cache (baked into an image) stays as it is.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     private static string HashFile(string path)

@@ -30,17 +30,17 @@ public sealed class ModelCatalog
 
     public BackboneManifest Get(string name)
     {
-        var path = Path.Combine(Directory, name + ".json");
-        if (!File.Exists(path))
+        // Names only, never paths: a name is looked up among the manifests, not joined to a path.
+        if (!Names.Contains(name, StringComparer.Ordinal))
         {
-            throw new GraphCompilationException(
-                $"No model named '{name}' in {Directory}. Known models: {string.Join(", ", Names)}.");
+            throw new GraphCompilationException($"There is no model named '{name}'. Known models: {string.Join(", ", Names)}.");
         }
+        var path = Path.Combine(Directory, name + ".json");
         var manifest = BackboneManifest.Load(path);
         if (!File.Exists(manifest.BackbonePath))
         {
             throw new GraphCompilationException(
-                $"Backbone file '{manifest.BackbonePath}' for model '{name}' is missing. It comes from a NuGet package at build time: run 'dotnet build'.");
+                $"The backbone of model '{name}' ({manifest.Backbone}) is missing; it is made at build time: run 'dotnet build'.");
         }
         return manifest;
     }

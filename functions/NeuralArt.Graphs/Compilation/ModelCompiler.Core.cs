@@ -23,7 +23,8 @@ public static partial class ModelCompiler
         var builder = new GraphBuilder();
         builder.Reserve(graph.Initializers.Keys);
         builder.Reserve(graph.Nodes.SelectMany(n => n.Input.Concat(n.Output)));
-        builder.Reserve([GraphNames.Image, GraphNames.Loss, GraphNames.Grad, .. tapNames]);
+        builder.Reserve([GraphNames.Image, GraphNames.Loss, GraphNames.Grad, .. tapNames,
+            .. tapNames.Select(DreamGraphNames.Weight), .. tapNames.Select(DreamGraphNames.ChannelMask)]);
         foreach (var (name, tensor) in graph.Initializers) builder.Initializers[name] = tensor;
 
         var preprocessing = Preprocessing.Emit(builder, manifest.Preprocessing, graph.Input);
@@ -154,18 +155,25 @@ public static partial class ModelCompiler
             switch (objective)
             {
                 case DreamObjective dream:
-                    foreach (var t in dream.Taps)
+                    foreach (var tap in dream.Taps)
                     {
-                        var tensor = tapTensors[t.Tap];
-                        terms.Add(DreamLoss.Emit(builder, backward, tensor, t.Weight, dream.Channels, channels.GetValueOrDefault(tensor)));
+                        var tensor = tapTensors[tap];
+                        // A static channel count tells feeders the mask's length; where inference
+                        // cannot find it the dimension stays dynamic (only an all-channel mask then).
+                        var c = channels.GetValueOrDefault(tensor);
+                        var mask = DreamGraphNames.ChannelMask(tap);
+                        inputs.Add(ScalarValue(DreamGraphNames.Weight(tap)));
+                        inputs.Add(TensorValue(mask, Dim(1), c > 0 ? Dim(c) : Dim(mask + "_C"), Dim(1), Dim(1)));
+                        terms.Add(DreamLoss.Emit(builder, backward, tensor, DreamGraphNames.Weight(tap), mask));
                     }
                     break;
                 case GuidedDreamObjective guided:
-                    foreach (var t in guided.Taps)
+                    foreach (var tap in guided.Taps)
                     {
-                        var guideName = GraphNames.GuidePrefix + t.Tap;
-                        inputs.Add(FeatureValue(guideName, channels.GetValueOrDefault(tapTensors[t.Tap])));
-                        terms.Add(GuidedDreamLoss.Emit(builder, backward, tapTensors[t.Tap], guideName, t.Weight));
+                        var guideName = GraphNames.GuidePrefix + tap;
+                        inputs.Add(FeatureValue(guideName, channels.GetValueOrDefault(tapTensors[tap])));
+                        inputs.Add(ScalarValue(DreamGraphNames.Weight(tap)));
+                        terms.Add(GuidedDreamLoss.Emit(builder, backward, tapTensors[tap], guideName, DreamGraphNames.Weight(tap)));
                     }
                     break;
                 default:
@@ -181,8 +189,8 @@ public static partial class ModelCompiler
 
     private static IReadOnlyList<string> TapsOf(Objective objective) => objective switch
     {
-        DreamObjective d => d.Taps.Select(t => t.Tap).ToList(),
-        GuidedDreamObjective g => g.Taps.Select(t => t.Tap).ToList(),
+        DreamObjective d => d.Taps,
+        GuidedDreamObjective g => g.Taps,
         FeaturesObjective f => f.Taps,
         StyleObjective s => [.. s.StyleTaps, .. s.ContentTaps],
         StyleTargetsObjective s => [.. s.StyleTaps, .. s.ContentTaps],

@@ -11,7 +11,8 @@ namespace NeuralArt.Graphs.Compilation;
 public static partial class ModelCompiler
 {
     /// <summary>Bumped whenever compiled graphs change, so stale cache entries are not reused.</summary>
-    public const int Version = 6;
+    /// <remarks>7: dream weights and channel masks became graph inputs; dream graphs are keyed by the set of taps.</remarks>
+    public const int Version = 7;
 
     /// <summary>The ONNX opset the compiled graphs are written in.</summary>
     public const long TargetOpset = 17;

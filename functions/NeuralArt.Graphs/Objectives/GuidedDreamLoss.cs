@@ -8,11 +8,11 @@ namespace NeuralArt.Graphs.Objectives;
 /// picks the guide position y whose feature vector has the largest dot product with A(x);
 /// <c>loss = w * sum_x max_y &lt;A(x), G(y)&gt; / N</c> with N the number of positions of A
 /// (a mean over positions), and its gradient at A(x) is <c>w * G(y*) / N</c> (the argmax is
-/// piecewise constant).
+/// piecewise constant). The weight is a scalar graph input.
 /// </summary>
 internal static class GuidedDreamLoss
 {
-    public static string Emit(GraphBuilder b, BackwardPass backward, string activation, string guide, float weight)
+    public static string Emit(GraphBuilder b, BackwardPass backward, string activation, string guide, string weight)
     {
         var flatten = b.ConstInt64([0, 0, -1]);
         var a = b.Add("Reshape", [activation, flatten], "guided_a");              // [1, C, HW]
@@ -29,7 +29,7 @@ internal static class GuidedDreamLoss
              b.ShapeOf(activation)], "guided_target");
         var positions = b.Add("Cast", [b.Add("ReduceProd", [b.ShapeOf(activation, 2)], "positions", Attr.Int("keepdims", 0))],
             "positions_f", Attr.Int("to", Tensors.FloatType));
-        var scale = b.Add("Div", [b.Scalar(weight), positions], "guided_scale");
+        var scale = b.Add("Div", [weight, positions], "guided_scale");
         backward.Seed(activation, b.Mul(matchedNchw, scale, "guided_seed"));
         var total = b.Add("ReduceSum", [best], "guided_sum", Attr.Int("keepdims", 0));
         return b.Mul(total, scale, "guided_term");

@@ -12,24 +12,47 @@ public abstract record Objective
 
 /// <summary>
 /// DeepDream: <c>loss = sum_t w_t * mean(A_t^2)</c> (mean over the selected channels and all
-/// positions). Inputs: <c>image</c>. Outputs: <c>loss</c>, <c>grad</c>.
+/// positions). The compiled graph depends only on the SET of taps: the weights and the channel
+/// selection are graph inputs (<see cref="DreamGraphNames"/>, values from <see cref="DreamParameters"/>),
+/// so new weights or channels never compile a new graph nor open a new session.
+/// Inputs: <c>image</c>; per tap <c>dream_weight.{tap}</c> (scalar) and <c>dream_mask.{tap}</c>
+/// ([1,C,1,1], 1 for a selected channel, 0 otherwise). Outputs: <c>loss</c>, <c>grad</c>.
 /// </summary>
-public sealed record DreamObjective(IReadOnlyList<TapWeight> Taps, IReadOnlyList<int>? Channels = null) : Objective
+public sealed record DreamObjective : Objective
 {
-    public override string CacheKey =>
-        "dream:" + string.Join(";", Taps.Select(t => $"{t.Tap}={t.Weight:R}")) +
-        (Channels is { Count: > 0 } ? ":ch=" + string.Join(",", Channels) : "");
+    /// <param name="taps">The taps; order and repeats do not matter (the graph is compiled for the sorted set).</param>
+    public DreamObjective(IEnumerable<string> taps) => Taps = DreamGraphNames.TapSet(taps);
+
+    /// <summary>The distinct taps in ordinal order: the order the graph sums their terms in.</summary>
+    public IReadOnlyList<string> Taps { get; }
+
+    public override string CacheKey => "dream:" + string.Join(";", Taps);
+
+    public bool Equals(DreamObjective? other) => other is not null && CacheKey == other.CacheKey;
+
+    public override int GetHashCode() => CacheKey.GetHashCode(StringComparison.Ordinal);
 }
 
 /// <summary>
 /// Guided DeepDream (Mordvintsev's guide): each position's activation vector is pulled towards the
 /// guide feature vector it matches best, <c>loss = sum_t w_t * sum_x max_y &lt;A_t(x), G_t(y)&gt; / N_t</c>
-/// with N_t the number of positions of A_t.
-/// Inputs: <c>image</c> and <c>guide.{tap}</c> ([1,C,h,w] features of the guide image).
+/// with N_t the number of positions of A_t. Like <see cref="DreamObjective"/>, compiled for the set
+/// of taps only. Inputs: <c>image</c>, per tap <c>guide.{tap}</c> ([1,C,h,w] features of the guide
+/// image) and <c>dream_weight.{tap}</c> (scalar).
 /// </summary>
-public sealed record GuidedDreamObjective(IReadOnlyList<TapWeight> Taps) : Objective
+public sealed record GuidedDreamObjective : Objective
 {
-    public override string CacheKey => "guided:" + string.Join(";", Taps.Select(t => $"{t.Tap}={t.Weight:R}"));
+    /// <param name="taps">The taps; order and repeats do not matter (the graph is compiled for the sorted set).</param>
+    public GuidedDreamObjective(IEnumerable<string> taps) => Taps = DreamGraphNames.TapSet(taps);
+
+    /// <summary>The distinct taps in ordinal order.</summary>
+    public IReadOnlyList<string> Taps { get; }
+
+    public override string CacheKey => "guided:" + string.Join(";", Taps);
+
+    public bool Equals(GuidedDreamObjective? other) => other is not null && CacheKey == other.CacheKey;
+
+    public override int GetHashCode() => CacheKey.GetHashCode(StringComparison.Ordinal);
 }
 
 /// <summary>Forward only: returns the taps' activations as outputs named after the taps.</summary>

@@ -33,23 +33,28 @@ public sealed class TaskHubJobClient(DurableTaskHub hub) : IJobClient
         return state is null ? null : ToInstance(state);
     }
 
-    public async Task<IReadOnlyList<JobInstance>> ListAsync(DateTimeOffset createdFrom, int top, CancellationToken cancellationToken = default)
+    public async Task<JobPage> ListAsync(DateTimeOffset createdFrom, int top, string? continuationToken, CancellationToken cancellationToken = default)
     {
-        var jobs = new List<JobInstance>();
-        var query = new OrchestrationQuery { CreatedTimeFrom = createdFrom.UtcDateTime, PageSize = top, FetchInputsAndOutputs = true };
-        do
+        var query = new OrchestrationQuery
         {
-            var page = await hub.Service.GetOrchestrationWithQueryAsync(query, cancellationToken).ConfigureAwait(false);
-            jobs.AddRange(page.OrchestrationState.Where(s => s.Name == ArtworkOrchestration.Name).Select(ToInstance));
-            query.ContinuationToken = page.ContinuationToken;
-        }
-        while (!string.IsNullOrEmpty(query.ContinuationToken));
-
-        return [.. jobs.OrderByDescending(j => j.CreatedAt).Take(top)];
+            CreatedTimeFrom = createdFrom.UtcDateTime,
+            PageSize = top,
+            FetchInputsAndOutputs = true,
+            ContinuationToken = continuationToken,
+        };
+        var page = await hub.Service.GetOrchestrationWithQueryAsync(query, cancellationToken).ConfigureAwait(false);
+        var jobs = page.OrchestrationState.Where(s => s.Name == ArtworkOrchestration.Name).Select(ToInstance).OrderByDescending(j => j.CreatedAt).ToList();
+        return new JobPage(jobs, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
     }
 
     public Task CancelAsync(string jobId, string reason, CancellationToken cancellationToken = default) =>
         hub.Client.TerminateInstanceAsync(new OrchestrationInstance { InstanceId = jobId }, reason);
+
+    public async Task<bool> PurgeAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        var result = await ((IOrchestrationServicePurgeClient)hub.Service).PurgeInstanceStateAsync(jobId).ConfigureAwait(false);
+        return result.DeletedInstanceCount > 0;
+    }
 
     private static JobInstance ToInstance(OrchestrationState s) => new(
         s.OrchestrationInstance.InstanceId,

@@ -8,9 +8,10 @@ using NeuralArt.Pipeline.Storage;
 namespace NeuralArt.Host.Inbox;
 
 /// <summary>
-/// The local stand-in for the Functions blob trigger: polls the inbox container and starts a job for
-/// each new (name, ETag), with the same conventions and instance IDs. Hosts watching one inbox
-/// together start each job once: the task hub refuses a second instance with the same ID.
+/// The local stand-in for the Functions inbox event trigger (Event Grid has no local emulator): polls
+/// the inbox container and starts a job for each new (name, ETag), with the same conventions and
+/// instance IDs. Hosts watching one inbox together start each job once: the task hub refuses a
+/// second instance with the same ID.
 /// </summary>
 public sealed class InboxWatcher(
     IArtworkStore store,

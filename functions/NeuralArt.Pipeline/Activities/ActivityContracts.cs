@@ -12,6 +12,7 @@ public static class ActivityNames
     public const string RunChunk = "RunArtworkChunk";
     public const string Finalize = "FinalizeArtwork";
     public const string RecordFailure = "RecordArtworkFailure";
+    public const string Admit = "AdmitArtworkJob";
 }
 
 /// <summary>Where a render stands (a serializable copy of <see cref="EngineProgress"/>).</summary>
@@ -54,7 +55,11 @@ public sealed record RunChunkInput(
     [property: JsonPropertyName("jobId")] string JobId,
     [property: JsonPropertyName("kind")] string Kind,
     [property: JsonPropertyName("from")] BlobRef From,
-    [property: JsonPropertyName("maxIterations")] int MaxIterations);
+    [property: JsonPropertyName("maxIterations")] int MaxIterations)
+{
+    /// <summary>Starts of one chunk (crashed workers included) after which the job fails instead of being redelivered.</summary>
+    [JsonPropertyName("maxAttempts")] public int MaxAttempts { get; init; } = new RetrySettings().MaxAttempts;
+}
 
 /// <summary>A chunk's result: the new checkpoint and what it took.</summary>
 public sealed record ChunkOutcome(

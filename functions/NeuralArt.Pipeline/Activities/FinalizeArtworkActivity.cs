@@ -5,6 +5,7 @@ using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NeuralArt.Engine.Jobs;
+using NeuralArt.Pipeline.Admission;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;
 
@@ -19,6 +20,7 @@ public sealed class FinalizeArtworkActivity(
     IArtworkStore store,
     CheckpointStore checkpoints,
     ArtworkEngines engines,
+    AdmissionControl admission,
     IOptions<PipelineOptions> options,
     TimeProvider clock,
     ILogger<FinalizeArtworkActivity> logger) : TaskActivity<FinalizeInput, JobOutcome>
@@ -35,6 +37,7 @@ public sealed class FinalizeArtworkActivity(
         if (existing is not null && JsonSerializer.Deserialize<JobManifest>(existing.Content) is { } done)
         {
             logger.LogInformation("Job {JobId}: already finalized.", input.JobId);
+            await admission.ReleaseAsync(input.JobId, cancellationToken).ConfigureAwait(false);
             return ToOutcome(done, manifestBlob);
         }
 
@@ -57,10 +60,9 @@ public sealed class FinalizeArtworkActivity(
             Id = input.JobId,
             Kind = input.Request.Kind,
             Origin = input.Request.Origin,
-            Source = input.Request.Source,
-            Style = input.Request.Style,
-            Sidecar = input.Request.Sidecar,
+            Inputs = JobInputs.ByRole(input.Request.Inputs),
             Parameters = parameters,
+            Cost = input.Request.Cost,
             Result = result,
             Preview = preview,
             Width = final.Progress.Width,
@@ -76,9 +78,10 @@ public sealed class FinalizeArtworkActivity(
 
         if (!settings.KeepCheckpoints)
         {
-            await checkpoints.DeleteOlderAsync(input.JobId, keepFrom: null, cancellationToken).ConfigureAwait(false);
+            await checkpoints.DeleteAllAsync(input.JobId, cancellationToken).ConfigureAwait(false);
         }
 
+        await admission.ReleaseAsync(input.JobId, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Job {JobId}: wrote {Result} ({Width}x{Height}).", input.JobId, result, manifest.Width, manifest.Height);
         return ToOutcome(manifest, manifestBlob);
     }
@@ -106,7 +109,8 @@ public sealed class FinalizeArtworkActivity(
             version,
             (parameters as JsonObject)?["model"]?.ToString() ?? runtime.Model,
             runtime.Provider,
-            Environment.MachineName);
+            Environment.MachineName,
+            runtime.Versions);
     }
 }
 

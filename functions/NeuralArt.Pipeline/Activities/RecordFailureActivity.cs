@@ -2,15 +2,17 @@ using System.Text.Json;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NeuralArt.Pipeline.Admission;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;
 
 namespace NeuralArt.Pipeline.Activities;
 
-/// <summary>Writes <c>outputs/{id}/error.json</c> for a failed job and drops its checkpoints.</summary>
+/// <summary>Writes <c>outputs/{id}/error.json</c> for a failed job, drops its checkpoints and frees its admission slot.</summary>
 public sealed class RecordFailureActivity(
     IArtworkStore store,
     CheckpointStore checkpoints,
+    AdmissionControl admission,
     IOptions<PipelineOptions> options,
     ILogger<RecordFailureActivity> logger) : TaskActivity<FailureInput, BlobRef>
 {
@@ -23,7 +25,7 @@ public sealed class RecordFailureActivity(
             Id = input.JobId,
             Kind = input.Request.Kind,
             Origin = input.Request.Origin,
-            Source = input.Request.Source,
+            Inputs = JobInputs.ByRole(input.Request.Inputs),
             Reason = input.Error.Reason,
             Field = input.Error.Field,
             Phase = input.Error.Phase,
@@ -34,9 +36,10 @@ public sealed class RecordFailureActivity(
         await store.WriteAsync(blob, JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJson.Options), "application/json", cancellationToken).ConfigureAwait(false);
         if (!options.Value.KeepCheckpoints)
         {
-            await checkpoints.DeleteOlderAsync(input.JobId, keepFrom: null, cancellationToken).ConfigureAwait(false);
+            await checkpoints.DeleteAllAsync(input.JobId, cancellationToken).ConfigureAwait(false);
         }
 
+        await admission.ReleaseAsync(input.JobId, cancellationToken).ConfigureAwait(false);
         logger.LogWarning("Job {JobId} failed while {Phase}: {Reason}", input.JobId, input.Error.Phase, input.Error.Reason);
         return blob;
     }

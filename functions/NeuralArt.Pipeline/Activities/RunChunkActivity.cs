@@ -46,6 +46,15 @@ public sealed class RunChunkActivity(
                 return new ChunkOutcome(latest.Blob, done.Progress, done.Progress.CompletedIterations - fromKey.CompletedIterations, 0, Resumed: true, null, null);
             }
 
+            var attempt = await checkpoints.RecordAttemptAsync(input.JobId, fromKey, cancellationToken).ConfigureAwait(false);
+            if (attempt > input.MaxAttempts)
+            {
+                var reason = $"The chunk from iteration {fromKey.CompletedIterations} was started {attempt - 1} times and never finished: " +
+                    "its worker stops while running it (out of memory, or killed). Try a smaller size or tile size.";
+                logger.LogError("Job {JobId}: {Reason}", input.JobId, reason);
+                return new ChunkOutcome(null, null, 0, 0, false, null, new JobError(reason, null, JobPhases.Running, Retriable: false));
+            }
+
             var start = await checkpoints.ReadAsync(input.From, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Checkpoint '{input.From}' does not exist.");
             var engine = engines.Get(input.Kind);

@@ -35,23 +35,23 @@ public sealed class DurableTaskJobClient(DurableTaskClient client) : IJobClient
         return metadata is null ? null : ToInstance(metadata);
     }
 
-    public async Task<IReadOnlyList<JobInstance>> ListAsync(DateTimeOffset createdFrom, int top, CancellationToken cancellationToken = default)
+    public async Task<JobPage> ListAsync(DateTimeOffset createdFrom, int top, string? continuationToken, CancellationToken cancellationToken = default)
     {
-        var query = new OrchestrationQuery { CreatedFrom = createdFrom, PageSize = top, FetchInputsAndOutputs = true };
-        var jobs = new List<JobInstance>();
-        await foreach (var metadata in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
+        var query = new OrchestrationQuery { CreatedFrom = createdFrom, PageSize = top, FetchInputsAndOutputs = true, ContinuationToken = continuationToken };
+        await foreach (var page in client.GetAllInstancesAsync(query).AsPages(continuationToken, top).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            if (metadata.Name == ArtworkOrchestration.Name)
-            {
-                jobs.Add(ToInstance(metadata));
-            }
+            var jobs = page.Values.Where(m => m.Name == ArtworkOrchestration.Name).Select(ToInstance).OrderByDescending(j => j.CreatedAt).ToList();
+            return new JobPage(jobs, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
         }
 
-        return [.. jobs.OrderByDescending(j => j.CreatedAt).Take(top)];
+        return new JobPage([], null);
     }
 
     public Task CancelAsync(string jobId, string reason, CancellationToken cancellationToken = default) =>
         client.TerminateInstanceAsync(jobId, (object)reason, cancellationToken);
+
+    public async Task<bool> PurgeAsync(string jobId, CancellationToken cancellationToken = default) =>
+        (await client.PurgeInstanceAsync(jobId, cancellation: cancellationToken).ConfigureAwait(false)).PurgedInstanceCount > 0;
 
     private static JobInstance ToInstance(OrchestrationMetadata m) => new(
         m.InstanceId,

@@ -14,11 +14,21 @@ public interface IJobClient
 
     Task<JobInstance?> GetAsync(string jobId, CancellationToken cancellationToken = default);
 
-    /// <summary>Jobs created since <paramref name="createdFrom"/>, newest first, at most <paramref name="top"/>.</summary>
-    Task<IReadOnlyList<JobInstance>> ListAsync(DateTimeOffset createdFrom, int top, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// One page of jobs created since <paramref name="createdFrom"/>: at most <paramref name="top"/>,
+    /// read from the backend one page at a time (the cost of a call never grows with the number of
+    /// jobs), and the token of the next page (null at the end).
+    /// </summary>
+    Task<JobPage> ListAsync(DateTimeOffset createdFrom, int top, string? continuationToken, CancellationToken cancellationToken = default);
 
     Task CancelAsync(string jobId, string reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes an ended job's history from the backend; false when there was none.</summary>
+    Task<bool> PurgeAsync(string jobId, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A page of jobs and the token of the next one.</summary>
+public sealed record JobPage(IReadOnlyList<JobInstance> Jobs, string? ContinuationToken);
 
 /// <summary>The Durable runtime states the API distinguishes.</summary>
 public enum JobRuntimeStatus { Pending, Running, Completed, Failed, Cancelled, Unknown }

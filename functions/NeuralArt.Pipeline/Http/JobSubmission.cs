@@ -6,22 +6,21 @@ namespace NeuralArt.Pipeline.Http;
 
 /// <summary>
 /// The body of <c>POST /api/jobs</c>:
-/// <code>{ "kind": "dream" | "style", "source": "uploads/…/cat.jpg", "style": "starry-night" | "styles/x.jpg", "parameters": { … } }</code>
+/// <code>{ "kind": "style", "inputs": { "source": "uploads/…/cat.jpg", "style": ["starry-night", "styles/scream.jpg"] }, "parameters": { … } }</code>
+/// Inputs are named by the roles of the kind's engine descriptor (<c>GET /api/engines</c>); a role
+/// takes one reference or an array of them.
 /// </summary>
 public sealed record JobSubmission
 {
     [JsonPropertyName("kind")] public string? Kind { get; init; }
 
-    /// <summary>The content image as <c>container/name</c> (containers inbox, uploads or styles).</summary>
-    [JsonPropertyName("source")] public string? Source { get; init; }
+    /// <summary>Input images by role: a blob <c>container/name</c> (containers inbox, uploads or styles), or a bare name for a role with a library.</summary>
+    [JsonPropertyName("inputs")] public JsonObject? Inputs { get; init; }
 
-    /// <summary>A style name (resolved to <c>styles/&lt;name&gt;.&lt;ext&gt;</c>) or a blob reference.</summary>
-    [JsonPropertyName("style")] public string? Style { get; init; }
-
-    /// <summary>Engine parameters (a JSON object); the engine checks them when the job starts.</summary>
+    /// <summary>Engine parameters (a JSON object), checked at the door against the engine's descriptor.</summary>
     [JsonPropertyName("parameters")] public JsonNode? Parameters { get; init; }
 
-    /// <summary>Optional per-job chunk time budget in seconds.</summary>
+    /// <summary>Optional per-job chunk time budget in seconds (at most half the host's function timeout).</summary>
     [JsonPropertyName("chunkBudgetSeconds")] public double? ChunkTimeBudgetSeconds { get; init; }
 
     internal static readonly JsonSerializerOptions JsonOptions = new()

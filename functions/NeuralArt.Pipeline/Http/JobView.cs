@@ -9,16 +9,17 @@ public sealed record JobView
     [JsonPropertyName("id")] public required string Id { get; init; }
     [JsonPropertyName("kind")] public string? Kind { get; init; }
     [JsonPropertyName("origin")] public string? Origin { get; init; }
-    [JsonPropertyName("source")] public string? Source { get; init; }
-    [JsonPropertyName("style")] public string? Style { get; init; }
+    /// <summary>The input images by role.</summary>
+    [JsonPropertyName("inputs")] public IReadOnlyDictionary<string, IReadOnlyList<string>>? Inputs { get; init; }
 
-    /// <summary><c>pending</c>, <c>running</c>, <c>completed</c>, <c>failed</c> or <c>cancelled</c>.</summary>
+    /// <summary><c>pending</c>, <c>running</c>, <c>completed</c>, <c>failed</c> or <c>cancelled</c>; <c>unknown</c> when the job's stored data cannot be read (<see cref="Error"/> says why).</summary>
     [JsonPropertyName("status")] public required string Status { get; init; }
 
     [JsonPropertyName("createdAt")] public DateTimeOffset CreatedAt { get; init; }
     [JsonPropertyName("lastUpdatedAt")] public DateTimeOffset LastUpdatedAt { get; init; }
     [JsonPropertyName("progress")] public JobStatus? Progress { get; init; }
 
+    [JsonPropertyName("source"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public BlobLink? Source { get; init; }
     [JsonPropertyName("preview"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public BlobLink? Preview { get; init; }
     [JsonPropertyName("result"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public BlobLink? Result { get; init; }
     [JsonPropertyName("manifest"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public BlobLink? Manifest { get; init; }
@@ -37,11 +38,26 @@ public sealed record JobLinks(
     [property: JsonPropertyName("statusQueryGetUri")] Uri StatusQueryGetUri,
     [property: JsonPropertyName("cancelPostUri")] Uri CancelPostUri);
 
-/// <summary>The 202 body of <c>POST /api/jobs</c>.</summary>
+/// <summary>The 202 body of <c>POST /api/jobs</c>: where to follow the job, and its plan (effective parameters, stages, cost).</summary>
 public sealed record JobAccepted(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("created")] bool Created,
     [property: JsonPropertyName("statusQueryGetUri")] Uri StatusQueryGetUri,
-    [property: JsonPropertyName("cancelPostUri")] Uri CancelPostUri);
+    [property: JsonPropertyName("cancelPostUri")] Uri CancelPostUri,
+    [property: JsonPropertyName("plan"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PlanView? Plan = null);
 
-public sealed record JobList([property: JsonPropertyName("jobs")] IReadOnlyList<JobView> Jobs);
+/// <summary>A plan as the API returns it: the effective parameters as JSON, the model, the stages, the cost.</summary>
+public sealed record PlanView(
+    [property: JsonPropertyName("parameters")] System.Text.Json.Nodes.JsonNode? Parameters,
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("stages")] IReadOnlyList<NeuralArt.Engine.Jobs.StageSize> Stages,
+    [property: JsonPropertyName("cost")] NeuralArt.Engine.Jobs.JobCost Cost);
+
+/// <summary>A page of jobs, newest first within the page, and the token of the next page (null at the end).</summary>
+public sealed record JobList(
+    [property: JsonPropertyName("jobs")] IReadOnlyList<JobView> Jobs,
+    [property: JsonPropertyName("continuationToken")] string? ContinuationToken = null);
+
+/// <summary>The body of <c>GET /api/engines</c>: the installed engines' descriptors with this host's caps applied.</summary>
+public sealed record EngineList(
+    [property: JsonPropertyName("engines")] IReadOnlyList<NeuralArt.Engine.Jobs.EngineDescriptor> Engines);

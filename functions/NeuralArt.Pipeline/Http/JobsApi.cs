@@ -4,9 +4,8 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Pipeline.Admission;
 using NeuralArt.Pipeline.Clients;
-using NeuralArt.Pipeline.Inbox;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;
 
@@ -16,52 +15,116 @@ namespace NeuralArt.Pipeline.Http;
 /// The HTTP API, written once for both hosts: the Functions app's <c>[HttpTrigger]</c> methods and the
 /// local host's ASP.NET Core routes call these with the request and their <see cref="IJobClient"/>.
 /// <list type="bullet">
-/// <item><c>POST /api/jobs</c>: validate, start, 202 with Location and status URLs.</item>
-/// <item><c>GET /api/jobs/{id}</c>: status, progress, result links (short-lived SAS).</item>
-/// <item><c>GET /api/jobs?top=n</c>: recent jobs.</item>
+/// <item><c>GET /api/engines</c>: the engines' descriptors (kinds, input roles, parameters) under this host's caps.</item>
+/// <item><c>POST /api/jobs</c>: checked at the door (<see cref="JobDoor"/>), admitted, started: 202 with Location and Retry-After; 400/413 naming the field; 429 with Retry-After when busy.</item>
+/// <item><c>GET /api/jobs/{id}</c>: status, progress, result links (short-lived SAS): 202 + Retry-After while it runs, 200 once it ended.</item>
+/// <item><c>GET /api/jobs?top=n&amp;continuationToken=t</c>: a page of recent jobs.</item>
 /// <item><c>POST /api/jobs/{id}/cancel</c>: terminate a running job and drop its checkpoints.</item>
+/// <item><c>DELETE /api/jobs/{id}</c>: purge an ended job (outputs, checkpoints, history): 204.</item>
 /// </list>
-/// Invalid requests get 400 with a problem body whose <c>field</c> names the member at fault.
 /// </summary>
 public sealed class JobsApi(
     IArtworkStore store,
     CheckpointStore checkpoints,
-    ArtworkEngines engines,
-    JobRequestFactory requests,
+    JobDoor door,
+    AdmissionControl admission,
     IOptions<PipelineOptions> options,
+    IOptions<JobLimitsOptions> limits,
     TimeProvider clock,
     ILogger<JobsApi> logger)
 {
     /// <summary>The route prefix both hosts serve the API under.</summary>
     public const string RoutePrefix = "api/jobs";
 
+    /// <summary>The route of the engines' descriptors.</summary>
+    public const string EnginesRoute = "api/engines";
+
     /// <summary>Job bodies are small JSON documents (parameters, blob names): refuse anything larger.</summary>
     public const int MaxBodyBytes = 256 * 1024;
 
     private const int MaxListSize = 100;
-    private const double MinChunkTimeBudgetSeconds = 1;
-    private const double MaxChunkTimeBudgetSeconds = 3600;
+
+    /// <summary>Continuation tokens are the backend's; anything longer than this is not one of ours.</summary>
+    private const int MaxContinuationTokenLength = 4096;
+
+    /// <summary>How long a client should wait before polling a running job again.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
     private readonly PipelineOptions settings = options.Value;
+
+    public IResult Engines() => Results.Json(new EngineList(door.Describe()));
 
     public async Task<IResult> SubmitAsync(HttpRequest request, IJobClient client, CancellationToken cancellationToken)
     {
         JobRequest job;
-        string jobId;
+        Engine.Jobs.JobPlan plan;
         try
         {
             var body = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
-            (jobId, job) = await ValidateAsync(body, cancellationToken).ConfigureAwait(false);
+            (job, plan) = await door.CheckAsync(ToOrder(body), cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestValidationException e)
+        catch (JobRejectedException e)
         {
-            return ProblemResults.BadRequest(e.Field, e.Message);
+            logger.LogInformation("POST refused ({Status}, {Field}): {Reason}", e.Status, e.Field, e.Message);
+            return ProblemResults.Rejected(e);
         }
 
-        var created = await client.StartAsync(jobId, job, cancellationToken).ConfigureAwait(false);
+        var jobId = JobIds.ForSubmission(job.Kind, job.Source.Name, Guid.NewGuid());
+        if (await admission.HasWaitingAsync(cancellationToken).ConfigureAwait(false)
+            || !await admission.TryAcquireAsync(jobId, cancellationToken).ConfigureAwait(false))
+        {
+            return Busy(request);
+        }
+
+        bool created;
+        try
+        {
+            created = await client.StartAsync(jobId, job, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await admission.ReleaseAsync(jobId, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
         logger.LogInformation("HTTP job {JobId} ({Kind}, {Source}) {Outcome}.", jobId, job.Kind, job.Source, created ? "started" : "already existed");
+        request.HttpContext.Response.Headers.RetryAfter = RetryAfterText(PollInterval);
         var self = JobUri(request, jobId);
-        return Results.Accepted(self.ToString(), new JobAccepted(jobId, created, self, CancelUri(request, jobId)));
+        var planView = new PlanView(JsonNode.Parse(plan.ParametersJson), plan.Model, plan.Stages, plan.Cost);
+        return Results.Accepted(self.ToString(), new JobAccepted(jobId, created, self, CancelUri(request, jobId), planView));
+    }
+
+    private IResult Busy(HttpRequest request)
+    {
+        var retryAfter = limits.Value.BusyRetryAfter;
+        request.HttpContext.Response.Headers.RetryAfter = RetryAfterText(retryAfter);
+        return ProblemResults.Create(StatusCodes.Status429TooManyRequests, "Busy",
+            $"This host runs at most {limits.Value.MaxRunningJobs} jobs at once and all are taken; try again in {retryAfter.TotalSeconds:G} s.", null);
+    }
+
+    private static string RetryAfterText(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The body's inputs as role -> references; a role takes a string or an array of strings.</summary>
+    private static JobOrder ToOrder(JobSubmission body)
+    {
+        var inputs = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var (role, value) in body.Inputs ?? [])
+        {
+            var field = Engine.Jobs.ParameterSchema.Printable(role);
+            inputs[role] = value switch
+            {
+                JsonValue v when v.GetValueKind() == JsonValueKind.String => [v.GetValue<string>()],
+                JsonArray items when items.All(i => i is JsonValue iv && iv.GetValueKind() == JsonValueKind.String) => items.Select(i => i!.GetValue<string>()).ToList(),
+                _ => throw JobRejectedException.BadRequest(field, $"The '{field}' input must be a blob reference (a string) or an array of them."),
+            };
+        }
+
+        if (body.Parameters is not null and not JsonObject)
+        {
+            throw JobRejectedException.BadRequest("parameters", "parameters must be a JSON object.");
+        }
+
+        return new JobOrder(body.Kind, inputs, body.Parameters?.ToJsonString() ?? "{}", body.ChunkTimeBudgetSeconds, JobOrigins.Http);
     }
 
     public async Task<IResult> GetAsync(HttpRequest request, string id, IJobClient client, CancellationToken cancellationToken)
@@ -69,10 +132,19 @@ public sealed class JobsApi(
         var instance = JobIds.IsValid(id) ? await client.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
         if (instance is null)
         {
-            return ProblemResults.NotFound($"There is no job '{id}'.");
+            return ProblemResults.NotFound("There is no such job.");
         }
 
-        return Results.Json(await ViewAsync(request, instance, withLinks: true, cancellationToken).ConfigureAwait(false));
+        var view = await SafeViewAsync(request, instance, withLinks: true, cancellationToken).ConfigureAwait(false);
+        if (instance.Status is JobRuntimeStatus.Pending or JobRuntimeStatus.Running)
+        {
+            // Durable HTTP conventions: 202 while the job runs, with when to ask again.
+            request.HttpContext.Response.Headers.RetryAfter = RetryAfterText(PollInterval);
+            request.HttpContext.Response.Headers.Location = JobUri(request, id).ToString();
+            return Results.Json(view, statusCode: StatusCodes.Status202Accepted);
+        }
+
+        return Results.Json(view);
     }
 
     public async Task<IResult> ListAsync(HttpRequest request, IJobClient client, CancellationToken cancellationToken)
@@ -84,14 +156,31 @@ public sealed class JobsApi(
             return ProblemResults.BadRequest("top", $"top must be a whole number from 1 to {MaxListSize}.");
         }
 
-        var instances = await client.ListAsync(clock.GetUtcNow() - settings.ListWindow, top, cancellationToken).ConfigureAwait(false);
-        var views = new List<JobView>(instances.Count);
-        foreach (var instance in instances)
+        string? token = request.Query.TryGetValue("continuationToken", out var tokenText) ? tokenText.ToString() : null;
+        if (token is { Length: > MaxContinuationTokenLength } || (token is not null && token.Any(char.IsControl)))
         {
-            views.Add(await ViewAsync(request, instance, withLinks: false, cancellationToken).ConfigureAwait(false));
+            return ProblemResults.BadRequest("continuationToken", "continuationToken is not a token this API gave out.");
         }
 
-        return Results.Json(new JobList(views));
+        JobPage page;
+        try
+        {
+            page = await client.ListAsync(clock.GetUtcNow() - settings.ListWindow, top, string.IsNullOrEmpty(token) ? null : token, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (token is not null && e is not OperationCanceledException)
+        {
+            logger.LogInformation(e, "A list request's continuation token was refused by the backend.");
+            return ProblemResults.BadRequest("continuationToken", "continuationToken is not a token this API gave out (or it expired).");
+        }
+
+        var views = new List<JobView>(page.Jobs.Count);
+        foreach (var instance in page.Jobs)
+        {
+            // Preview links only: the gallery shows thumbnails, never full-size results.
+            views.Add(await SafeViewAsync(request, instance, withLinks: false, cancellationToken).ConfigureAwait(false));
+        }
+
+        return Results.Json(new JobList(views, page.ContinuationToken));
     }
 
     public async Task<IResult> CancelAsync(HttpRequest request, string id, IJobClient client, CancellationToken cancellationToken)
@@ -99,7 +188,7 @@ public sealed class JobsApi(
         var instance = JobIds.IsValid(id) ? await client.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
         if (instance is null)
         {
-            return ProblemResults.NotFound($"There is no job '{id}'.");
+            return ProblemResults.NotFound("There is no such job.");
         }
 
         if (instance.Status is JobRuntimeStatus.Completed or JobRuntimeStatus.Failed or JobRuntimeStatus.Cancelled)
@@ -110,7 +199,34 @@ public sealed class JobsApi(
         await client.CancelAsync(id, "Cancelled through the HTTP API.", cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Job {JobId} cancelled.", id);
         await DropCheckpointsAsync(id, cancellationToken).ConfigureAwait(false);
+        await admission.ReleaseAsync(id, cancellationToken).ConfigureAwait(false);
         return Results.Accepted(JobUri(request, id).ToString(), new JobAccepted(id, false, JobUri(request, id), CancelUri(request, id)));
+    }
+
+    /// <summary>Purges an ended job: its outputs, checkpoints and Durable history; 409 while it runs.</summary>
+    public async Task<IResult> DeleteAsync(string id, IJobClient client, CancellationToken cancellationToken)
+    {
+        var instance = JobIds.IsValid(id) ? await client.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
+        if (instance is null)
+        {
+            return ProblemResults.NotFound("There is no such job.");
+        }
+
+        if (instance.Status is JobRuntimeStatus.Pending or JobRuntimeStatus.Running)
+        {
+            return ProblemResults.Conflict($"Job '{id}' is still {StatusName(instance.Status)}; cancel it first.");
+        }
+
+        await foreach (var blob in store.ListAsync(StorageLayout.OutputsContainer, id + "/", cancellationToken).ConfigureAwait(false))
+        {
+            await store.DeleteAsync(blob.Blob, cancellationToken).ConfigureAwait(false);
+        }
+
+        await checkpoints.DeleteAllAsync(id, cancellationToken).ConfigureAwait(false);
+        await admission.ReleaseAsync(id, cancellationToken).ConfigureAwait(false);
+        await client.PurgeAsync(id, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Job {JobId} purged.", id);
+        return Results.NoContent();
     }
 
     /// <summary>
@@ -122,7 +238,7 @@ public sealed class JobsApi(
     {
         try
         {
-            await checkpoints.DeleteOlderAsync(id, keepFrom: null, cancellationToken).ConfigureAwait(false);
+            await checkpoints.DeleteAllAsync(id, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -134,7 +250,7 @@ public sealed class JobsApi(
     {
         if (request.ContentLength > MaxBodyBytes)
         {
-            throw new RequestValidationException("body", $"The request body is larger than {MaxBodyBytes:N0} bytes.");
+            throw JobRejectedException.BadRequest("body", $"The request body is larger than {MaxBodyBytes:N0} bytes.");
         }
 
         using var buffer = new MemoryStream();
@@ -144,7 +260,7 @@ public sealed class JobsApi(
         {
             if (buffer.Length + read > MaxBodyBytes)
             {
-                throw new RequestValidationException("body", $"The request body is larger than {MaxBodyBytes:N0} bytes.");
+                throw JobRejectedException.BadRequest("body", $"The request body is larger than {MaxBodyBytes:N0} bytes.");
             }
 
             buffer.Write(chunk, 0, read);
@@ -152,112 +268,41 @@ public sealed class JobsApi(
 
         if (buffer.Length == 0)
         {
-            throw new RequestValidationException("body", "The request body is empty; send a JSON object with kind, source and parameters.");
+            throw JobRejectedException.BadRequest("body", "The request body is empty; send a JSON object with kind, inputs and parameters.");
         }
 
         try
         {
             return JsonSerializer.Deserialize<JobSubmission>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), JobSubmission.JsonOptions)
-                ?? throw new RequestValidationException("body", "The request body is null; send a JSON object.");
+                ?? throw JobRejectedException.BadRequest("body", "The request body is null; send a JSON object.");
         }
         catch (JsonException e)
         {
             var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
-            throw new RequestValidationException(field, $"The request body is not a valid job: {e.Message}");
+            throw JobRejectedException.BadRequest(field, $"The request body is not a valid job: {e.Message}");
         }
     }
 
-    private async Task<(string Id, JobRequest Request)> ValidateAsync(JobSubmission body, CancellationToken cancellationToken)
+    /// <summary>A job's view; a job whose stored data cannot be read is shown with the reason instead of failing the call.</summary>
+    private async Task<JobView> SafeViewAsync(HttpRequest request, JobInstance instance, bool withLinks, CancellationToken cancellationToken)
     {
-        var kind = body.Kind?.Trim().ToLowerInvariant();
-        if (string.IsNullOrEmpty(kind))
+        try
         {
-            throw new RequestValidationException("kind", $"kind is required: '{ArtworkKinds.Dream}' or '{ArtworkKinds.Style}'.");
+            return await ViewAsync(request, instance, withLinks, cancellationToken).ConfigureAwait(false);
         }
-
-        if (kind is not (ArtworkKinds.Dream or ArtworkKinds.Style))
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new RequestValidationException("kind", $"kind '{body.Kind}' is unknown: use '{ArtworkKinds.Dream}' or '{ArtworkKinds.Style}'.");
+            logger.LogWarning(e, "Job {JobId}: its stored data cannot be shown.", instance.Id);
+            return new JobView
+            {
+                Id = instance.Id,
+                Status = "unknown",
+                CreatedAt = instance.CreatedAt,
+                LastUpdatedAt = instance.LastUpdatedAt,
+                Error = new JobError("This job's stored data cannot be read.", null, "unknown", false),
+                Links = new JobLinks(JobUri(request, instance.Id), CancelUri(request, instance.Id)),
+            };
         }
-
-        if (!engines.Supports(kind))
-        {
-            throw new RequestValidationException("kind", $"This host has no '{kind}' engine installed.");
-        }
-
-        var source = await ValidateSourceAsync("source", body.Source, cancellationToken).ConfigureAwait(false);
-
-        BlobRef? style = null;
-        if (kind == ArtworkKinds.Style)
-        {
-            style = await ValidateStyleAsync(body.Style, cancellationToken).ConfigureAwait(false);
-        }
-        else if (body.Style is not null)
-        {
-            throw new RequestValidationException("style", "Only style jobs take a style image.");
-        }
-
-        if (body.Parameters is not null and not JsonObject)
-        {
-            throw new RequestValidationException("parameters", "parameters must be a JSON object.");
-        }
-
-        if (body.ChunkTimeBudgetSeconds is { } budget && (double.IsNaN(budget) || budget < MinChunkTimeBudgetSeconds || budget > MaxChunkTimeBudgetSeconds))
-        {
-            throw new RequestValidationException("chunkBudgetSeconds", $"chunkBudgetSeconds must be from {MinChunkTimeBudgetSeconds} to {MaxChunkTimeBudgetSeconds}.");
-        }
-
-        var parameters = body.Parameters?.ToJsonString() ?? "{}";
-        var job = requests.Create(kind, source, style, sidecar: null, parameters, JobOrigins.Http, body.ChunkTimeBudgetSeconds);
-        return (JobIds.ForSubmission(kind, source.Name, Guid.NewGuid()), job);
-    }
-
-    private async Task<BlobRef> ValidateSourceAsync(string field, string? value, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            throw new RequestValidationException(field, $"{field} is required: the image blob as container/name, for example {StorageLayout.UploadsContainer}/cat.jpg.");
-        }
-
-        if (!BlobRef.TryParse(value, out var blob))
-        {
-            throw new RequestValidationException(field, $"{field} '{value}' is not a blob reference of the form container/name.");
-        }
-
-        if (!StorageLayout.SourceContainers.Contains(blob.Container))
-        {
-            throw new RequestValidationException(field, $"{field} must be in one of the containers {string.Join(", ", StorageLayout.SourceContainers)}.");
-        }
-
-        var info = await store.GetInfoAsync(blob, cancellationToken).ConfigureAwait(false)
-            ?? throw new RequestValidationException(field, $"{field} '{blob}' does not exist.");
-        if (info.Size > settings.MaxSourceBytes)
-        {
-            throw new RequestValidationException(field, $"{field} '{blob}' is {info.Size:N0} bytes, more than the limit of {settings.MaxSourceBytes:N0}.");
-        }
-
-        return blob;
-    }
-
-    private async Task<BlobRef> ValidateStyleAsync(string? style, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrWhiteSpace(style))
-        {
-            throw new RequestValidationException("style", "Style jobs need style: a style name (an image in styles/) or a blob reference.");
-        }
-
-        if (style.Contains('/'))
-        {
-            return await ValidateSourceAsync("style", style, cancellationToken).ConfigureAwait(false);
-        }
-
-        var resolved = await InboxConventions.ResolveStyleAsync(store, style, cancellationToken).ConfigureAwait(false);
-        if (!Path.HasExtension(resolved.Name))
-        {
-            throw new RequestValidationException("style", $"There is no style image named '{style}' in {StorageLayout.StylesContainer}/.");
-        }
-
-        return resolved;
     }
 
     private async Task<JobView> ViewAsync(HttpRequest request, JobInstance instance, bool withLinks, CancellationToken cancellationToken)
@@ -279,13 +324,14 @@ public sealed class JobsApi(
             Id = instance.Id,
             Kind = input?.Kind,
             Origin = input?.Origin,
-            Source = input?.Source.ToString(),
-            Style = input?.Style?.ToString(),
+            Inputs = input?.Inputs.GroupBy(i => i.Role, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(i => i.Blob.ToString()).ToList(), StringComparer.Ordinal),
+            Source = input is null ? null : await LinkAsync(input.Source, withLinks, cancellationToken).ConfigureAwait(false),
             Status = StatusName(instance.Status),
             CreatedAt = instance.CreatedAt,
             LastUpdatedAt = instance.LastUpdatedAt,
             Progress = status,
-            Preview = preview is null ? null : await LinkAsync(preview.Value, withLinks, cancellationToken).ConfigureAwait(false),
+            Preview = preview is null ? null : await LinkAsync(preview.Value, withUrl: true, cancellationToken).ConfigureAwait(false),
             Result = outcome is null ? null : await LinkAsync(outcome.Result, withLinks, cancellationToken).ConfigureAwait(false),
             Manifest = outcome is null
                 ? (instance.Status == JobRuntimeStatus.Failed ? await LinkAsync(StorageLayout.Error(instance.Id), withLinks, cancellationToken).ConfigureAwait(false) : null)
@@ -309,8 +355,9 @@ public sealed class JobsApi(
         {
             return JsonSerializer.Deserialize<T>(json, StatusJsonOptions);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException)
         {
+            // A job stored by an older version, or with a name no longer valid: shown without it.
             return null;
         }
     }

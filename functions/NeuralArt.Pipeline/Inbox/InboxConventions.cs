@@ -4,24 +4,26 @@ using NeuralArt.Pipeline.Storage;
 namespace NeuralArt.Pipeline.Inbox;
 
 /// <summary>
-/// What a blob in the inbox container means:
-/// <c>dream/&lt;file&gt;</c> is a DeepDream with defaults, <c>style/&lt;style&gt;/&lt;file&gt;</c> a style
-/// transfer with <c>styles/&lt;style&gt;.&lt;ext&gt;</c>, and <c>&lt;file&gt;.json</c> beside an image is its
-/// sidecar (parameter overrides, read when the job starts: upload it first).
+/// What a blob in the inbox container means, read from the engines' descriptors (no kind is named
+/// here): <c>&lt;kind&gt;/&lt;file&gt;</c> starts a job of that kind with the file as its source; an
+/// engine whose descriptor has required library inputs (style images) takes one folder per such role,
+/// in order: <c>style/&lt;style-name&gt;/&lt;file&gt;</c>. A <c>&lt;file&gt;.json</c> beside an image is its
+/// sidecar (parameters, read when the job is submitted: upload it first).
 /// </summary>
 public static class InboxConventions
 {
-    public const string DreamFolder = "dream";
-    public const string StyleFolder = "style";
     public const string SidecarSuffix = ".json";
 
-    /// <summary>Style image extensions looked for under <c>styles/</c>, in order.</summary>
-    public static IReadOnlyList<string> StyleExtensions { get; } = [".jpg", ".jpeg", ".png", ".webp", ".bmp"];
-
     /// <summary>Parses an inbox blob name; null (with the reason) when it does not start a job.</summary>
-    public static InboxEntry? Parse(string blobName, out string? ignoredBecause)
+    public static InboxEntry? Parse(string blobName, IReadOnlyList<EngineDescriptor> engines, out string? ignoredBecause)
     {
         ignoredBecause = null;
+        if (!StorageLayout.IsValidBlobName(blobName))
+        {
+            ignoredBecause = "the name is not one the pipeline accepts (empty or dot segments, control characters, or over 1024 characters)";
+            return null;
+        }
+
         var parts = blobName.Split('/');
         var file = parts[^1];
         if (file.EndsWith(SidecarSuffix, StringComparison.OrdinalIgnoreCase))
@@ -30,47 +32,45 @@ public static class InboxConventions
             return null;
         }
 
-        if (file.StartsWith('.') || file.Length == 0)
+        if (file.StartsWith('.'))
         {
-            ignoredBecause = "hidden or empty file names are ignored";
+            ignoredBecause = "hidden file names are ignored";
             return null;
         }
 
-        if (parts is [DreamFolder, _])
+        var engine = engines.FirstOrDefault(e => string.Equals(e.Kind, parts[0], StringComparison.Ordinal));
+        if (engine is null)
         {
-            return new InboxEntry(ArtworkKinds.Dream, blobName, StyleName: null);
+            ignoredBecause = $"inbox blobs go in <kind>/..., kind one of {string.Join(", ", engines.Select(e => e.Kind))}";
+            return null;
         }
 
-        if (parts is [StyleFolder, var style, _] && style.Length > 0)
+        var folderRoles = FolderRoles(engine);
+        if (parts.Length != folderRoles.Count + 2)
         {
-            return new InboxEntry(ArtworkKinds.Style, blobName, style);
+            ignoredBecause = $"{engine.Kind} jobs go in {Layout(engine)}";
+            return null;
         }
 
-        ignoredBecause = $"inbox blobs go in {DreamFolder}/<file> or {StyleFolder}/<style-name>/<file>";
-        return null;
+        var inputs = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+        {
+            [EngineDescriptor.SourceRole] = [$"{StorageLayout.InboxContainer}/{blobName}"],
+        };
+        for (var i = 0; i < folderRoles.Count; i++)
+        {
+            inputs[folderRoles[i].Role] = [parts[i + 1]];
+        }
+
+        return new InboxEntry(engine.Kind, blobName, inputs);
     }
 
-    public static BlobRef Source(InboxEntry entry) => new(StorageLayout.InboxContainer, entry.BlobName);
+    /// <summary>The roles an inbox path names by folder: required inputs that come from a library.</summary>
+    public static IReadOnlyList<InputRoleDescriptor> FolderRoles(EngineDescriptor engine) =>
+        engine.Inputs.Where(r => r.Role != EngineDescriptor.SourceRole && r.Min >= 1 && r.Library is not null).ToList();
+
+    /// <summary>Where a kind's uploads go, for messages and docs: <c>style/&lt;style&gt;/&lt;file&gt;</c>.</summary>
+    public static string Layout(EngineDescriptor engine) =>
+        string.Join("/", new[] { engine.Kind }.Concat(FolderRoles(engine).Select(r => $"<{r.Role}>")).Append("<file>"));
 
     public static BlobRef Sidecar(InboxEntry entry) => new(StorageLayout.InboxContainer, entry.BlobName + SidecarSuffix);
-
-    /// <summary>
-    /// The style image for a style name: the first <c>styles/&lt;name&gt;.&lt;ext&gt;</c> that exists, else
-    /// <c>styles/&lt;name&gt;</c> (which then fails the job with a readable reason when it is read).
-    /// </summary>
-    public static async Task<BlobRef> ResolveStyleAsync(IArtworkStore store, string styleName, CancellationToken cancellationToken)
-    {
-        foreach (var extension in StyleExtensions)
-        {
-            var candidate = new BlobRef(StorageLayout.StylesContainer, styleName + extension);
-            if (await store.GetInfoAsync(candidate, cancellationToken).ConfigureAwait(false) is not null)
-            {
-                return candidate;
-            }
-        }
-
-        return new BlobRef(StorageLayout.StylesContainer, styleName);
-    }
 }
-
-public sealed record InboxEntry(string Kind, string BlobName, string? StyleName);

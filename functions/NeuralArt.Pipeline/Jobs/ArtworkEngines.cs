@@ -10,6 +10,8 @@ public sealed class ArtworkEngines(IEnumerable<IArtworkEngine> engines)
 
     public IReadOnlyCollection<string> Kinds => byKind.Keys;
 
+    public IEnumerable<IArtworkEngine> All => byKind.Values;
+
     public bool Supports(string kind) => byKind.ContainsKey(kind);
 
     public IArtworkEngine Get(string kind) =>

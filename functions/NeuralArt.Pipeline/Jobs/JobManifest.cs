@@ -10,10 +10,11 @@ public sealed record JobManifest
     [JsonPropertyName("id")] public required string Id { get; init; }
     [JsonPropertyName("kind")] public required string Kind { get; init; }
     [JsonPropertyName("origin")] public required string Origin { get; init; }
-    [JsonPropertyName("source")] public required BlobRef Source { get; init; }
-    [JsonPropertyName("style")] public BlobRef? Style { get; init; }
-    [JsonPropertyName("sidecar")] public BlobRef? Sidecar { get; init; }
+    /// <summary>The input images by role, in order.</summary>
+    [JsonPropertyName("inputs")] public required IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> Inputs { get; init; }
+    /// <summary>The effective parameters (seed, model, taps resolved): submitting them again with the same inputs reproduces the result on the CPU.</summary>
     [JsonPropertyName("parameters")] public JsonNode? Parameters { get; init; }
+    [JsonPropertyName("cost")] public NeuralArt.Engine.Jobs.JobCost? Cost { get; init; }
     [JsonPropertyName("result")] public required BlobRef Result { get; init; }
     [JsonPropertyName("preview")] public required BlobRef Preview { get; init; }
     [JsonPropertyName("width")] public int Width { get; init; }
@@ -40,7 +41,15 @@ public sealed record EngineDescription(
     [property: JsonPropertyName("version")] string Version,
     [property: JsonPropertyName("model")] string? Model,
     [property: JsonPropertyName("provider")] string? Provider,
-    [property: JsonPropertyName("host")] string Host);
+    [property: JsonPropertyName("host")] string Host,
+    [property: JsonPropertyName("versions")] IReadOnlyDictionary<string, string>? Versions = null);
+
+/// <summary>The inputs of a request grouped by role, for job.json and error.json.</summary>
+public static class JobInputs
+{
+    public static IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> ByRole(IEnumerable<JobInput> inputs) =>
+        inputs.GroupBy(i => i.Role, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (IReadOnlyList<BlobRef>)g.Select(i => i.Blob).ToList(), StringComparer.Ordinal);
+}
 
 /// <summary><c>outputs/{id}/error.json</c>: why a job failed.</summary>
 public sealed record JobErrorManifest
@@ -48,7 +57,7 @@ public sealed record JobErrorManifest
     [JsonPropertyName("id")] public required string Id { get; init; }
     [JsonPropertyName("kind")] public required string Kind { get; init; }
     [JsonPropertyName("origin")] public required string Origin { get; init; }
-    [JsonPropertyName("source")] public required BlobRef Source { get; init; }
+    [JsonPropertyName("inputs")] public required IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> Inputs { get; init; }
     [JsonPropertyName("reason")] public required string Reason { get; init; }
     [JsonPropertyName("field")] public string? Field { get; init; }
     [JsonPropertyName("phase")] public required string Phase { get; init; }

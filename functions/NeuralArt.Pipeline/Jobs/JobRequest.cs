@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using NeuralArt.Engine.Jobs;
 using NeuralArt.Pipeline.Storage;
 
 namespace NeuralArt.Pipeline.Jobs;
@@ -10,30 +11,54 @@ namespace NeuralArt.Pipeline.Jobs;
 /// </summary>
 public sealed record JobRequest
 {
-    /// <summary><c>dream</c> or <c>style</c> (<see cref="NeuralArt.Engine.Jobs.ArtworkKinds"/>).</summary>
+    /// <summary>The engine's kind (<see cref="NeuralArt.Engine.Jobs.EngineDescriptor.Kind"/>).</summary>
     [JsonPropertyName("kind")] public required string Kind { get; init; }
 
-    /// <summary>The content image.</summary>
-    [JsonPropertyName("source")] public required BlobRef Source { get; init; }
+    /// <summary>What one phase of the work is called (the engine's descriptor says), for the status.</summary>
+    [JsonPropertyName("stage")] public string Stage { get; init; } = "stage";
 
-    /// <summary>The style image (style jobs only).</summary>
-    [JsonPropertyName("style")] public BlobRef? Style { get; init; }
+    /// <summary>The input images by role, checked at the door; the first <c>source</c> is the one the result is made from.</summary>
+    [JsonPropertyName("inputs")] public required IReadOnlyList<JobInput> Inputs { get; init; }
 
-    /// <summary>An optional JSON sidecar whose parameters override <see cref="ParametersJson"/>; read (and checked) when the job starts.</summary>
-    [JsonPropertyName("sidecar")] public BlobRef? Sidecar { get; init; }
-
-    /// <summary>Engine parameters: a JSON object (<c>{}</c> for the defaults).</summary>
+    /// <summary>The effective engine parameters (defaults filled, seed drawn) as a JSON object text.</summary>
     [JsonPropertyName("parameters")] public string ParametersJson { get; init; } = "{}";
+
+    /// <summary>The model the plan resolved.</summary>
+    [JsonPropertyName("model")] public string? Model { get; init; }
+
+    /// <summary>The cost the plan predicted.</summary>
+    [JsonPropertyName("cost")] public JobCost? Cost { get; init; }
 
     /// <summary>How the job came in: <see cref="JobOrigins"/>.</summary>
     [JsonPropertyName("origin")] public required string Origin { get; init; }
 
     [JsonPropertyName("submittedAt")] public required DateTimeOffset SubmittedAt { get; init; }
 
+    /// <summary>How long the job may run once admitted (host setting, fixed at submission so replays agree).</summary>
+    [JsonPropertyName("deadlineSeconds")] public double DeadlineSeconds { get; init; } = TimeSpan.FromHours(6).TotalSeconds;
+
     /// <summary>How to cut the render into activities; fixed at submission so that replays see the same values.</summary>
     [JsonPropertyName("chunking")] public ChunkingPolicy Chunking { get; init; } = new();
 
     [JsonPropertyName("retry")] public RetrySettings Retry { get; init; } = new();
+
+    /// <summary>Chunks an orchestration generation runs before it continues as new.</summary>
+    [JsonPropertyName("chunksPerGeneration")] public int ChunksPerGeneration { get; init; } = 16;
+
+    /// <summary>Set when the door refused an inbox job: the orchestration records the failure and ends.</summary>
+    [JsonPropertyName("rejection")] public JobError? Rejection { get; init; }
+
+    /// <summary>The job waits for an admission slot (inbox jobs beyond the running cap) before it starts.</summary>
+    [JsonPropertyName("awaitAdmission")] public bool AwaitAdmission { get; init; }
+
+    /// <summary>How often a waiting job asks for a slot.</summary>
+    [JsonPropertyName("admissionPollSeconds")] public double AdmissionPollSeconds { get; init; } = 10;
+
+    /// <summary>Set when the orchestration continued as new: where the job stands.</summary>
+    [JsonPropertyName("resume")] public JobResume? Resume { get; init; }
+
+    /// <summary>The image the result is made from.</summary>
+    [JsonIgnore] public BlobRef Source => Inputs.FirstOrDefault(i => i.Role == EngineDescriptor.SourceRole)?.Blob ?? Inputs[0].Blob;
 }
 
 public static class JobOrigins

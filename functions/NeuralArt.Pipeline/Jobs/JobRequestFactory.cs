@@ -1,24 +1,30 @@
 using Microsoft.Extensions.Options;
-using NeuralArt.Pipeline.Storage;
+using NeuralArt.Engine.Jobs;
+using NeuralArt.Pipeline.Admission;
 
 namespace NeuralArt.Pipeline.Jobs;
 
-/// <summary>Builds <see cref="JobRequest"/>s with this host's chunking and retry settings baked in.</summary>
-public sealed class JobRequestFactory(IOptions<PipelineOptions> options, TimeProvider clock)
+/// <summary>Builds <see cref="JobRequest"/>s with this host's chunking, retry and deadline settings baked in.</summary>
+public sealed class JobRequestFactory(IOptions<PipelineOptions> options, IOptions<JobLimitsOptions> limits, TimeProvider clock)
 {
-    public JobRequest Create(string kind, BlobRef source, BlobRef? style, BlobRef? sidecar, string parametersJson, string origin, double? chunkBudgetSeconds = null)
+    public JobRequest Create(string kind, string stage, IReadOnlyList<JobInput> inputs, JobPlan plan, string origin, double? chunkBudgetSeconds = null)
     {
         var settings = options.Value;
+        var caps = limits.Value;
         return new JobRequest
         {
             Kind = kind,
-            Source = source,
-            Style = style,
-            Sidecar = sidecar,
-            ParametersJson = parametersJson,
+            Stage = stage,
+            Inputs = inputs,
+            ParametersJson = plan.ParametersJson,
+            Model = plan.Model,
+            Cost = plan.Cost,
             Origin = origin,
             SubmittedAt = clock.GetUtcNow(),
-            Chunking = new ChunkingPolicy { BudgetSeconds = chunkBudgetSeconds ?? settings.ChunkTimeBudgetSeconds },
+            DeadlineSeconds = caps.JobDeadline.TotalSeconds,
+            ChunksPerGeneration = Math.Max(1, caps.ChunksPerGeneration),
+            AdmissionPollSeconds = caps.AdmissionPollInterval.TotalSeconds,
+            Chunking = new ChunkingPolicy { BudgetSeconds = Math.Min(chunkBudgetSeconds ?? settings.ChunkTimeBudgetSeconds, caps.MaxChunkBudgetSeconds) },
             Retry = new RetrySettings
             {
                 MaxAttempts = settings.ActivityMaxAttempts,
@@ -26,4 +32,14 @@ public sealed class JobRequestFactory(IOptions<PipelineOptions> options, TimePro
             },
         };
     }
+
+    /// <summary>A request the door refused (inbox jobs): the orchestration only records the failure.</summary>
+    public JobRequest Rejected(string kind, IReadOnlyList<JobInput> inputs, string origin, JobError error) => new()
+    {
+        Kind = kind,
+        Inputs = inputs,
+        Origin = origin,
+        SubmittedAt = clock.GetUtcNow(),
+        Rejection = error,
+    };
 }

@@ -11,7 +11,7 @@ public sealed record JobStatus
 {
     [JsonPropertyName("phase")] public required string Phase { get; init; }
 
-    /// <summary><c>octave</c> for DeepDream, <c>scale</c> for style transfer.</summary>
+    /// <summary>What the engine calls a phase of its work (its descriptor's stage: <c>octave</c>, <c>scale</c>).</summary>
     [JsonPropertyName("stage")] public string? Stage { get; init; }
 
     /// <summary>1-based octave or scale.</summary>
@@ -28,6 +28,9 @@ public sealed record JobStatus
 
     [JsonPropertyName("elapsedSeconds")] public double ElapsedSeconds { get; init; }
 
+    /// <summary>Estimated seconds left, from the work done so far (null until a chunk has run).</summary>
+    [JsonPropertyName("remainingSeconds")] public double? RemainingSeconds { get; init; }
+
     [JsonPropertyName("chunks")] public int Chunks { get; init; }
 
     [JsonPropertyName("preview")] public BlobRef? Preview { get; init; }
@@ -39,6 +42,8 @@ public sealed record JobStatus
 
 public static class JobPhases
 {
+    /// <summary>Waiting for an admission slot (inbox jobs beyond the running cap).</summary>
+    public const string Queued = "queued";
     public const string Preparing = "preparing";
     public const string Running = "running";
     public const string Finalizing = "finalizing";

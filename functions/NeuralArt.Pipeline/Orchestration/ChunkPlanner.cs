@@ -7,12 +7,12 @@ namespace NeuralArt.Pipeline.Orchestration;
 /// Picks the next chunk's iteration count from the time budget and the cost measured so far.
 /// Pure and deterministic (it only sees activity results), so it is safe inside an orchestration.
 /// </summary>
-public sealed class ChunkPlanner(ChunkingPolicy policy)
+public sealed class ChunkPlanner(ChunkingPolicy policy, double? measuredSecondsPerPixelIteration = null)
 {
     /// <summary>Aim a little under the budget: iteration times vary.</summary>
     private const double SafetyFactor = 0.8;
 
-    private double? secondsPerPixelIteration;
+    private double? secondsPerPixelIteration = measuredSecondsPerPixelIteration;
 
     /// <summary>Seconds per iteration per pixel from the last measured chunk, if any.</summary>
     public double? SecondsPerPixelIteration => secondsPerPixelIteration;

@@ -32,5 +32,6 @@ public static class PipelineTasks
         (ActivityNames.RunChunk, typeof(RunChunkActivity)),
         (ActivityNames.Finalize, typeof(FinalizeArtworkActivity)),
         (ActivityNames.RecordFailure, typeof(RecordFailureActivity)),
+        (ActivityNames.Admit, typeof(AdmitJobActivity)),
     ];
 }

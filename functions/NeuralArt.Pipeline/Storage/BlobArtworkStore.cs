@@ -9,6 +9,17 @@ namespace NeuralArt.Pipeline.Storage;
 /// <summary><see cref="IArtworkStore"/> over Azure Blob Storage (or Azurite).</summary>
 public sealed class BlobArtworkStore(BlobServiceClient service) : IArtworkStore
 {
+    /// <summary>A user delegation key is asked for this long and reused while it has more than <see cref="DelegationKeyMargin"/> left.</summary>
+    private static readonly TimeSpan DelegationKeyLifetime = TimeSpan.FromHours(1);
+
+    private static readonly TimeSpan DelegationKeyMargin = TimeSpan.FromMinutes(20);
+
+    /// <summary>Allow for clock skew between this host and storage.</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
+
+    private readonly SemaphoreSlim _keyLock = new(1, 1);
+    private UserDelegationKey? _delegationKey;
+
     /// <summary>Creates the pipeline's containers if they are missing.</summary>
     public async Task EnsureContainersAsync(CancellationToken cancellationToken = default)
     {
@@ -45,7 +56,7 @@ public sealed class BlobArtworkStore(BlobServiceClient service) : IArtworkStore
         try
         {
             var properties = (await Client(blob).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-            return new BlobInfo(blob, properties.ContentLength, properties.ETag.ToString());
+            return new BlobInfo(blob, properties.ContentLength, properties.ETag.ToString(), properties.LastModified);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
@@ -64,12 +75,61 @@ public sealed class BlobArtworkStore(BlobServiceClient service) : IArtworkStore
         var containerClient = service.GetBlobContainerClient(container);
         await foreach (var item in containerClient.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
         {
-            yield return new BlobInfo(new BlobRef(container, item.Name), item.Properties.ContentLength ?? 0, item.Properties.ETag?.ToString() ?? string.Empty);
+            yield return new BlobInfo(new BlobRef(container, item.Name), item.Properties.ContentLength ?? 0, item.Properties.ETag?.ToString() ?? string.Empty, item.Properties.LastModified);
         }
     }
 
     public async Task DeleteAsync(BlobRef blob, CancellationToken cancellationToken = default) =>
         await Client(blob).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+
+    public async Task<bool> TryCreateAsync(BlobRef blob, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken = default)
+    {
+        var options = new BlobUploadOptions
+        {
+            HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
+            Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+        };
+        try
+        {
+            await Client(blob).UploadAsync(BinaryData.FromBytes(content), options, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    public async Task<bool> DeleteIfMatchAsync(BlobRef blob, string etag, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var conditions = new BlobRequestConditions { IfMatch = new ETag(etag) };
+            return (await Client(blob).DeleteIfExistsAsync(conditions: conditions, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            return false;
+        }
+    }
+
+    public async Task<byte[]?> ReadPrefixAsync(BlobRef blob, int maxBytes, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var options = new BlobDownloadOptions { Range = new HttpRange(0, maxBytes) };
+            var content = await Client(blob).DownloadContentAsync(options, cancellationToken).ConfigureAwait(false);
+            return content.Value.Content.ToArray();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+        catch (RequestFailedException e) when (e.Status == 416)
+        {
+            return []; // An empty blob has no range to read.
+        }
+    }
 
     public async Task<Uri?> GetReadLinkAsync(BlobRef blob, TimeSpan lifetime, CancellationToken cancellationToken = default)
     {
@@ -84,19 +144,41 @@ public sealed class BlobArtworkStore(BlobServiceClient service) : IArtworkStore
         try
         {
             // Entra ID (managed identity in Azure): sign with a user delegation key.
-            var key = await service.GetUserDelegationKeyAsync(DateTimeOffset.UtcNow.AddMinutes(-1), expiresOn, cancellationToken).ConfigureAwait(false);
+            var key = await DelegationKeyAsync(expiresOn, cancellationToken).ConfigureAwait(false);
             var sas = new BlobSasBuilder(BlobSasPermissions.Read, expiresOn)
             {
                 BlobContainerName = blob.Container,
                 BlobName = blob.Name,
                 Resource = "b",
             };
-            var uri = new BlobUriBuilder(client.Uri) { Sas = sas.ToSasQueryParameters(key.Value, service.AccountName) };
+            var uri = new BlobUriBuilder(client.Uri) { Sas = sas.ToSasQueryParameters(key, service.AccountName) };
             return uri.ToUri();
         }
         catch (RequestFailedException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// A user delegation key valid past <paramref name="until"/>: one round trip to storage per key
+    /// lifetime instead of one per link (a listing makes dozens of links).
+    /// </summary>
+    private async Task<UserDelegationKey> DelegationKeyAsync(DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        if (_delegationKey is { } cached && cached.SignedExpiresOn - DelegationKeyMargin > until) return cached;
+        await _keyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_delegationKey is { } again && again.SignedExpiresOn - DelegationKeyMargin > until) return again;
+            var now = DateTimeOffset.UtcNow;
+            var expires = now + DelegationKeyLifetime > until + DelegationKeyMargin ? now + DelegationKeyLifetime : until + DelegationKeyMargin;
+            _delegationKey = (await service.GetUserDelegationKeyAsync(now - ClockSkew, expires, cancellationToken).ConfigureAwait(false)).Value;
+            return _delegationKey;
+        }
+        finally
+        {
+            _keyLock.Release();
         }
     }
 

@@ -66,6 +66,37 @@ public sealed class CheckpointStore(IArtworkStore store)
         }
     }
 
+    /// <summary>Deletes everything the job keeps under <c>jobs/{id}/</c>: checkpoints and attempt markers.</summary>
+    public async Task DeleteAllAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var doomed = new List<BlobRef>();
+        await foreach (var info in store.ListAsync(StorageLayout.JobsContainer, jobId + "/", cancellationToken).ConfigureAwait(false))
+        {
+            doomed.Add(info.Blob);
+        }
+
+        foreach (var blob in doomed)
+        {
+            await store.DeleteAsync(blob, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Counts a start of the chunk that begins at <paramref name="from"/> and returns how many starts
+    /// it has had. A chunk that kills its worker (out of memory, a crash) never reports back, so the
+    /// Durable runtime redelivers it; the count lets the chunk refuse to start once too often.
+    /// </summary>
+    public async Task<int> RecordAttemptAsync(string jobId, CheckpointKey from, CancellationToken cancellationToken)
+    {
+        var blob = new BlobRef(StorageLayout.JobsContainer, $"{jobId}/attempts/{from.ToFileName()}");
+        var stored = await store.ReadAsync(blob, MaxAttemptMarkerBytes, cancellationToken).ConfigureAwait(false);
+        var count = stored is not null && int.TryParse(System.Text.Encoding.ASCII.GetString(stored.Content), out var previous) ? previous + 1 : 1;
+        await store.WriteAsync(blob, System.Text.Encoding.ASCII.GetBytes(count.ToString(System.Globalization.CultureInfo.InvariantCulture)), "text/plain", cancellationToken).ConfigureAwait(false);
+        return count;
+    }
+
+    private const int MaxAttemptMarkerBytes = 64;
+
     public static bool TryGetKey(BlobRef blob, out CheckpointKey key) => StorageLayout.TryParseCheckpoint(blob.Name, out key);
 
     private async IAsyncEnumerable<(BlobRef Blob, CheckpointKey Key)> ListAsync(string jobId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

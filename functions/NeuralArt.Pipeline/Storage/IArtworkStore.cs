@@ -20,13 +20,23 @@ public interface IArtworkStore
     /// <summary>Deletes the blob if it exists.</summary>
     Task DeleteAsync(BlobRef blob, CancellationToken cancellationToken = default);
 
+    /// <summary>Creates the blob only if it does not exist (atomic across hosts); false when it already did.</summary>
+    Task<bool> TryCreateAsync(BlobRef blob, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the blob only if its ETag is still <paramref name="etag"/>; false when it changed or is gone.</summary>
+    Task<bool> DeleteIfMatchAsync(BlobRef blob, string etag, CancellationToken cancellationToken = default);
+
+    /// <summary>The first <paramref name="maxBytes"/> bytes of a blob (all of it when shorter), for header checks; null when it does not exist.</summary>
+    Task<byte[]?> ReadPrefixAsync(BlobRef blob, int maxBytes, CancellationToken cancellationToken = default);
+
     /// <summary>A URL a client can read the blob from for <paramref name="lifetime"/> (a SAS link), or null when none can be made.</summary>
     Task<Uri?> GetReadLinkAsync(BlobRef blob, TimeSpan lifetime, CancellationToken cancellationToken = default);
 }
 
 public sealed record StoredBlob(byte[] Content, string ETag);
 
-public sealed record BlobInfo(BlobRef Blob, long Size, string ETag);
+/// <summary>A blob's size, ETag and (where the store reports it) last change.</summary>
+public sealed record BlobInfo(BlobRef Blob, long Size, string ETag, DateTimeOffset? LastModified = null);
 
 /// <summary>A blob is larger than the pipeline is willing to read.</summary>
 public sealed class BlobTooLargeException(BlobRef blob, long size, long limit)

@@ -59,6 +59,36 @@ public static partial class StorageLayout
             && CheckpointKey.TryParseFileName(file[..^CheckpointExtension.Length], out key);
     }
 
+    /// <summary>Image extensions looked for in a library, in order (<c>starry-night</c> is <c>styles/starry-night.jpg</c>).</summary>
+    public static IReadOnlyList<string> LibraryExtensions { get; } = [".jpg", ".jpeg", ".png", ".webp", ".bmp"];
+
+    /// <summary>The containers of the named image libraries engines' input roles refer to.</summary>
+    public static IReadOnlyDictionary<string, string> Libraries { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["styles"] = StylesContainer,
+    };
+
+    /// <summary>The image of a library by bare name (or name with extension); null when there is none.</summary>
+    public static async Task<BlobRef?> ResolveLibraryAsync(IArtworkStore store, string library, string name, CancellationToken cancellationToken)
+    {
+        if (!Libraries.TryGetValue(library, out var container)) return null;
+        if (Path.HasExtension(name) && await store.GetInfoAsync(new BlobRef(container, name), cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return new BlobRef(container, name);
+        }
+
+        foreach (var extension in LibraryExtensions)
+        {
+            var candidate = new BlobRef(container, name + extension);
+            if (await store.GetInfoAsync(candidate, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
     public static bool IsValidContainerName(string name) => ContainerNamePattern().IsMatch(name);
 
     /// <summary>Blob names we accept in requests: no empty segments, no dot segments, no control characters, at most 1024 characters.</summary>

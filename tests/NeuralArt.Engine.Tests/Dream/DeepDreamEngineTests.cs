@@ -176,9 +176,9 @@ public class DeepDreamEngineTests : IDisposable
     public async Task Bad_images_and_extras_are_refused_at_start()
     {
         var json = Small.ToJson();
-        Assert.Equal("content", (await Assert.ThrowsAsync<InvalidArtworkInputException>(() =>
+        Assert.Equal("source", (await Assert.ThrowsAsync<InvalidArtworkInputException>(() =>
             _engine.StartAsync(new ArtworkInputs("not an image"u8.ToArray(), [], json)))).Field);
-        Assert.Equal("content", (await Assert.ThrowsAsync<InvalidArtworkInputException>(() =>
+        Assert.Equal("source", (await Assert.ThrowsAsync<InvalidArtworkInputException>(() =>
             _engine.StartAsync(new ArtworkInputs(TestImages.PatternPng(20, 100), [], json)))).Field);
         Assert.Equal("guide", (await Assert.ThrowsAsync<InvalidArtworkInputException>(() =>
             _engine.StartAsync(Inputs(Small, new NamedImage("guide", "g.png", Array.Empty<byte>()))))).Field);

@@ -1,3 +1,4 @@
+using NeuralArt.Graphs.Objectives;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Jobs;
 
@@ -10,7 +11,9 @@ public class DreamSettingsTests
     {
         var settings = DreamSettings.FromJson("");
         Assert.Equal(DreamSettings.DefaultOctaves, settings.Octaves);
-        Assert.Equal("layer3", Assert.Single(settings.Taps()).Tap);
+        Assert.Null(settings.Layers);
+        var recommended = new Dictionary<string, float> { ["mixed4"] = 2f };
+        Assert.Equal(new TapWeight("mixed4", 2f), Assert.Single(settings.Taps(recommended)));
     }
 
     [Fact]

@@ -70,19 +70,35 @@ public class ResNetDreamTests : IDisposable
     public void Bound_runner_matches_a_plain_run_on_a_compiled_graph()
     {
         var manifest = _graphs.GetManifest("resnet18");
-        var session = _pool.Get(_graphs.GetGraph(manifest, new DreamObjective([new TapWeight("layer3", 1f)])).Path);
+        var dream = new DreamParameters([new TapWeight("layer3", 1f)]);
+        using var lease = _pool.Rent(_graphs.GetGraph(manifest, dream.Objective()).Path);
+        var session = lease.Session;
         using var runner = new GradientRunner(session);
+        DreamGraphInputs.Set(runner, dream, guided: false);
+        var inputs = DreamGraphInputs.For(session, dream, guided: false);
         var image = TestImages.RandomTensor(45, 61, seed: 30);
         var grad = new ImageTensor(45, 61);
 
         var loss = runner.Run(image, grad);
 
-        using var input = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float, image.Shape);
-        image.Data.CopyTo(input.GetTensorMutableDataAsSpan<float>());
-        using var options = new RunOptions();
-        using var outputs = session.Session.Run(options, ["image"], [input], ["loss", "grad"]);
-        Assert.Equal(outputs[0].GetTensorDataAsSpan<float>()[0], loss);
-        Assert.Equal(outputs[1].GetTensorDataAsSpan<float>().ToArray(), grad.Data);
+        var values = new List<OrtValue>();
+        try
+        {
+            foreach (var (data, shape) in inputs.Select(i => (i.Values, i.Shape)).Prepend((image.Data, image.Shape)))
+            {
+                var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float, shape);
+                data.CopyTo(value.GetTensorMutableDataAsSpan<float>());
+                values.Add(value);
+            }
+            using var options = new RunOptions();
+            using var outputs = session.Session.Run(options, ["image", .. inputs.Select(i => i.Name)], values, ["loss", "grad"]);
+            Assert.Equal(outputs[0].GetTensorDataAsSpan<float>()[0], loss);
+            Assert.Equal(outputs[1].GetTensorDataAsSpan<float>().ToArray(), grad.Data);
+        }
+        finally
+        {
+            foreach (var value in values) value.Dispose();
+        }
         Assert.True(TensorOps.MeanAbs(grad.Data) > 0);
     }
 }

@@ -1,7 +1,9 @@
 using Microsoft.ML.OnnxRuntime;
+using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Engine.Tensors;
 using NeuralArt.Engine.Tests.TestSupport;
+using NeuralArt.Graphs.Objectives;
 
 namespace NeuralArt.Engine.Tests.Runtime;
 
@@ -47,8 +49,10 @@ public class GradientRunnerTests : IDisposable
     [Fact]
     public void Bound_runs_match_plain_runs_across_sizes_and_reuse()
     {
-        var session = _pool.Get(ToyGraphs.DreamPath);
+        using var lease = _pool.Rent(ToyGraphs.DreamPath);
+        var session = lease.Session;
         using var runner = new GradientRunner(session, maxCachedSizes: 2);
+        DreamGraphInputs.Set(runner, new DreamParameters([new TapWeight(ToyGraphs.Tap, 1f)]), guided: false);
 
         foreach (var (h, w, seed) in new[] { (9, 14, 1), (16, 16, 2), (9, 14, 3), (5, 31, 4), (9, 14, 5) })
         {
@@ -58,7 +62,7 @@ public class GradientRunnerTests : IDisposable
 
             var loss = runner.Run(buffers);
 
-            var (expectedLoss, expectedGrad) = PlainRun(session.Session, image);
+            var (expectedLoss, expectedGrad) = PlainRun(session.Session, image, ToyGraphs.DreamInputs());
             Assert.Equal(expectedLoss, loss);
             Assert.Equal(expectedGrad, buffers.Grad.ToArray());
             Assert.Contains(buffers.Grad.ToArray(), v => v != 0f);
@@ -68,7 +72,8 @@ public class GradientRunnerTests : IDisposable
     [Fact]
     public void Buffers_are_reused_for_a_size()
     {
-        using var runner = new GradientRunner(_pool.Get(ToyGraphs.DreamPath));
+        using var lease = _pool.Rent(ToyGraphs.DreamPath);
+        using var runner = new GradientRunner(lease.Session);
         var first = runner.Buffers(8, 8);
         runner.Buffers(8, 9);
         Assert.Same(first, runner.Buffers(8, 8));
@@ -77,8 +82,11 @@ public class GradientRunnerTests : IDisposable
     [Fact]
     public void Gradient_agrees_with_a_directional_finite_difference()
     {
-        // Checks the harness itself: the toy graph's hand-written backward is its true gradient.
-        using var runner = new GradientRunner(_pool.Get(ToyGraphs.DreamPath));
+        // Checks the harness itself: the toy graph's hand-written backward is its true gradient,
+        // with a weight and a channel selection fed.
+        using var lease = _pool.Rent(ToyGraphs.DreamPath);
+        using var runner = new GradientRunner(lease.Session);
+        DreamGraphInputs.Set(runner, new DreamParameters([new TapWeight(ToyGraphs.Tap, -1.7f)], [1, 3]), guided: false);
         var image = TestImages.RandomTensor(12, 10, seed: 11);
         var grad = new ImageTensor(12, 10);
         runner.Run(image, grad);
@@ -99,9 +107,10 @@ public class GradientRunnerTests : IDisposable
     [Fact]
     public void Extra_inputs_are_bound_and_required()
     {
-        var session = _pool.Get(ToyGraphs.GuidedPath);
+        using var lease = _pool.Rent(ToyGraphs.GuidedPath);
+        var session = lease.Session;
         using var runner = new GradientRunner(session);
-        Assert.Equal(["guide.toy"], runner.ExtraInputNames);
+        Assert.Equal(["guide.toy", DreamGraphNames.Weight(ToyGraphs.Tap)], runner.ExtraInputNames);
         var image = TestImages.RandomTensor(7, 9, seed: 13);
         var grad = new ImageTensor(7, 9);
 
@@ -109,8 +118,10 @@ public class GradientRunnerTests : IDisposable
 
         var guide = TestImages.RandomTensor(5, 5, seed: 14).Data.Concat(new float[4 * 25 - 75]).ToArray();
         runner.SetExtraInput("guide.toy", guide, [1, 4, 5, 5]);
+        Assert.Throws<InvalidOperationException>(() => runner.Run(image, grad));
+        runner.SetExtraInput(DreamGraphNames.Weight(ToyGraphs.Tap), [0.6f], []);
         var loss = runner.Run(image, grad);
-        var expected = PlainRun(session.Session, image, ("guide.toy", guide, [1, 4, 5, 5]));
+        var expected = PlainRun(session.Session, image, ("guide.toy", guide, [1, 4, 5, 5]), (DreamGraphNames.Weight(ToyGraphs.Tap), [0.6f], []));
         Assert.Equal(expected.Loss, loss);
         Assert.Equal(expected.Grad, grad.Data);
         Assert.Throws<ArgumentException>(() => runner.SetExtraInput("guide.nope", guide, [1, 4, 5, 5]));
@@ -119,14 +130,16 @@ public class GradientRunnerTests : IDisposable
     [Fact]
     public void A_graph_without_the_gradient_interface_is_refused()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => new GradientRunner(_pool.Get(ToyGraphs.FeaturesPath)));
+        using var lease = _pool.Rent(ToyGraphs.FeaturesPath);
+        var ex = Assert.Throws<InvalidOperationException>(() => new GradientRunner(lease.Session));
         Assert.Contains("not a gradient graph", ex.Message);
     }
 
     [Fact]
     public void Cancellation_before_a_run_throws()
     {
-        using var runner = new GradientRunner(_pool.Get(ToyGraphs.DreamPath));
+        using var lease = _pool.Rent(ToyGraphs.DreamPath);
+        using var runner = new GradientRunner(lease.Session);
         var buffers = runner.Buffers(4, 4);
         Assert.Throws<OperationCanceledException>(() => runner.Run(buffers, new CancellationToken(canceled: true)));
     }
@@ -134,7 +147,8 @@ public class GradientRunnerTests : IDisposable
     [Fact]
     public void Feature_extractor_returns_the_taps()
     {
-        var maps = new FeatureExtractor(_pool.Get(ToyGraphs.FeaturesPath)).Run(TestImages.RandomTensor(6, 8, seed: 15));
+        using var lease = _pool.Rent(ToyGraphs.FeaturesPath);
+        var maps = new FeatureExtractor(lease.Session).Run(TestImages.RandomTensor(6, 8, seed: 15));
         var map = Assert.Single(maps);
         Assert.Equal("toy", map.Name);
         Assert.Equal([1L, 4, 6, 8], map.Shape);

@@ -19,6 +19,8 @@ public class RegistrationTests
             ["NeuralArt:Engine:ExecutionProvider"] = "cpu",
             ["NeuralArt:Engine:DeviceId"] = "1",
             ["NeuralArt:Engine:Model"] = "resnet18",
+            ["NeuralArt:Engine:MaxSessions"] = "5",
+            ["NeuralArt:Engine:MaxCompiledGraphs"] = "7",
             ["NeuralArt:Images:MaxPixels"] = "1234567",
             ["NeuralArt:Images:MaxSide"] = "3000",
         }).Build();
@@ -33,5 +35,7 @@ public class RegistrationTests
         Assert.Equal((ExecutionProviderPreference.Cpu, 1), (runtime.ExecutionProvider, runtime.DeviceId));
         Assert.Equal((1234567L, 3000), (provider.GetRequiredService<ImageLoader>().Limits.MaxPixels, provider.GetRequiredService<ImageLoader>().Limits.MaxSide));
         Assert.Same(provider.GetRequiredService<OnnxSessionPool>(), provider.GetRequiredService<OnnxSessionPool>());
+        Assert.Equal(5, provider.GetRequiredService<OnnxSessionPool>().Options.MaxSessions);
+        Assert.Equal(7, Assert.IsType<CatalogGraphSource>(provider.GetRequiredService<IGraphSource>()).Cache.MaxEntries);
     }
 }

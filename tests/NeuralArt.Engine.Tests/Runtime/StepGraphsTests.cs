@@ -27,7 +27,8 @@ public class StepGraphsTests : IDisposable
     [InlineData(1, 0)]
     public void Roll_graph_matches_numpy_roll(int dy, int dx)
     {
-        var session = _pool.GetBuilt("test:roll", StepGraphs.Roll).Session;
+        using var lease = _pool.RentBuilt("test:roll", StepGraphs.Roll);
+        var session = lease.Session.Session;
         var image = TestImages.RandomTensor(7, 11, seed: 40);
         using var x = Floats(image.Data, image.Shape);
         using var sh = Shift(dy);
@@ -42,7 +43,8 @@ public class StepGraphsTests : IDisposable
     [Fact]
     public void Ascend_graph_unrolls_normalizes_adds_and_clamps()
     {
-        var session = _pool.GetBuilt("test:ascend", StepGraphs.Ascend).Session;
+        using var lease = _pool.RentBuilt("test:ascend", StepGraphs.Ascend);
+        var session = lease.Session.Session;
         var image = TestImages.RandomTensor(6, 9, seed: 41);
         var grad = TestImages.RandomTensor(6, 9, seed: 42);
         for (var i = 0; i < grad.Data.Length; i++) grad.Data[i] -= 0.5f;

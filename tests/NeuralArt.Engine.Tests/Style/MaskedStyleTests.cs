@@ -51,7 +51,7 @@ public sealed class MaskedStyleTests(StyleTestKit kit, ITestOutputHelper output)
 
         // Gram distance (the style loss's: sum over the style taps of w * mean((G_a - G_b)^2)) of each
         // half of the saved image to each style, the styles sized as the transfer sized them.
-        var model = StyleModel.Resolve(kit.Graphs, kit.Pool, Settings);
+        using var model = StyleModel.Resolve(kit.Graphs, kit.Pool, Settings);
         var grams = new WholeImageTargetSource(model.TargetsSession());
         double Distance(IReadOnlyDictionary<string, float[]> a, IReadOnlyDictionary<string, float[]> b) =>
             model.StyleTaps.Sum(t => t.Weight * a[t.Tap].Zip(b[t.Tap], (x, y) => (double)(x - y) * (x - y)).Average());

@@ -38,8 +38,10 @@ public sealed class StyleTapPruningTests(StyleTestKit kit) : IClassFixture<Style
 
         (double Loss, float[] Gradient) Evaluate(string[] styleTaps, StyleSmoothing? s)
         {
-            var targets = new FeatureExtractor(kit.Pool.Get(kit.Graphs.GetGraph(manifest, new StyleTargetsObjective(styleTaps, ["layer3"], s)).Path));
-            using var runner = new GradientRunner(kit.Pool.Get(kit.Graphs.GetGraph(manifest, new StyleObjective(styleTaps, ["layer3"], s)).Path));
+            using var targetsLease = kit.Pool.Rent(kit.Graphs.GetGraph(manifest, new StyleTargetsObjective(styleTaps, ["layer3"], s)).Path);
+            using var objectiveLease = kit.Pool.Rent(kit.Graphs.GetGraph(manifest, new StyleObjective(styleTaps, ["layer3"], s)).Path);
+            var targets = new FeatureExtractor(targetsLease.Session);
+            using var runner = new GradientRunner(objectiveLease.Session);
             foreach (var map in targets.Run(style).Where(m => m.Name.StartsWith("style_target.", StringComparison.Ordinal)))
             {
                 runner.SetExtraInput(map.Name, map.Data, map.Shape);

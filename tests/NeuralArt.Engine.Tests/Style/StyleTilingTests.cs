@@ -29,7 +29,8 @@ public sealed class StyleTilingTests(StyleTestKit kit, ITestOutputHelper output)
         Assert.Equal([7, 43, 99, 211, 563], Taps.Select(t => geometry.Taps[t].W.High - geometry.Taps[t].W.Low + 1));
 
         const int h = 97, w = 131;
-        var maps = new FeatureExtractor(kit.Pool.Get(path)).Run(TestImages.RandomTensor(h, w, seed: 1));
+        using var lease = kit.Pool.Rent(path);
+        var maps = new FeatureExtractor(lease.Session).Run(TestImages.RandomTensor(h, w, seed: 1));
         foreach (var map in maps)
         {
             Assert.Equal((map.Shape[2], map.Shape[3]), ((long)geometry.FeatureSize(map.Name, h, w).Height, (long)geometry.FeatureSize(map.Name, h, w).Width));

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using NeuralArt.Graphs.Objectives;
 using Onnx;
 
 namespace NeuralArt.Engine.Tests.TestSupport;
@@ -9,8 +10,10 @@ namespace NeuralArt.Engine.Tests.TestSupport;
 /// <c>r = Relu(Conv3x3(image))</c> with 4 channels; its objectives and exact backward passes are
 /// written out by hand:
 /// <list type="bullet">
-/// <item>dream: <c>loss = mean(r^2)</c>, <c>grad = ConvTranspose(2 r [y&gt;0] / N, W)</c></item>
-/// <item>guided: <c>loss = mean(r * g)</c> with <c>g</c> the guide's per-channel mean, <c>grad = ConvTranspose(g [y&gt;0] / N, W)</c></item>
+/// <item>dream: <c>loss = s mean((m r)^2)</c>, <c>grad = ConvTranspose(2 s m^2 r [y&gt;0] / N, W)</c> with the
+/// compiled graphs' inputs <c>dream_weight.toy</c> (w) and <c>dream_mask.toy</c> (m, [1,4,1,1]) and
+/// <c>s = w C / sum(m)</c> (the mean over the selected channels)</item>
+/// <item>guided: <c>loss = w mean(r * g)</c> with <c>g</c> the guide's per-channel mean, <c>grad = ConvTranspose(w g [y&gt;0] / N, W)</c></item>
 /// <item>features: output <c>toy</c> = <c>r</c></item>
 /// </list>
 /// </summary>
@@ -38,6 +41,13 @@ internal static class ToyGraphs
 
     public static string FeaturesPath => Path.Combine(Folder.Value, "features.onnx");
 
+    /// <summary>The toy dream graph's weight and all-channel mask inputs, for plain (unbound) runs.</summary>
+    public static (string Name, float[] Data, long[] Shape)[] DreamInputs(float weight = 1f) =>
+    [
+        (DreamGraphNames.Weight(Tap), [weight], []),
+        (DreamGraphNames.ChannelMask(Tap), Enumerable.Repeat(1f, TapChannels).ToArray(), [1, TapChannels, 1, 1]),
+    ];
+
     /// <summary>The toy's convolution weights [4,3,3,3], fixed pseudo-random.</summary>
     public static float[] Weights()
     {
@@ -52,6 +62,8 @@ internal static class ToyGraphs
         var g = new GraphProto { Name = guided ? "toy-guided" : "toy-dream" };
         g.Input.Add(ImageInfo("image", "H", "W"));
         if (guided) g.Input.Add(ImageInfo("guide." + Tap, "gh", "gw", TapChannels));
+        g.Input.Add(new ValueInfoProto { Name = DreamGraphNames.Weight(Tap), Type = FloatType([]) });
+        if (!guided) g.Input.Add(new ValueInfoProto { Name = DreamGraphNames.ChannelMask(Tap), Type = FloatType([Dim(1), Dim(TapChannels), Dim(1), Dim(1)]) });
         AddForward(g);
         g.Initializer.Add(Scalar("two", 2f));
         g.Initializer.Add(Scalar("zero", 0f));
@@ -60,21 +72,32 @@ internal static class ToyGraphs
         Node(g, "Cast", ["n_int"], "n", Int("to", (long)TensorProto.Types.DataType.Float));
         Node(g, "Greater", ["y", "zero"], "positive");
         Node(g, "Cast", ["positive"], "mask", Int("to", (long)TensorProto.Types.DataType.Float));
+        var weight = DreamGraphNames.Weight(Tap);
         if (guided)
         {
+            Node(g, "Identity", [weight], "scale");
             Node(g, "ReduceMean", ["guide." + Tap], "gmean", Ints("axes", [2, 3]), Int("keepdims", 1));
             Node(g, "Mul", ["r", "gmean"], "rg");
-            Node(g, "ReduceMean", ["rg"], "loss", Int("keepdims", 0));
+            Node(g, "ReduceMean", ["rg"], "mean", Int("keepdims", 0));
             Node(g, "Mul", ["gmean", "mask"], "dr_unscaled");
         }
         else
         {
-            Node(g, "Mul", ["r", "r"], "r2");
-            Node(g, "ReduceMean", ["r2"], "loss", Int("keepdims", 0));
-            Node(g, "Mul", ["r", "two"], "two_r");
+            var channelMask = DreamGraphNames.ChannelMask(Tap);
+            g.Initializer.Add(Scalar("channels", TapChannels));
+            Node(g, "ReduceSum", [channelMask], "selected", Int("keepdims", 0));
+            Node(g, "Mul", [weight, "channels"], "w_c");
+            Node(g, "Div", ["w_c", "selected"], "scale");
+            Node(g, "Mul", ["r", channelMask], "rm");
+            Node(g, "Mul", ["rm", "rm"], "r2");
+            Node(g, "ReduceMean", ["r2"], "mean", Int("keepdims", 0));
+            Node(g, "Mul", ["rm", channelMask], "rmm");
+            Node(g, "Mul", ["rmm", "two"], "two_r");
             Node(g, "Mul", ["two_r", "mask"], "dr_unscaled");
         }
-        Node(g, "Div", ["dr_unscaled", "n"], "dy");
+        Node(g, "Mul", ["mean", "scale"], "loss");
+        Node(g, "Div", ["dr_unscaled", "n"], "dy_unscaled");
+        Node(g, "Mul", ["dy_unscaled", "scale"], "dy");
         Node(g, "ConvTranspose", ["dy", "W"], "grad", Ints("pads", [1, 1, 1, 1]), Ints("kernel_shape", [KernelSize, KernelSize]));
         g.Output.Add(new ValueInfoProto { Name = "loss", Type = FloatType([]) });
         g.Output.Add(ImageInfo("grad", "H", "W"));

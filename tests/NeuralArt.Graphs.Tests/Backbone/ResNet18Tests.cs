@@ -44,7 +44,22 @@ public sealed class ResNet18Tests(ResNet18Fixture resnet, ITestOutputHelper outp
 
     private static readonly string[] FeatureTaps = ["stem", "pool1", "layer1", "layer2", "layer3", "layer4"];
 
-    private static DreamObjective Dream => new([new TapWeight("layer3", 1f), new TapWeight("layer2", 0.5f)]);
+    private static DreamParameters Dream => new([new TapWeight("layer3", 1f), new TapWeight("layer2", 0.5f)]);
+
+    /// <summary>
+    /// Other weights (one negative) and a channel selection on the same taps as <see cref="Dream"/>:
+    /// fed as inputs into the same compiled graph.
+    /// </summary>
+    private static DreamParameters WeightedChannels => new([new TapWeight("layer2", -1.3f), new TapWeight("layer3", 0.7f)], [1, 5, 17, 60, 127]);
+
+    /// <summary>Runs the compiled dream graph of <paramref name="parameters"/>' taps with its weights and masks fed.</summary>
+    private Dictionary<string, OrtTensor> RunDream(DreamParameters parameters, float[] image32, int h, int w)
+    {
+        var runner = resnet.Compiled(parameters.Objective()).Runner;
+        var feeds = DreamCheck.Feeds(runner, parameters);
+        feeds[GraphNames.Image] = TestImages.Tensor(image32, h, w);
+        return runner.Run(feeds, [GraphNames.Loss, GraphNames.Grad]);
+    }
 
     [Fact]
     public void Reference_matches_the_original_backbone_on_onnx_runtime()
@@ -89,7 +104,7 @@ public sealed class ResNet18Tests(ResNet18Fixture resnet, ITestOutputHelper outp
     {
         const int h = 64, w = 80;
         var (image32, image64) = TestImages.Random(h, w, seed: 2);
-        var result = resnet.Compiled(Dream).Runner.Run(GraphNames.Image, TestImages.Tensor(image32, h, w));
+        var result = RunDream(Dream, image32, h, w);
         var loss = ReferenceLoss.Dream(resnet.Reference, resnet.Manifest, Dream, h, w);
 
         var expectedLoss = loss(image64);
@@ -97,8 +112,28 @@ public sealed class ResNet18Tests(ResNet18Fixture resnet, ITestOutputHelper outp
         output.WriteLine($"loss ORT {result[GraphNames.Loss].Data[0]:E7} float64 {expectedLoss:E7} (rel {lossError:E2})");
         Assert.True(lossError <= DreamCheck.LossTolerance, $"Loss relative error {lossError:E2}.");
 
-        var report = FiniteDifferences.Check($"resnet18 {Dream.CacheKey} {h}x{w} (float64 reference)", loss, image64,
+        var report = FiniteDifferences.Check($"resnet18 {Dream} {h}x{w} (float64 reference)", loss, image64,
             result[GraphNames.Grad].Data, h, w, seed: 3, randomDirections: 2, randomPixels: 0, ReferenceStep);
+        output.WriteLine(report.ToString());
+        Assert.True(report.MaxRelativeError <= ReferenceGradientTolerance, $"Worst: {report.Worst}\n{report}");
+    }
+
+    [Fact]
+    public void Weights_and_channel_masks_fed_as_inputs_match_float64_finite_differences()
+    {
+        const int h = 48, w = 64;
+        Assert.Equal(Dream.Objective(), WeightedChannels.Objective());
+        var (image32, image64) = TestImages.Random(h, w, seed: 12);
+        var result = RunDream(WeightedChannels, image32, h, w);
+        var loss = ReferenceLoss.Dream(resnet.Reference, resnet.Manifest, WeightedChannels, h, w);
+
+        var expectedLoss = loss(image64);
+        var lossError = Math.Abs(result[GraphNames.Loss].Data[0] - expectedLoss) / Math.Abs(expectedLoss);
+        output.WriteLine($"loss ORT {result[GraphNames.Loss].Data[0]:E7} float64 {expectedLoss:E7} (rel {lossError:E2})");
+        Assert.True(lossError <= DreamCheck.LossTolerance, $"Loss relative error {lossError:E2}.");
+
+        var report = FiniteDifferences.Check($"resnet18 {WeightedChannels} {h}x{w} (float64 reference)", loss, image64,
+            result[GraphNames.Grad].Data, h, w, seed: 13, randomDirections: 1, randomPixels: 0, ReferenceStep);
         output.WriteLine(report.ToString());
         Assert.True(report.MaxRelativeError <= ReferenceGradientTolerance, $"Worst: {report.Worst}\n{report}");
     }
@@ -108,7 +143,7 @@ public sealed class ResNet18Tests(ResNet18Fixture resnet, ITestOutputHelper outp
     {
         const int h = 64, w = 80;
         var (image32, _) = TestImages.Random(h, w, seed: 4);
-        var grad = resnet.Compiled(Dream).Runner.Run(GraphNames.Image, TestImages.Tensor(image32, h, w))[GraphNames.Grad].Data;
+        var grad = RunDream(Dream, image32, h, w)[GraphNames.Grad].Data;
         var features = resnet.Compiled(new FeaturesObjective(Dream.Taps.Select(t => t.Tap).ToList())).Runner;
 
         // The loss accumulated in float64 from the float32 activations.
@@ -170,7 +205,7 @@ public sealed class ResNet18Tests(ResNet18Fixture resnet, ITestOutputHelper outp
         // 97x131: odd at every stride-2 stage, where the original CNTK graph's residual Adds break.
         const int h = 97, w = 131;
         var (image32, image64) = TestImages.Random(h, w, seed: 6);
-        var result = resnet.Compiled(Dream).Runner.Run(GraphNames.Image, TestImages.Tensor(image32, h, w));
+        var result = RunDream(Dream, image32, h, w);
         var grad = result[GraphNames.Grad];
         Assert.Equal([1L, 3, h, w], grad.Shape);
         Assert.All(grad.Data, v => Assert.True(float.IsFinite(v)));
@@ -188,7 +223,7 @@ public sealed class ResNet18Tests(ResNet18Fixture resnet, ITestOutputHelper outp
         output.WriteLine($"loss ORT {result[GraphNames.Loss].Data[0]:E7} float64 {expectedLoss:E7} (rel {lossError:E2})");
         Assert.True(lossError <= DreamCheck.LossTolerance, $"Loss relative error {lossError:E2}.");
 
-        var report = FiniteDifferences.Check($"resnet18 {Dream.CacheKey} {h}x{w} (float64 reference)", loss, image64,
+        var report = FiniteDifferences.Check($"resnet18 {Dream} {h}x{w} (float64 reference)", loss, image64,
             grad.Data, h, w, seed: 7, randomDirections: 1, randomPixels: 0, ReferenceStep);
         output.WriteLine(report.ToString());
         Assert.True(report.MaxRelativeError <= ReferenceGradientTolerance, $"Worst: {report.Worst}\n{report}");

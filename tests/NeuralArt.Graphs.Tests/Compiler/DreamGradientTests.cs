@@ -8,7 +8,7 @@ namespace NeuralArt.Graphs.Tests.Compiler;
 /// <summary>
 /// The dream objective's compiled gradient against central finite differences of the float64
 /// reference, for every test network at every test size: one tap, then several weighted taps, then a
-/// channel subset.
+/// channel subset, then many weights and channel masks fed into one compiled graph.
 /// </summary>
 public sealed class DreamGradientTests(ITestOutputHelper output)
 {
@@ -37,7 +37,7 @@ public sealed class DreamGradientTests(ITestOutputHelper output)
     public void Single_tap_gradient_matches_finite_differences(string name, int h, int w)
     {
         var network = TestNetworks.Get(name);
-        DreamCheck.Run(output, network, new DreamObjective([new TapWeight(network.DreamTap, SingleTapWeight)]), h, w);
+        DreamCheck.Run(output, network, new DreamParameters([new TapWeight(network.DreamTap, SingleTapWeight)]), h, w);
     }
 
     [Theory]
@@ -46,7 +46,7 @@ public sealed class DreamGradientTests(ITestOutputHelper output)
     {
         var network = TestNetworks.Get(name);
         var (h, w) = TestNetworks.Sizes[0];
-        DreamCheck.Run(output, network, new DreamObjective(network.MultiTap!), h, w);
+        DreamCheck.Run(output, network, new DreamParameters(network.MultiTap!), h, w);
     }
 
     [Theory]
@@ -55,7 +55,7 @@ public sealed class DreamGradientTests(ITestOutputHelper output)
     {
         var network = TestNetworks.Get(name);
         var (h, w) = TestNetworks.Sizes[0];
-        DreamCheck.Run(output, network, new DreamObjective([new TapWeight(network.DreamTap, 1f)], network.Channels), h, w);
+        DreamCheck.Run(output, network, new DreamParameters([new TapWeight(network.DreamTap, 1f)], network.Channels), h, w);
     }
 
     [Theory]
@@ -64,6 +64,30 @@ public sealed class DreamGradientTests(ITestOutputHelper output)
     {
         var network = TestNetworks.Get(name);
         var (h, w) = TestNetworks.Sizes[1];
-        DreamCheck.Run(output, network, new DreamObjective(network.MultiTap!, network.Channels), h, w);
+        DreamCheck.Run(output, network, new DreamParameters(network.MultiTap!, network.Channels), h, w);
+    }
+
+    /// <summary>
+    /// Weights (negative, small, large) and channel masks (the network's selection, one channel, none)
+    /// fed as inputs into ONE compiled graph: each set's loss and gradient against the float64
+    /// reference of that set, so a weight or mask that did not reach the graph would show.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ChannelAndMultiTapNetworks))]
+    public void Weights_and_channel_masks_fed_as_inputs_match_finite_differences(string name)
+    {
+        var network = TestNetworks.Get(name);
+        var taps = network.MultiTap!.Select(t => t.Tap).ToList();
+        var compiled = CompiledModels.Get(network, new DreamObjective(taps));
+        float[][] weightSets = [[2.5f, -0.7f, 0.2f], [0.1f, 3f, 1.3f], [-1.2f, 0.4f, 0.9f]];
+        IReadOnlyList<int>?[] channelSets = [network.Channels, [network.Channels![^1]], null];
+        var (h, w) = TestNetworks.Sizes[0];
+        for (var set = 0; set < weightSets.Length; set++)
+        {
+            var parameters = new DreamParameters(
+                taps.Select((tap, i) => new TapWeight(tap, weightSets[set][i % weightSets[set].Length])).ToList(), channelSets[set]);
+            Assert.Equal(compiled, CompiledModels.Get(network, parameters.Objective()));
+            DreamCheck.Run(output, network, compiled, parameters, h, w);
+        }
     }
 }

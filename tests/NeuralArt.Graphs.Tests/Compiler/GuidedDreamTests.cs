@@ -24,13 +24,13 @@ public sealed class GuidedDreamTests(ITestOutputHelper output)
     public void Gradient_is_the_best_matching_guide_vector_times_weight_over_positions(int h, int w, int gh, int gw)
     {
         var network = SpecialNetworks.IdentityTap();
-        var objective = new GuidedDreamObjective([new TapWeight("image", Weight)]);
-        var compiled = CompiledModels.Get(network, objective);
+        var objective = new DreamParameters([new TapWeight("image", Weight)]);
+        var compiled = CompiledModels.Get(network, objective.GuidedObjective());
         var (image32, image64) = TestImages.Random(h, w, seed: 5);
         var guide32 = FiniteDifferences.Gaussian(new Random(6), 3 * gh * gw).Select(v => (float)v).ToArray();
         var guide = RefTensor.FromFloats(guide32, [1, 3, gh, gw]);
 
-        var result = compiled.Runner.Run(new Dictionary<string, OrtTensor>
+        var result = compiled.Runner.Run(new Dictionary<string, OrtTensor>(DreamCheck.GuidedFeeds(objective))
         {
             [GraphNames.Image] = TestImages.Tensor(image32, h, w),
             [GraphNames.GuidePrefix + "image"] = new(guide32, [1, 3, gh, gw]),
@@ -66,8 +66,8 @@ public sealed class GuidedDreamTests(ITestOutputHelper output)
     public void Gradient_matches_finite_differences_on_a_cnn(string name, string tap, int h, int w)
     {
         var network = TestNetworks.Get(name);
-        var objective = new GuidedDreamObjective([new TapWeight(tap, Weight)]);
-        var compiled = CompiledModels.Get(network, objective);
+        var objective = new DreamParameters([new TapWeight(tap, Weight)]);
+        var compiled = CompiledModels.Get(network, objective.GuidedObjective());
         var reference = CompiledModels.Reference(network);
 
         // The guide: the tap's features of another image at another size, as the engine would feed them.
@@ -78,7 +78,7 @@ public sealed class GuidedDreamTests(ITestOutputHelper output)
         var guide = RefTensor.FromFloats(guide32, guideFeatures.Shape);
 
         var (image32, image64) = TestImages.Random(h, w, seed: 9);
-        var result = compiled.Runner.Run(new Dictionary<string, OrtTensor>
+        var result = compiled.Runner.Run(new Dictionary<string, OrtTensor>(DreamCheck.GuidedFeeds(objective))
         {
             [GraphNames.Image] = TestImages.Tensor(image32, h, w),
             [GraphNames.GuidePrefix + tap] = new(guide32, guideFeatures.Shape.Select(d => (long)d).ToArray()),

@@ -18,7 +18,7 @@ public sealed class UnsupportedOpTests(ITestOutputHelper output)
         var network = SpecialNetworks.SoftmaxBeforeTap();
         var node = network.Model.Graph.Node.Single(n => n.OpType == "Softmax");
         var error = Assert.Throws<GraphCompilationException>(() =>
-            ModelCompiler.Compile(network.Model, network.Manifest, new DreamObjective([new TapWeight("out", 1f)])));
+            ModelCompiler.Compile(network.Model, network.Manifest, new DreamObjective(["out"])));
         output.WriteLine(error.Message);
         Assert.Contains("Softmax", error.Message, StringComparison.Ordinal);
         Assert.Contains(node.Name, error.Message, StringComparison.Ordinal);
@@ -31,7 +31,7 @@ public sealed class UnsupportedOpTests(ITestOutputHelper output)
         var network = SpecialNetworks.GemmBeforeTap();
         var unsupported = network.Model.Graph.Node.Where(n => n.OpType is "Flatten" or "Gemm").ToList();
         var error = Assert.Throws<GraphCompilationException>(() =>
-            ModelCompiler.Compile(network.Model, network.Manifest, new DreamObjective([new TapWeight("logits", 1f)])));
+            ModelCompiler.Compile(network.Model, network.Manifest, new DreamObjective(["logits"])));
         output.WriteLine(error.Message);
         Assert.Contains(unsupported, n =>
             error.Message.Contains(n.OpType, StringComparison.Ordinal) && error.Message.Contains(n.Name, StringComparison.Ordinal));
@@ -50,7 +50,7 @@ public sealed class UnsupportedOpTests(ITestOutputHelper output)
     public void Classifier_after_the_tap_is_cut_away()
     {
         var network = SpecialNetworks.ClassifierAfterTap();
-        DreamCheck.Run(output, network, new DreamObjective([new TapWeight(network.DreamTap, 1f)]), 13, 10);
+        DreamCheck.Run(output, network, new DreamParameters([new TapWeight(network.DreamTap, 1f)]), 13, 10);
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class UnsupportedOpTests(ITestOutputHelper output)
     {
         var network = TestNetworks.Get("vgg");
         var error = Assert.Throws<GraphCompilationException>(() =>
-            ModelCompiler.Compile(network.Model, network.Manifest, new DreamObjective([new TapWeight("block9", 1f)])));
+            ModelCompiler.Compile(network.Model, network.Manifest, new DreamObjective(["block9"])));
         Assert.Contains("block9", error.Message, StringComparison.Ordinal);
         Assert.Contains("block2", error.Message, StringComparison.Ordinal);
     }
@@ -66,17 +66,21 @@ public sealed class UnsupportedOpTests(ITestOutputHelper output)
     [Fact]
     public void Channel_outside_the_tap_is_rejected()
     {
-        // vgg's block1 has 8 channels.
+        // vgg's block1 has 8 channels: the mask input declares them, so a selection past them is refused
+        // before any run, and a mask of another length fails the run instead of reading garbage.
         var network = TestNetworks.Get("vgg");
-        var ex = Record.Exception(() =>
-        {
-            var compiled = ModelCompiler.Compile(network.Model, network.Manifest, new DreamObjective([new TapWeight("block1", 1f)], [3, 8]));
-            // Shapes are dynamic, so the compiler may only find out at run time; then the run must fail, not read garbage.
-            using var runner = new OrtRunner(compiled);
-            var (image, _) = TestImages.Random(8, 8, seed: 1);
-            runner.Run(GraphNames.Image, TestImages.Tensor(image, 8, 8));
-        });
-        output.WriteLine(ex?.ToString() ?? "no error");
-        Assert.NotNull(ex);
+        var compiled = CompiledModels.Get(network, new DreamObjective(["block1"]));
+        Assert.Equal([1, 8, 1, 1], compiled.Runner.InputMetadata[DreamGraphNames.ChannelMask("block1")].Dimensions);
+
+        var ex = Assert.Throws<ArgumentException>(() => DreamCheck.Feeds(compiled.Runner, new DreamParameters([new TapWeight("block1", 1f)], [3, 8])));
+        Assert.Contains("Channel 8", ex.Message, StringComparison.Ordinal);
+
+        var feeds = DreamCheck.Feeds(compiled.Runner, new DreamParameters([new TapWeight("block1", 1f)]));
+        feeds[DreamGraphNames.ChannelMask("block1")] = new OrtTensor(new float[9], [1, 9, 1, 1]);
+        var (image, _) = TestImages.Random(8, 8, seed: 1);
+        feeds[GraphNames.Image] = TestImages.Tensor(image, 8, 8);
+        var runError = Record.Exception(() => compiled.Runner.Run(feeds));
+        output.WriteLine(runError?.Message ?? "no error");
+        Assert.NotNull(runError);
     }
 }

@@ -7,7 +7,7 @@ namespace NeuralArt.Graphs.Tests.Harness;
 /// <summary>Float64 loss functions of an RGB image (flattened [1,3,h,w]), built from the reference evaluator.</summary>
 internal static class ReferenceLoss
 {
-    public static Func<double[], double> Dream(ReferenceModel model, BackboneManifest manifest, DreamObjective objective, int h, int w)
+    public static Func<double[], double> Dream(ReferenceModel model, BackboneManifest manifest, DreamParameters objective, int h, int w)
     {
         var weights = objective.Taps.Select(t => (manifest.ResolveTap(t.Tap), (double)t.Weight)).ToList();
         var tensors = weights.Select(t => t.Item1).Distinct().ToList();
@@ -19,7 +19,7 @@ internal static class ReferenceLoss
     }
 
     /// <param name="guides">Guide features by tap name.</param>
-    public static Func<double[], double> Guided(ReferenceModel model, BackboneManifest manifest, GuidedDreamObjective objective,
+    public static Func<double[], double> Guided(ReferenceModel model, BackboneManifest manifest, DreamParameters objective,
         IReadOnlyDictionary<string, RefTensor> guides, int h, int w)
     {
         var weights = objective.Taps.Select(t => (manifest.ResolveTap(t.Tap), (double)t.Weight)).ToList();

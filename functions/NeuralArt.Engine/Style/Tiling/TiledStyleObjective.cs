@@ -62,7 +62,9 @@ internal sealed class TiledTargetSource(StyleModel model, int tileSize) : IStyle
 /// </summary>
 internal sealed class TiledStyleObjective : IStyleObjective
 {
+    // Retained: the model's leases keep the tile sessions alive while this objective exists.
     private readonly StyleModel _model;
+    private int _disposed;
     private readonly StyleTargets _targets;
     private readonly StyleTilePlan _plan;
     private readonly FeatureGeometry _geometry;
@@ -108,6 +110,7 @@ internal sealed class TiledStyleObjective : IStyleObjective
             }
             _tileMasks.Add(masks);
         }
+        model.Retain();
     }
 
     public int Height { get; }
@@ -244,5 +247,8 @@ internal sealed class TiledStyleObjective : IStyleObjective
         return sum.Select(v => (float)(v * scale)).ToArray();
     }
 
-    public void Dispose() { }
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) _model.Dispose();
+    }
 }

@@ -1,0 +1,25 @@
+namespace NeuralArt.Engine.Jobs;
+
+/// <summary>
+/// The host's caps that an engine's plan applies to its own parameters: a request may ask for less,
+/// never more. Set by the host (the pipeline's options), never by a request.
+/// </summary>
+public sealed record EngineLimits
+{
+    public const long DefaultMaxWorkingPixels = 4096L * 4096;
+    public const int DefaultMaxIterations = 10_000;
+    public const int DefaultOptimizerMemoryMb = 2048;
+    public const long DefaultMaxCheckpointBytes = 512L * 1024 * 1024;
+
+    /// <summary>Largest image (width x height) an engine works on, after any upscaling.</summary>
+    public long MaxWorkingPixels { get; init; } = DefaultMaxWorkingPixels;
+
+    /// <summary>Most iterations of one job, over all its stages.</summary>
+    public int MaxIterations { get; init; } = DefaultMaxIterations;
+
+    /// <summary>Most memory an optimizer may hold for its vectors (L-BFGS history), in MiB.</summary>
+    public int OptimizerMemoryMb { get; init; } = DefaultOptimizerMemoryMb;
+
+    /// <summary>Largest checkpoint a job may write (its state between chunks).</summary>
+    public long MaxCheckpointBytes { get; init; } = DefaultMaxCheckpointBytes;
+}

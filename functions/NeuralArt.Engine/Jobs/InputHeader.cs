@@ -1,0 +1,4 @@
+namespace NeuralArt.Engine.Jobs;
+
+/// <summary>An input image as its header describes it (nothing decoded): role, name, size.</summary>
+public sealed record InputHeader(string Role, string Name, int Width, int Height);
