@@ -37,6 +37,40 @@ public class StyleCommandTests
         }
     }
 
+    [Fact]
+    public async Task Masks_give_each_style_its_region()
+    {
+        var folder = Directory.CreateTempSubdirectory("neuralart-style-masks-").FullName;
+        try
+        {
+            // Starry Night on the left half, The Scream on the right: one --mask per style, same order.
+            var left = Path.Combine(folder, "left.png");
+            var right = Path.Combine(folder, "right.png");
+            WriteHalfMask(left, 451, 300, leftWhite: true);
+            WriteHalfMask(right, 451, 300, leftWhite: false);
+            var output = Path.Combine(folder, "out.png");
+            var (code, text) = await RunAsync(Cat, $"{Starry},{Scream}", "-o", output, "--mask", left, "--mask", right, "--scales", "64",
+                "--iterations", "2", "--seed", "3", "--provider", "cpu");
+            Assert.True(code == 0, text);
+            Assert.True(new FileInfo(output).Length > 0);
+            Assert.Contains("(64x43)", text);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static void WriteHalfMask(string path, int width, int height, bool leftWhite)
+    {
+        using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.L8>(width, height);
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++) image[x, y] = new SixLabors.ImageSharp.PixelFormats.L8((x < width / 2) == leftWhite ? (byte)255 : (byte)0);
+        }
+        SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, path);
+    }
+
     [Theory]
     [InlineData("--scales", "512,256", "--scales")]
     [InlineData("--style-blend", "1", "--style-blend")]

@@ -34,6 +34,19 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
         [Description("Where to write the result (.png, .jpg or .jpeg).")]
         public string? Output { get; init; }
 
+        [CommandOption("--mask <IMAGE>")]
+        [Description("Region mask of a style image, once per style image in the same order (or comma-separated): white where that style applies, black where not; parts no mask covers keep the content.")]
+        public string[] Masks { get; init; } = [];
+
+        [CommandOption("--margin <FRACTION>")]
+        [Description("Reflected margin around the optimized image, as a fraction of its long side (cropped when saving; keeps the edges from darkening). 0 turns it off.")]
+        [DefaultValue(StyleSettings.DefaultMargin)]
+        public float Margin { get; init; } = StyleSettings.DefaultMargin;
+
+        [CommandOption("--keep-style-frames")]
+        [Description("Keep uniform frames (black scan borders) of the style images; by default they are trimmed, since they would be painted along the result's edges.")]
+        public bool KeepStyleFrames { get; init; }
+
         [CommandOption("--style-blend <WEIGHTS>")]
         [Description("Blend weights of the style images, for example 0.7,0.3 (default: equal).")]
         public string? StyleBlend { get; init; }
@@ -62,6 +75,11 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
         [Description("Adam's step size (image in [0,1]).")]
         [DefaultValue(StyleSettings.DefaultLearningRate)]
         public double LearningRate { get; init; } = StyleSettings.DefaultLearningRate;
+
+        [CommandOption("--adam-average <DECAY>")]
+        [Description("Adam only: keep an exponential moving average of the image with this decay (for example 0.99) and return it; 0 is off.")]
+        [DefaultValue(StyleSettings.DefaultAdamAverage)]
+        public double AdamAverage { get; init; } = StyleSettings.DefaultAdamAverage;
 
         [CommandOption("--iterations <N>")]
         [Description("Optimizer iterations at each scale.")]
@@ -131,10 +149,16 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
             if (!baseResult.Successful) return baseResult;
             if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("Give the output file with -o <file.png|file.jpg>.");
             if (StylePaths.Count == 0) return ValidationResult.Error("Give at least one style image.");
+            if (MaskPaths.Count != 0 && MaskPaths.Count != StylePaths.Count)
+            {
+                return ValidationResult.Error($"--mask: there are {MaskPaths.Count} masks for {StylePaths.Count} style images; give one --mask per style image, in the same order.");
+            }
             return ValidationResult.Success();
         }
 
         public IReadOnlyList<string> StylePaths => Styles.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+        public IReadOnlyList<string> MaskPaths => Masks.SelectMany(m => m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
 
         /// <summary>An init that is neither <c>content</c> nor <c>noise</c> is an image file.</summary>
         public string? InitImage => Init is StyleInitModes.Content or StyleInitModes.Noise ? null : Init;
@@ -150,6 +174,7 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
             TvWeight = TvWeight,
             Optimizer = Optimizer.ToLowerInvariant(),
             LearningRate = LearningRate,
+            AdamAverage = AdamAverage,
             Iterations = Iterations,
             Scales = NumberList.Integers(Scales, "--scales", "scales"),
             Init = InitImage is null ? Init : StyleInitModes.Image,
@@ -161,6 +186,8 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
             SmoothingFactor = SmoothingFactor,
             SmoothingTemperature = Temperature,
             TileSize = Tile,
+            Margin = Margin,
+            StyleFrames = KeepStyleFrames ? StyleFrameModes.Keep : StyleFrameModes.Trim,
             Seed = Seed,
         };
     }
@@ -177,6 +204,10 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
         foreach (var path in settings.StylePaths)
         {
             extras.Add(new NamedImage(NeuralStyleEngine.StyleRole, Path.GetFileName(path), await ReadImage(services, path, NeuralStyleEngine.StyleRole, cancellationToken)));
+        }
+        foreach (var path in settings.MaskPaths)
+        {
+            extras.Add(new NamedImage(NeuralStyleEngine.MaskRole, Path.GetFileName(path), await ReadImage(services, path, NeuralStyleEngine.MaskRole, cancellationToken)));
         }
         if (settings.InitImage is { } initPath)
         {

@@ -95,7 +95,7 @@ public static class ColorTransfer
         return result;
     }
 
-    private static float[] LuminancePlane(ImageTensor image)
+    internal static float[] LuminancePlane(ImageTensor image)
     {
         var y = new float[image.PlaneSize];
         ReadOnlySpan<float> r = image.Plane(0), g = image.Plane(1), b = image.Plane(2);

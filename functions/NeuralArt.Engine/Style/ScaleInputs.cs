@@ -9,11 +9,31 @@ namespace NeuralArt.Engine.Style;
 /// The images one scale works with, recomputed from the checkpoint's 8-bit images (the same bytes
 /// and the same resampling give the same floats in every chunk): the content as the network sees it
 /// (gray under luminance transfer), the content in colour (for putting chroma back), and the style
-/// images resized by the style scale and recoloured as the colour mode asks.
+/// images resized by the style scale and recoloured as the colour mode asks, and the masks (one
+/// plane each, in [0,1]). Content, colour and masks are on the canvas: the output size plus a
+/// reflected <c>margin</c> on each side (<see cref="StyleCanvas"/>).
 /// </summary>
 internal sealed record ScaleInputs(ImageTensor Content, ImageTensor ContentColor, IReadOnlyList<ImageTensor> Styles)
 {
-    public static ScaleInputs Prepare(StyleState state, (int Height, int Width) size)
+    /// <summary>Per style image, its mask on the canvas (row-major planes); empty without masks.</summary>
+    public IReadOnlyList<float[]> Masks { get; init; } = [];
+
+    public static ScaleInputs Prepare(StyleState state, (int Height, int Width) size, int margin)
+    {
+        var inputs = Prepare(state, size);
+        var masks = state.Masks.Select(m => StyleCanvas.PadPlane(MaskPlane(m, size.Height, size.Width), size.Height, size.Width, margin)).ToList();
+        return new ScaleInputs(StyleCanvas.Pad(inputs.Content, margin), StyleCanvas.Pad(inputs.ContentColor, margin), inputs.Styles) { Masks = masks };
+    }
+
+    /// <summary>A mask resized like the content, as its Rec. 601 luma in [0,1] (resampling overshoot clamped).</summary>
+    public static float[] MaskPlane(StoredImage mask, int height, int width)
+    {
+        var plane = ColorTransfer.LuminancePlane(Resized(mask, height, width));
+        for (var i = 0; i < plane.Length; i++) plane[i] = Math.Clamp(plane[i], 0f, 1f);
+        return plane;
+    }
+
+    private static ScaleInputs Prepare(StyleState state, (int Height, int Width) size)
     {
         var settings = state.Settings;
         var color = Resized(state.Content, size.Height, size.Width);

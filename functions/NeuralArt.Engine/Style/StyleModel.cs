@@ -46,6 +46,9 @@ internal sealed class StyleModel : IDisposable
     /// <summary>The smoothing in the compiled graphs (null when it applied only to dropped taps).</summary>
     public StyleSmoothing? Smoothing { get; }
 
+    /// <summary>Styles by region (masks given): the objective graphs take guided Grams.</summary>
+    public bool Masked { get; private init; }
+
     /// <summary>The smoothing the settings ask for.</summary>
     public StyleSmoothing? RequestedSmoothing { get; private init; }
 
@@ -67,7 +70,7 @@ internal sealed class StyleModel : IDisposable
     public float TvWeight => (float)Settings.TvWeight;
 
     /// <summary>Resolves the model and taps, with errors naming the settings field at fault.</summary>
-    public static StyleModel Resolve(IGraphSource graphs, OnnxSessionPool sessions, StyleSettings settings)
+    public static StyleModel Resolve(IGraphSource graphs, OnnxSessionPool sessions, StyleSettings settings, bool masked = false)
     {
         var manifest = graphs.ResolveModel(settings.Model ?? EngineOptions.DefaultModel);
         var styleTaps = settings.StyleTaps(manifest.Recommended.Style);
@@ -96,7 +99,7 @@ internal sealed class StyleModel : IDisposable
         }
         // Keep the smoothing in the graphs only where it still applies (one compiled variant less otherwise).
         var effective = smoothing is not null && kept.Any(t => smoothing.AppliesTo(t.Tap)) ? smoothing : null;
-        return new StyleModel(graphs, sessions, manifest, settings, kept, contentTaps, effective) { DroppedStyleTaps = dropped, RequestedSmoothing = smoothing };
+        return new StyleModel(graphs, sessions, manifest, settings, kept, contentTaps, effective) { DroppedStyleTaps = dropped, RequestedSmoothing = smoothing, Masked = masked };
     }
 
     /// <summary>
@@ -118,11 +121,15 @@ internal sealed class StyleModel : IDisposable
 
     public OnnxSession TargetsSession() => Session(new StyleTargetsObjective(StyleTapNames, ContentTapNames, Smoothing));
 
-    public OnnxSession ObjectiveSession() => Session(new StyleObjective(StyleTapNames, ContentTapNames, Smoothing));
+    public OnnxSession ObjectiveSession() => Session(new StyleObjective(StyleTapNames, ContentTapNames, Smoothing, Masked));
 
+    /// <summary>Tiled pass 1 with plain Grams (targets of large style and content images).</summary>
     public OnnxSession TileTargetsSession() => Session(new StyleTileTargetsObjective(StyleTapNames, ContentTapNames, Smoothing));
 
-    public OnnxSession TileObjectiveSession() => Session(new StyleTileObjective(StyleTapNames, ContentTapNames, Smoothing));
+    /// <summary>Tiled pass 1 of the optimized image: guided Grams when <see cref="Masked"/>.</summary>
+    public OnnxSession TileGramsSession() => Masked ? Session(new StyleTileTargetsObjective(StyleTapNames, ContentTapNames, Smoothing, Masked: true)) : TileTargetsSession();
+
+    public OnnxSession TileObjectiveSession() => Session(new StyleTileObjective(StyleTapNames, ContentTapNames, Smoothing, Masked));
 
     /// <summary>The forward graph of the taps' features, which tile planning reads the geometry from.</summary>
     public CompiledGraph FeaturesGraph() => _graphs.GetGraph(Manifest, new FeaturesObjective(StyleTapNames.Concat(ContentTapNames).Distinct().ToList()));

@@ -31,6 +31,16 @@ public static class StyleInitModes
     public static readonly IReadOnlyList<string> All = [Content, Noise, Image];
 }
 
+/// <summary>What happens to a uniform frame around a style image (<see cref="StyleFrame"/>).</summary>
+public static class StyleFrameModes
+{
+    /// <summary>Trimmed before the transfer: a frame is not style, and would be painted along the result's edges.</summary>
+    public const string Trim = "trim";
+    public const string Keep = "keep";
+
+    public static readonly IReadOnlyList<string> All = [Trim, Keep];
+}
+
 /// <summary>Feature smoothing of residual backbones (Wang, Li and Vasconcelos, CVPR 2021).</summary>
 public static class SmoothingModes
 {
@@ -85,6 +95,19 @@ public sealed record StyleSettings
     public const float DefaultSmoothingFactor = 1e-3f;
     public const float DefaultSmoothingTemperature = 1f;
     public const string DefaultSmoothingLayers = "layer3,layer4";
+    /// <summary>
+    /// Reflected margin around the optimized image, as a fraction of its long side (16 px at 256,
+    /// 32 px at 512), cropped when rendering: the network's zero padding then borders the margin, not
+    /// the picture, whose edges no longer darken (README, "Borders", has the measurements).
+    /// </summary>
+    public const float DefaultMargin = 0.0625f;
+    public const float MaxMargin = 0.25f;
+    /// <summary>
+    /// Adam iterate averaging off by default: measured on the samples it did not lower the loss of
+    /// the result enough to be worth changing what Adam returns (README, "Controls").
+    /// </summary>
+    public const double DefaultAdamAverage = 0;
+    public const double MaxAdamAverage = 0.9999;
 
     // Validation bounds: generous, but a typo must not ask for a week of compute.
     public const int MaxIterations = 5000;
@@ -120,6 +143,12 @@ public sealed record StyleSettings
 
     /// <summary>Adam's step size (image in [0,1]).</summary>
     public double LearningRate { get; init; } = DefaultLearningRate;
+
+    /// <summary>
+    /// Adam only: decay of an exponential moving average of the image (0: off; 0.99 averages about
+    /// the last 100 iterations); each scale's result is the bias-corrected average instead of the last iterate.
+    /// </summary>
+    public double AdamAverage { get; init; } = DefaultAdamAverage;
 
     /// <summary>L-BFGS correction pairs.</summary>
     public int History { get; init; } = LbfgsOptions.DefaultHistorySize;
@@ -166,6 +195,16 @@ public sealed record StyleSettings
     /// <summary>Images with a side above this are optimized tile by tile (exact: Grams are summed over tiles).</summary>
     public int TileSize { get; init; } = DefaultTileSize;
 
+    /// <summary>
+    /// <c>trim</c> (default): a uniform frame (a scan's black border, letterboxing) is cut from each
+    /// style image before the transfer (<see cref="StyleFrame"/>), since its statistics would be painted
+    /// along the result's edges; <c>keep</c>: style images are used as they are.
+    /// </summary>
+    public string StyleFrames { get; init; } = StyleFrameModes.Trim;
+
+    /// <summary>Reflected margin around the optimized image, a fraction of its long side (0: none); cropped when rendering.</summary>
+    public float Margin { get; init; } = DefaultMargin;
+
     /// <summary>Seed for noise initialization; null picks one (the checkpoint records it).</summary>
     public long? Seed { get; init; }
 
@@ -207,6 +246,8 @@ public sealed record StyleSettings
         Weight("rangeWeight", RangeWeight, allowZero: true);
         OneOf("optimizer", Optimizer, OptimizerKinds.All);
         if (!(LearningRate > 0 && LearningRate <= 1)) Fail("learningRate", $"Learning rate must be above 0 and at most 1 (got {LearningRate}).");
+        if (!(AdamAverage >= 0 && AdamAverage <= MaxAdamAverage)) Fail("adamAverage", $"Adam average decay must be between 0 (off) and {MaxAdamAverage} (got {AdamAverage}).");
+        if (AdamAverage > 0 && Optimizer != OptimizerKinds.Adam) Fail("adamAverage", "Iterate averaging is for the adam optimizer; L-BFGS returns its last iterate.");
         Range("history", History, 1, 100);
         Range("iterations", Iterations, 1, MaxIterations);
         if (Scales is null || Scales.Length == 0) Fail("scales", "At least one scale (long side in pixels) is needed, for example 512 or 256,512.");
@@ -231,6 +272,8 @@ public sealed record StyleSettings
         if (!(SmoothingTemperature > 0 && SmoothingTemperature <= 1e4f)) Fail("smoothingTemperature", $"Smoothing temperature must be above 0 and at most 10000 (got {SmoothingTemperature}).");
         if (SmoothingLayers is not null && string.IsNullOrWhiteSpace(SmoothingLayers)) Fail("smoothingLayers", "Name the style layers to smooth, for example 'layer3,layer4', or leave it out.");
         Range("tileSize", TileSize, MinTileSize, MaxTileSize);
+        OneOf("styleFrames", StyleFrames, StyleFrameModes.All);
+        if (!(Margin >= 0 && Margin <= MaxMargin)) Fail("margin", $"Margin must be between 0 and {MaxMargin} of the long side (got {Margin}).");
         Range("optimizerMemoryMb", OptimizerMemoryMb, 64, 1 << 20);
         return this;
     }

@@ -24,7 +24,10 @@ internal sealed record StoredImage(int Width, int Height, byte[] Rgb)
 internal sealed class StyleState
 {
     private static readonly byte[] Magic = "NASTYLE"u8.ToArray();
-    private const byte FormatVersion = 1;
+    // 2: masks after the init image, and the image is the canvas (output plus margin). Version 1
+    // checkpoints (no masks, no margin) are still read, with the margin set to 0.
+    private const byte FormatVersion = 2;
+    private const byte FormatVersionWithoutMasks = 1;
 
     public required StyleSettings Settings { get; init; }
 
@@ -34,6 +37,9 @@ internal sealed class StyleState
 
     /// <summary>The init image, or <see cref="StoredImage.Empty"/>.</summary>
     public StoredImage Init { get; init; } = StoredImage.Empty;
+
+    /// <summary>One mask per style image (white: that style applies there), or none.</summary>
+    public IReadOnlyList<StoredImage> Masks { get; init; } = [];
 
     /// <summary>0-based scale index, coarsest first.</summary>
     public int Phase { get; set; }
@@ -71,6 +77,12 @@ internal sealed class StyleState
 
     public int TotalIterations => Settings.Scales.Length * Settings.Iterations;
 
+    /// <summary>The output size at the current scale (<see cref="Image"/> is that plus the margin on each side).</summary>
+    public (int Height, int Width) OutputSize => StylePlan.Fit(Content.Height, Content.Width, Settings.Scales[Phase]);
+
+    /// <summary>The reflected margin of the current scale's canvas, in pixels.</summary>
+    public int Margin => StyleCanvas.MarginFor(OutputSize, Settings.Margin);
+
     public EngineProgress Progress() => new(
         Phase: Math.Min(Phase + 1, Settings.Scales.Length),
         PhaseCount: Settings.Scales.Length,
@@ -80,8 +92,8 @@ internal sealed class StyleState
         TotalIterations: TotalIterations,
         Loss: LastLoss,
         IsComplete: IsComplete,
-        Width: Image.Width,
-        Height: Image.Height);
+        Width: OutputSize.Width,
+        Height: OutputSize.Height);
 
     /// <summary>
     /// Writes the checkpoint into one exactly sized array (a first pass only counts bytes): at
@@ -111,6 +123,8 @@ internal sealed class StyleState
         writer.Write(Styles.Count);
         foreach (var style in Styles) WriteImage(writer, style);
         WriteImage(writer, Init);
+        writer.Write(Masks.Count);
+        foreach (var mask in Masks) WriteImage(writer, mask);
         writer.Write(Phase);
         writer.Write(Iteration);
         writer.Write(CompletedIterations);
@@ -149,14 +163,22 @@ internal sealed class StyleState
             using var reader = new BinaryReader(stream, Encoding.UTF8);
             if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw Invalid("it is not a style checkpoint");
             var version = reader.ReadByte();
-            if (version != FormatVersion) throw Invalid($"checkpoint format {version} is not supported (expected {FormatVersion})");
+            if (version != FormatVersion && version != FormatVersionWithoutMasks) throw Invalid($"checkpoint format {version} is not supported (expected {FormatVersion})");
             var settings = StyleSettings.FromJson(reader.ReadString());
+            if (version == FormatVersionWithoutMasks) settings = settings with { Margin = 0 };
             var content = ReadImage(reader);
             var styleCount = reader.ReadInt32();
             if (styleCount < 1 || styleCount > StyleSettings.MaxStyles) throw Invalid("its style image count is out of range");
             var styles = new List<StoredImage>(styleCount);
             for (var i = 0; i < styleCount; i++) styles.Add(ReadImage(reader));
             var init = ReadImage(reader);
+            var masks = new List<StoredImage>();
+            if (version != FormatVersionWithoutMasks)
+            {
+                var maskCount = reader.ReadInt32();
+                if (maskCount != 0 && maskCount != styleCount) throw Invalid("its mask count does not match its style count");
+                for (var i = 0; i < maskCount; i++) masks.Add(ReadImage(reader));
+            }
             var phase = reader.ReadInt32();
             var iteration = reader.ReadInt32();
             var completed = reader.ReadInt32();
@@ -181,12 +203,13 @@ internal sealed class StyleState
             var data = new float[checked(ImageTensor.Channels * height * width)];
             stream.ReadExactly(MemoryMarshal.AsBytes(data.AsSpan()));
             if (stream.Position != stream.Length) throw Invalid("it has trailing data");
-            return new StyleState
+            var state = new StyleState
             {
                 Settings = settings,
                 Content = content,
                 Styles = styles,
                 Init = init,
+                Masks = masks,
                 Phase = phase,
                 Iteration = iteration,
                 CompletedIterations = completed,
@@ -200,6 +223,8 @@ internal sealed class StyleState
                 OptimizerBytes = optimizer,
                 Image = new ImageTensor(height, width, data),
             };
+            if (StyleCanvas.Size(state.OutputSize, state.Margin) != (height, width)) throw Invalid("its image size does not match its scale and margin");
+            return state;
         }
         catch (Exception ex) when (ex is EndOfStreamException or IOException or OverflowException or ArgumentException or InvalidDataException)
         {

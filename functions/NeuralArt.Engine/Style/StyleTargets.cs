@@ -9,6 +9,9 @@ namespace NeuralArt.Engine.Style;
 /// </summary>
 internal sealed record StyleTargets(IReadOnlyDictionary<string, float[]> Grams, IReadOnlyDictionary<string, FeatureMap> Content)
 {
+    /// <summary>With masks: the styles by region (then <see cref="Grams"/> is not used).</summary>
+    public StyleRegions? Regions { get; init; }
+
     /// <summary>
     /// <c>sum_i w_i G_i</c> per tap (accumulated in double): the Gram of a blend is the blend of
     /// the Grams, which is what "70% this style, 30% that one" means for Gram statistics.

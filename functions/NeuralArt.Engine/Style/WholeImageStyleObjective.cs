@@ -43,6 +43,18 @@ internal sealed class WholeImageStyleObjective : IStyleObjective
         _model = model.Retain();
         foreach (var tap in model.StyleTaps)
         {
+            if (targets.Regions is { } regions)
+            {
+                // Guided Grams: the K style images' Grams, the masks at the tap, a weight per region.
+                var k = regions.Count;
+                var grams = regions.Targets[tap.Tap];
+                var channels = (long)Math.Round(Math.Sqrt(grams.Length / k));
+                var (mh, mw) = regions.MaskSizes[tap.Tap];
+                Set(StyleGraphNames.StyleTarget(tap.Tap), grams, [k, channels, channels]);
+                Set(StyleGraphNames.StyleWeight(tap.Tap), regions.RegionWeights.Select(r => (float)(r * model.StyleWeight(tap))).ToArray(), [k]);
+                Set(StyleGraphNames.StyleMask(tap.Tap), regions.Masks[tap.Tap], [k, 1, mh, mw]);
+                continue;
+            }
             var gram = targets.Grams[tap.Tap];
             var c = (long)Math.Round(Math.Sqrt(gram.Length));
             Set(StyleGraphNames.StyleTarget(tap.Tap), gram, [c, c]);

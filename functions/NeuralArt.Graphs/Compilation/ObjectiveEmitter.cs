@@ -91,6 +91,18 @@ internal sealed class ObjectiveEmitter
     public static ValueInfoProto MaskValue(string name, long channels) =>
         TensorValue(name, Dim(1), channels > 0 ? Dim(channels) : Dim(name + "_C"), Dim(1), Dim(1));
 
+    /// <summary>The number of regions (style images with masks) of a masked style objective: dynamic.</summary>
+    public const string RegionsDim = "regions";
+
+    /// <summary>Region masks [K, 1, h, w] at a tap's size.</summary>
+    public static ValueInfoProto RegionMaskValue(string name) => TensorValue(name, Dim(RegionsDim), Dim(1), Dim(name + "_H"), Dim(name + "_W"));
+
+    /// <summary>One [C, C] Gram per region: [K, C, C].</summary>
+    public static ValueInfoProto RegionGramValue(string name, long channels) => TensorValue(name, Dim(RegionsDim), Dim(channels), Dim(channels));
+
+    /// <summary>One value per region: [K].</summary>
+    public static ValueInfoProto RegionScalarValue(string name) => TensorValue(name, Dim(RegionsDim));
+
     /// <summary>A [C, C] Gram matrix (its side fixed where known).</summary>
     public static ValueInfoProto GramValue(string name, long channels) => TensorValue(name, Dim(channels), Dim(channels));
 

@@ -105,6 +105,8 @@ public static class StyleGraphNames
     public const string TvWeight = "tv_weight";
     public static string StyleTarget(string tap) => "style_target." + tap;
     public static string StyleWeight(string tap) => "style_weight." + tap;
+    /// <summary>Region masks of a masked objective at the tap's resolution, [K,1,h,w] (tiled: the centre's box).</summary>
+    public static string StyleMask(string tap) => "style_mask." + tap;
     public static string ContentTarget(string tap) => "content_target." + tap;
     public static string ContentWeight(string tap) => "content_weight." + tap;
 }

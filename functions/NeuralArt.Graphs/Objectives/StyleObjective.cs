@@ -11,15 +11,22 @@ namespace NeuralArt.Graphs.Objectives;
 /// <c>content_loss</c>, <c>tv_loss</c>.
 /// Style: <c>w * mean((G - T)^2)</c> with <c>G = F F^T / (C H W)</c> of the (smoothed) features;
 /// content: <c>w * mean((A - P)^2)</c>; total variation: <c>w * (sum dh^2 + sum dw^2) / (3 H W)</c>.
+/// <see cref="Masked"/>: styles by region with guided Grams (<see cref="MaskedStyleLoss"/>): per style
+/// tap <c>style_mask.{tap}</c> ([K,1,h,w] at the tap's resolution), <c>style_target.{tap}</c>
+/// [K,C,C] and <c>style_weight.{tap}</c> [K], for any number K of regions.
 /// </summary>
 public sealed record StyleObjective(
     IReadOnlyList<string> StyleTaps,
     IReadOnlyList<string> ContentTaps,
-    StyleSmoothing? Smoothing = null) : Objective
+    StyleSmoothing? Smoothing = null,
+    bool Masked = false) : Objective
 {
+    /// <summary>A region's mask weight <c>Z_k</c> is at least this: an empty region's Gram is then 0 and its gradient 0, not NaN.</summary>
+    public const float MinMaskWeight = 1e-6f;
+
     public override string CacheKey =>
         "style:" + string.Join(";", StyleTaps) + ":content=" + string.Join(";", ContentTaps) +
-        ":smooth=" + (Smoothing?.CacheKey ?? "none");
+        ":smooth=" + (Smoothing?.CacheKey ?? "none") + (Masked ? ":masked" : "");
 
     public override IReadOnlyList<string> TapNames => [.. StyleTaps, .. ContentTaps];
 
@@ -31,6 +38,16 @@ public sealed record StyleObjective(
         var styleTerms = new List<string>();
         foreach (var tap in StyleTaps.Distinct())
         {
+            if (Masked)
+            {
+                // One Gram per region: targets [K,C,C], weights [K], masks [K,1,h,w] at the tap's size.
+                emitter.Inputs.Add(ObjectiveEmitter.RegionGramValue(StyleGraphNames.StyleTarget(tap), emitter.ChannelsOf(tap)));
+                emitter.Inputs.Add(ObjectiveEmitter.RegionScalarValue(StyleGraphNames.StyleWeight(tap)));
+                emitter.Inputs.Add(ObjectiveEmitter.RegionMaskValue(StyleGraphNames.StyleMask(tap)));
+                styleTerms.Add(MaskedStyleLoss.EmitStyle(builder, emitter.Backward, emitter.Tensor(tap), tap, Smoothing));
+                continue;
+            }
+
             emitter.Inputs.Add(ObjectiveEmitter.GramValue(StyleGraphNames.StyleTarget(tap), emitter.ChannelsOf(tap)));
             emitter.Inputs.Add(ObjectiveEmitter.ScalarValue(StyleGraphNames.StyleWeight(tap)));
             styleTerms.Add(StyleLoss.EmitStyle(builder, emitter.Backward, emitter.Tensor(tap), tap, Smoothing));

@@ -8,15 +8,18 @@ namespace NeuralArt.Graphs.Objectives;
 /// feature coordinates) selects the features that belong to the tile's centre. Outputs, per style
 /// tap, <c>partial_gram.{tap}</c> = <c>F_c F_c^T</c> (not normalized; summing the tiles' gives the
 /// whole image's) and, per content tap, <c>crop_features.{tap}</c> (the centre's features).
+/// <see cref="Masked"/>: an input <c>style_mask.{tap}</c> ([K,1,bh,bw], the masks on the centre's box)
+/// and <c>partial_gram.{tap}</c> = <c>F_c diag(m_k) F_c^T</c> per region, [K,C,C].
 /// </summary>
 public sealed record StyleTileTargetsObjective(
     IReadOnlyList<string> StyleTaps,
     IReadOnlyList<string> ContentTaps,
-    StyleSmoothing? Smoothing = null) : Objective
+    StyleSmoothing? Smoothing = null,
+    bool Masked = false) : Objective
 {
     public override string CacheKey =>
         "styletiletargets:" + string.Join(";", StyleTaps) + ":content=" + string.Join(";", ContentTaps) +
-        ":smooth=" + (Smoothing?.CacheKey ?? "none");
+        ":smooth=" + (Smoothing?.CacheKey ?? "none") + (Masked ? ":masked" : "");
 
     public override IReadOnlyList<string> TapNames => [.. StyleTaps, .. ContentTaps];
 
@@ -28,6 +31,14 @@ public sealed record StyleTileTargetsObjective(
         emitter.AddCropInputs([.. StyleTaps, .. ContentTaps]);
         foreach (var tap in StyleTaps.Distinct())
         {
+            if (Masked)
+            {
+                emitter.Inputs.Add(ObjectiveEmitter.RegionMaskValue(StyleGraphNames.StyleMask(tap)));
+                var grams = MaskedStyleLoss.PartialGram(builder, emitter.Tensor(tap), tap, Smoothing);
+                emitter.Outputs.Add(ObjectiveEmitter.RegionGramValue(builder.AddNamed("Identity", [grams], StyleTileNames.PartialGram(tap)), emitter.ChannelsOf(tap)));
+                continue;
+            }
+
             var gram = StyleTileLoss.PartialGram(builder, emitter.Tensor(tap), tap, Smoothing);
             emitter.Outputs.Add(ObjectiveEmitter.GramValue(builder.AddNamed("Identity", [gram], StyleTileNames.PartialGram(tap)), emitter.ChannelsOf(tap)));
         }
@@ -47,15 +58,18 @@ public sealed record StyleTileTargetsObjective(
 /// and <c>content_scale.{tap}</c> (<c>2 w / numel</c> of the whole image's features). Outputs
 /// <c>grad</c> (to be added over tiles, halos included) and <c>content_sq.{tap}</c>
 /// (<c>sum (A_c - P)^2</c> over the centre). Total variation is left to the caller.
+/// <see cref="Masked"/>: per style tap also <c>style_mask.{tap}</c> ([K,1,bh,bw] on the centre's box),
+/// with <c>style_residual.{tap}</c> [K,C,C] and <c>style_scale.{tap}</c> [K] (<c>4 w_k / (C^2 * C Z_k)</c>).
 /// </summary>
 public sealed record StyleTileObjective(
     IReadOnlyList<string> StyleTaps,
     IReadOnlyList<string> ContentTaps,
-    StyleSmoothing? Smoothing = null) : Objective
+    StyleSmoothing? Smoothing = null,
+    bool Masked = false) : Objective
 {
     public override string CacheKey =>
         "styletile:" + string.Join(";", StyleTaps) + ":content=" + string.Join(";", ContentTaps) +
-        ":smooth=" + (Smoothing?.CacheKey ?? "none");
+        ":smooth=" + (Smoothing?.CacheKey ?? "none") + (Masked ? ":masked" : "");
 
     public override IReadOnlyList<string> TapNames => [.. StyleTaps, .. ContentTaps];
 
@@ -67,6 +81,15 @@ public sealed record StyleTileObjective(
         emitter.AddCropInputs([.. StyleTaps, .. ContentTaps]);
         foreach (var tap in StyleTaps.Distinct())
         {
+            if (Masked)
+            {
+                emitter.Inputs.Add(ObjectiveEmitter.RegionGramValue(StyleTileNames.StyleResidual(tap), emitter.ChannelsOf(tap)));
+                emitter.Inputs.Add(ObjectiveEmitter.RegionScalarValue(StyleTileNames.StyleScale(tap)));
+                emitter.Inputs.Add(ObjectiveEmitter.RegionMaskValue(StyleGraphNames.StyleMask(tap)));
+                MaskedStyleLoss.SeedStyle(builder, emitter.Backward, emitter.Tensor(tap), tap, Smoothing);
+                continue;
+            }
+
             emitter.Inputs.Add(ObjectiveEmitter.GramValue(StyleTileNames.StyleResidual(tap), emitter.ChannelsOf(tap)));
             emitter.Inputs.Add(ObjectiveEmitter.ScalarValue(StyleTileNames.StyleScale(tap)));
             StyleTileLoss.SeedStyle(builder, emitter.Backward, emitter.Tensor(tap), tap, Smoothing);

@@ -141,7 +141,8 @@ public sealed class PlanTests : IDisposable
 
         // The photo is resized to 64x51 (80 * 64 / 100 = 51.2); the style image (60x60) fits the 64 px style side as it is.
         Assert.Equal([new StageSize(64, 51, 5)], plan.Stages);
-        const int Pixels = 64 * 51;
+        // The optimizer and the content target work on the canvas: a reflected margin of 64 / 16 = 4 px on each side.
+        const int Pixels = (64 + 8) * (51 + 8);
         const double LbfgsEvaluationsPerIteration = 1.05;
         var expected = LbfgsEvaluationsPerIteration * 5 * 2 * ToyForwardMacsPerPixel * Pixels // optimizer evaluations
             + ToyForwardMacsPerPixel * Pixels // content targets

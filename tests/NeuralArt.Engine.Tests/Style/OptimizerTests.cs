@@ -108,14 +108,41 @@ public sealed class OptimizerTests
         Assert.True(end < start * 1e-4, $"loss {end} from {start}");
     }
 
+    private const string AdamWithAverage = "adam+average";
+
+    [Fact]
+    public void Adam_average_is_the_bias_corrected_moving_average_of_its_iterates()
+    {
+        const double decay = 0.8;
+        var x = Start(6);
+        var adam = new Adam(x.Length, new AdamOptions { LearningRate = 0.02, AverageDecay = decay });
+        var plain = new Adam(x.Length, new AdamOptions { LearningRate = 0.02 });
+        var y = Start(6);
+        var average = new double[x.Length];
+        const int steps = 9;
+        for (var t = 1; t <= steps; t++)
+        {
+            adam.Step(x, Rosenbrock);
+            plain.Step(y, Rosenbrock);
+            for (var i = 0; i < x.Length; i++) average[i] = decay * average[i] + (1 - decay) * x[i];
+        }
+        Assert.Equal(y, x); // averaging does not change the iterates
+        var result = new float[x.Length];
+        adam.Average(result);
+        var correction = 1 - Math.Pow(decay, steps);
+        for (var i = 0; i < x.Length; i++) Assert.Equal(average[i] / correction, result[i], 1e-5);
+        Assert.Throws<InvalidOperationException>(() => plain.Average(result));
+    }
+
     [Theory]
     [InlineData(OptimizerKinds.Lbfgs)]
     [InlineData(OptimizerKinds.Adam)]
+    [InlineData(AdamWithAverage)]
     public void ResumingFromSerializedStateMatchesAnUnbrokenRunBitForBit(string kind)
     {
         IGradientOptimizer Create(int n) => kind == OptimizerKinds.Lbfgs
             ? new Lbfgs(n, new LbfgsOptions { HistorySize = 4 })
-            : new Adam(n, new AdamOptions { LearningRate = 0.02 });
+            : new Adam(n, new AdamOptions { LearningRate = 0.02, AverageDecay = kind == AdamWithAverage ? 0.9 : 0 });
         const int total = 25;
 
         var unbroken = Start(12);

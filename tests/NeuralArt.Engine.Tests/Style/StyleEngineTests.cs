@@ -44,6 +44,33 @@ public sealed class StyleEngineTests : IClassFixture<StyleTestKit>
     }
 
     [Fact]
+    public async Task Adam_with_iterate_averaging_is_chunk_exact_and_returns_the_average()
+    {
+        var settings = Small(OptimizerKinds.Adam) with { AdamAverage = 0.9 };
+        var start = await _kit.Engine.StartAsync(new ArtworkInputs(Content, [StylePattern], settings.ToJson()));
+        var whole = await _kit.RunToEnd(start, int.MaxValue);
+        var ones = await _kit.RunToEnd(start, 1);
+        Assert.Equal(whole.State, ones.State);
+        var plain = await _kit.RunToEnd(await _kit.Engine.StartAsync(new ArtworkInputs(Content, [StylePattern], Small(OptimizerKinds.Adam).ToJson())), int.MaxValue);
+        Assert.NotEqual(plain.State, whole.State); // the scales' results are the averages, not the last iterates
+    }
+
+    [Fact]
+    public async Task Per_tap_style_weights_weight_each_taps_term()
+    {
+        // The style loss with stem:256,layer1:64,layer2:16 is 256, 64 and 16 times the taps' terms measured alone.
+        async Task<double> Style(string layers)
+        {
+            var settings = Small(OptimizerKinds.Lbfgs) with { Scales = [72], StyleLayers = layers, Smoothing = SmoothingModes.Off };
+            var start = await _kit.Engine.StartAsync(new ArtworkInputs(Content, [StylePattern], settings.ToJson()));
+            return (await _kit.Engine.MeasureAsync(start.State)).Style;
+        }
+        var expected = 256 * await Style("stem") + 64 * await Style("layer1") + 16 * await Style("layer2");
+        var weighted = await Style("stem:256,layer1:64,layer2:16");
+        Assert.Equal(expected, weighted, expected * 1e-5);
+    }
+
+    [Fact]
     public async Task A_chunk_stops_at_the_end_of_a_scale_and_the_next_scale_starts_from_the_upsampled_result()
     {
         var start = await _kit.Engine.StartAsync(new ArtworkInputs(Content, [StylePattern], Small(OptimizerKinds.Lbfgs).ToJson()));

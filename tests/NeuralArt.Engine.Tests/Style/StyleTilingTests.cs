@@ -77,7 +77,9 @@ public sealed class StyleTilingTests(StyleTestKit kit, ITestOutputHelper output)
         var content = TestImages.PatternPng(w, h);
         var style = StyleTestKit.Style(TestImages.PatternPng(90, 70), "style.png");
         var start = await kit.Engine.StartAsync(new ArtworkInputs(content, [style], settings.ToJson()));
-        var image = TestImages.RandomTensor(h, w, seed: 5);
+        // The objective runs on the canvas (the output plus its reflected margin).
+        var canvas = kit.Engine.ContentAtCurrentScale(start.State);
+        var image = TestImages.RandomTensor(canvas.Height, canvas.Width, seed: 5);
 
         using var whole = kit.Engine.CreateObjective(start.State);
         var wholeGradient = new float[image.Data.Length];

@@ -42,6 +42,24 @@ internal static class TestImages
         return Encode(image, new PngEncoder());
     }
 
+    /// <summary>
+    /// A left/right mask as a PNG: white on the left (or right) part, black on the other, with a
+    /// linear ramp <paramref name="feather"/> (a fraction of the width) wide centred on the middle;
+    /// 0 gives a hard edge.
+    /// </summary>
+    public static byte[] HalfMaskPng(int width, int height, bool left, double feather)
+    {
+        using var image = new Image<Rgb24>(width, height);
+        for (var x = 0; x < width; x++)
+        {
+            var u = (x + 0.5) / width - 0.5; // -0.5 .. 0.5, seam at 0
+            var rightness = feather > 0 ? Math.Clamp(u / feather + 0.5, 0, 1) : (u >= 0 ? 1 : 0);
+            var value = (byte)Math.Round(255 * (left ? 1 - rightness : rightness));
+            for (var y = 0; y < height; y++) image[x, y] = new Rgb24(value, value, value);
+        }
+        return Encode(image, new PngEncoder());
+    }
+
     public static ImageTensor RandomTensor(int height, int width, int seed)
     {
         var random = new Random(seed);

@@ -31,7 +31,7 @@ internal sealed class StyleReference(ReferenceModel model, BackboneManifest mani
     {
         var (_, c, fh, fw) = features.Nchw(tap);
         var n = fh * fw;
-        var f = Smooth(tap, features.Data, c, n);
+        var f = Smoothed(tap, features.Data, c, n);
         var gram = new double[c * c];
         for (var i = 0; i < c; i++)
         {
@@ -45,7 +45,8 @@ internal sealed class StyleReference(ReferenceModel model, BackboneManifest mani
         return gram;
     }
 
-    private double[] Smooth(string tap, double[] a, int c, int n)
+    /// <summary>A tap's features [C, N] after the objective's smoothing.</summary>
+    public double[] Smoothed(string tap, double[] a, int c, int n)
     {
         var s = objective.Smoothing;
         if (s is null || !s.AppliesTo(tap)) return a;

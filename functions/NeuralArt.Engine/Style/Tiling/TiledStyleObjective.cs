@@ -17,7 +17,7 @@ internal sealed class TiledTargetSource(StyleModel model, int tileSize) : IStyle
     public IReadOnlyDictionary<string, float[]> Grams(ImageTensor image, CancellationToken cancellationToken)
     {
         var plan = Plan(image.Height, image.Width);
-        var sums = TiledStyleObjective.PartialGramSums(model, plan, image.Data, cancellationToken);
+        var sums = TiledStyleObjective.PartialGramSums(model.TileTargetsSession(), model.StyleTapNames, plan, image.Data, _ => NoInputs, cancellationToken);
         return sums.ToDictionary(kv => kv.Key, kv => TiledStyleObjective.Normalize(kv.Value, plan.FeatureSizes[kv.Key]), StringComparer.Ordinal);
     }
 
@@ -47,6 +47,8 @@ internal sealed class TiledTargetSource(StyleModel model, int tileSize) : IStyle
         return maps;
     }
 
+    private static readonly Dictionary<string, (float[], long[])> NoInputs = new(StringComparer.Ordinal);
+
     private StyleTilePlan Plan(int height, int width) =>
         StyleTilePlan.Create(height, width, tileSize, _geometry, model.StyleTapNames.Concat(model.ContentTapNames).Distinct().ToList());
 }
@@ -69,6 +71,8 @@ internal sealed class TiledStyleObjective : IStyleObjective
     private readonly OnnxSession _objective;
     // Per tile, the content target's owned box (fixed for the scale).
     private readonly List<Dictionary<string, (float[] Data, long[] Shape)>> _tileContent = [];
+    // Per tile, with masks: the masks' owned box at each style tap ([K,1,bh,bw]).
+    private readonly List<Dictionary<string, (float[] Data, long[] Shape)>> _tileMasks = [];
 
     public TiledStyleObjective(StyleModel model, StyleTargets targets, int height, int width, int tileSize)
     {
@@ -91,6 +95,20 @@ internal sealed class TiledStyleObjective : IStyleObjective
                 content[StyleGraphNames.ContentTarget(tap)] = (TileRunner.CropFeatures(map, top, left, bh, bw), [1, map.Shape[1], bh, bw]);
             }
             _tileContent.Add(content);
+            var masks = new Dictionary<string, (float[], long[])>(StringComparer.Ordinal);
+            if (targets.Regions is { } regions)
+            {
+                foreach (var tap in model.StyleTapNames)
+                {
+                    var box = tile.Crops[tap];
+                    var (bh, bw) = ((int)(box[2] - box[0]), (int)(box[3] - box[1]));
+                    var (top, left) = tile.GlobalOrigin(tap, _geometry);
+                    var (mh, mw) = regions.MaskSizes[tap];
+                    var map = new FeatureMap(StyleGraphNames.StyleMask(tap), regions.Masks[tap], [1, regions.Count, mh, mw]);
+                    masks[StyleGraphNames.StyleMask(tap)] = (TileRunner.CropFeatures(map, top, left, bh, bw), [regions.Count, 1, bh, bw]);
+                }
+            }
+            _tileMasks.Add(masks);
         }
         model.Retain();
     }
@@ -112,11 +130,17 @@ internal sealed class TiledStyleObjective : IStyleObjective
     private StyleLossParts Run(ReadOnlySpan<float> image, Span<float> gradient, CancellationToken cancellationToken)
     {
         // Pass 1: the whole image's Grams, and the residuals and gradient scales they give.
-        var sums = PartialGramSums(_model, _plan, image, cancellationToken);
+        var regions = _targets.Regions;
+        var sums = PartialGramSums(_model.TileGramsSession(), _model.StyleTapNames, _plan, image, t => _tileMasks[t], cancellationToken);
         var shared = new Dictionary<string, (float[], long[])>(StringComparer.Ordinal);
         double style = 0;
         foreach (var tap in _model.StyleTaps)
         {
+            if (regions is not null)
+            {
+                style += RegionResiduals(tap, regions, sums[tap.Tap], shared);
+                continue;
+            }
             var (fh, fw) = _plan.FeatureSizes[tap.Tap];
             var gram = Normalize(sums[tap.Tap], (fh, fw));
             var target = _targets.Grams[tap.Tap];
@@ -153,6 +177,7 @@ internal sealed class TiledStyleObjective : IStyleObjective
             var tile = _plan.Tiles[t];
             var inputs = new Dictionary<string, (float[], long[])>(shared, StringComparer.Ordinal);
             foreach (var (name, value) in _tileContent[t]) inputs[name] = value;
+            foreach (var (name, value) in _tileMasks[t]) inputs[name] = value;
             var result = TileRunner.Run(_objective, image, Height, Width, tile, inputs, outputs, cancellationToken);
             if (wantGradient) TileRunner.AddInto(result[GraphNames.Grad].Data, gradient, Height, Width, tile);
             foreach (var tap in _model.ContentTapNames) contentSquares[tap] += result[StyleTileNames.ContentSquares(tap)].Data[0];
@@ -163,16 +188,48 @@ internal sealed class TiledStyleObjective : IStyleObjective
         return new StyleLossParts(style, content, tv);
     }
 
-    /// <summary>Sum over tiles of each style tap's partial Gram, in double.</summary>
-    internal static Dictionary<string, double[]> PartialGramSums(StyleModel model, StyleTilePlan plan, ReadOnlySpan<float> image, CancellationToken cancellationToken)
+    /// <summary>
+    /// Guided Grams of one tap from the tiles' summed partials: per region <c>G_k = sum_k / (C Z_k)</c>,
+    /// its residual and gradient scale <c>4 w_k / (C^2 * C Z_k)</c> into <paramref name="shared"/>; returns the tap's style term.
+    /// </summary>
+    private double RegionResiduals(TapWeight tap, StyleRegions regions, double[] sums, Dictionary<string, (float[], long[])> shared)
     {
-        var session = model.TileTargetsSession();
-        var outputs = model.StyleTapNames.Select(StyleTileNames.PartialGram).ToList();
-        var sums = new Dictionary<string, double[]>(StringComparer.Ordinal);
-        foreach (var tile in plan.Tiles)
+        var k = regions.Count;
+        var cc = sums.Length / k;
+        var c = (long)Math.Round(Math.Sqrt(cc));
+        var z = regions.MaskWeights(tap.Tap);
+        var target = regions.Targets[tap.Tap];
+        var residual = new float[sums.Length];
+        var scales = new float[k];
+        double term = 0;
+        for (var r = 0; r < k; r++)
         {
-            var result = TileRunner.Run(session, image, plan.Height, plan.Width, tile, new Dictionary<string, (float[], long[])>(), outputs, cancellationToken);
-            foreach (var tap in model.StyleTapNames)
+            var weight = regions.RegionWeights[r] * _model.StyleWeight(tap);
+            double squares = 0;
+            for (var i = r * cc; i < (r + 1) * cc; i++)
+            {
+                residual[i] = (float)(sums[i] / (c * z[r])) - target[i];
+                squares += (double)residual[i] * residual[i];
+            }
+            term += weight * squares / cc;
+            scales[r] = (float)(4 * weight / ((double)c * c * c * z[r]));
+        }
+        shared[StyleTileNames.StyleResidual(tap.Tap)] = (residual, [k, c, c]);
+        shared[StyleTileNames.StyleScale(tap.Tap)] = (scales, [k]);
+        return term;
+    }
+
+    /// <summary>Sum over tiles of each style tap's partial Gram (per region with masks), in double.</summary>
+    internal static Dictionary<string, double[]> PartialGramSums(OnnxSession session, IReadOnlyList<string> styleTaps, StyleTilePlan plan, ReadOnlySpan<float> image,
+        Func<int, IReadOnlyDictionary<string, (float[] Data, long[] Shape)>> tileInputs, CancellationToken cancellationToken)
+    {
+        var outputs = styleTaps.Select(StyleTileNames.PartialGram).ToList();
+        var sums = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        for (var t = 0; t < plan.Tiles.Count; t++)
+        {
+            var tile = plan.Tiles[t];
+            var result = TileRunner.Run(session, image, plan.Height, plan.Width, tile, tileInputs(t), outputs, cancellationToken);
+            foreach (var tap in styleTaps)
             {
                 var partial = result[StyleTileNames.PartialGram(tap)].Data;
                 if (!sums.TryGetValue(tap, out var sum)) sums[tap] = sum = new double[partial.Length];
