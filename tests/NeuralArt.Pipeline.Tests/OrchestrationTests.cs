@@ -191,6 +191,31 @@ public sealed class OrchestrationTests
     }
 
     [Fact]
+    public async Task A_sidecar_names_further_inputs_by_role_but_not_the_ones_the_path_gives()
+    {
+        await using var harness = await OrchestrationHarness.StartAsync();
+        var starter = harness.Services.GetRequiredService<InboxJobStarter>();
+        harness.Store.Put(new BlobRef(StorageLayout.StylesContainer, "starry.png"), TestImages.Png(16, 16, seed: 4));
+        harness.Store.Put(new BlobRef(StorageLayout.UploadsContainer, "mask.png"), TestImages.Png(16, 16, seed: 5));
+        var source = new BlobRef(StorageLayout.InboxContainer, "style/starry/cat.png");
+        harness.Store.Put(source, TestImages.Png(16, 16));
+        var sidecar = new BlobRef(StorageLayout.InboxContainer, source.Name + ".json");
+
+        harness.Store.Put(sidecar, """{"inputs":{"mask":["uploads/mask.png"]},"phases":1,"iterations":2}"""u8.ToArray());
+        var good = (await starter.StartAsync(harness.Client, source.Name, "\"0x1\""))!;
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, (await harness.WaitAsync(good)).RuntimeStatus);
+        var manifest = JsonSerializer.Deserialize<JobManifest>(harness.Store.Get(StorageLayout.JobManifest(good)))!;
+        Assert.Equal("uploads/mask.png", Assert.Single(manifest.Inputs["mask"]).ToString());
+        Assert.Equal("styles/starry.png", Assert.Single(manifest.Inputs["style"]).ToString());
+        Assert.False(manifest.Parameters!.AsObject().ContainsKey("inputs"));
+
+        harness.Store.Put(sidecar, """{"inputs":{"source":"uploads/mask.png"}}"""u8.ToArray());
+        var bad = (await starter.StartAsync(harness.Client, source.Name, "\"0x2\""))!;
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, (await harness.WaitAsync(bad)).RuntimeStatus);
+        Assert.Equal("source", ReadError(harness, bad).Field);
+    }
+
+    [Fact]
     public async Task A_sidecar_overrides_parameters_and_a_malformed_one_fails_the_job()
     {
         await using var harness = await OrchestrationHarness.StartAsync();

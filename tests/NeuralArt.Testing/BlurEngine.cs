@@ -45,6 +45,9 @@ public sealed class BlurEngine(string kind = ArtworkKinds.Dream) : IArtworkEngin
     /// <summary>Role of the style images a <c>style</c>-kind blur engine requires (like the real one).</summary>
     public const string StyleRole = "style";
 
+    /// <summary>Role of the optional masks a <c>style</c>-kind blur engine accepts (like the real one).</summary>
+    public const string MaskRole = "mask";
+
     public EngineDescriptor Describe(EngineLimits limits) => new()
     {
         Kind = Kind,
@@ -53,7 +56,8 @@ public sealed class BlurEngine(string kind = ArtworkKinds.Dream) : IArtworkEngin
         Stage = "phase",
         Inputs = Kind == ArtworkKinds.Style
             ? [new() { Role = EngineDescriptor.SourceRole, Min = 1, Max = 1, Help = "The image." },
-               new() { Role = StyleRole, Min = 1, Max = 2, Library = "styles", Help = "Style images (unused)." }]
+               new() { Role = StyleRole, Min = 1, Max = 2, Library = "styles", Help = "Style images (unused)." },
+               new() { Role = MaskRole, Min = 0, Max = 2, Help = "Masks (unused), as the style engine takes them." }]
             : [new() { Role = EngineDescriptor.SourceRole, Min = 1, Max = 1, Help = "The image." }],
         Parameters =
         [

@@ -8,11 +8,15 @@ namespace NeuralArt.Pipeline.Inbox;
 /// here): <c>&lt;kind&gt;/&lt;file&gt;</c> starts a job of that kind with the file as its source; an
 /// engine whose descriptor has required library inputs (style images) takes one folder per such role,
 /// in order: <c>style/&lt;style-name&gt;/&lt;file&gt;</c>. A <c>&lt;file&gt;.json</c> beside an image is its
-/// sidecar (parameters, read when the job is submitted: upload it first).
+/// sidecar (parameters, read when the job is submitted: upload it first), whose member <c>inputs</c>
+/// names further inputs by role, for example <c>{"inputs":{"mask":["uploads/m.png"]}}</c>.
 /// </summary>
 public static class InboxConventions
 {
     public const string SidecarSuffix = ".json";
+
+    /// <summary>The sidecar member that names further inputs by role (masks, a guide): not a parameter.</summary>
+    public const string SidecarInputsMember = "inputs";
 
     /// <summary>Parses an inbox blob name; null (with the reason) when it does not start a job.</summary>
     public static InboxEntry? Parse(string blobName, IReadOnlyList<EngineDescriptor> engines, out string? ignoredBecause)

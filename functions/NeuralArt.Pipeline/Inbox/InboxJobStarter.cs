@@ -79,8 +79,9 @@ public sealed class InboxJobStarter(
         var source = new JobInput(Engine.Jobs.EngineDescriptor.SourceRole, new BlobRef(StorageLayout.InboxContainer, entry.BlobName));
         try
         {
-            var parameters = await ReadSidecarAsync(entry, cancellationToken).ConfigureAwait(false);
-            var (request, _) = await door.CheckAsync(new JobOrder(entry.Kind, entry.Inputs, parameters, null, JobOrigins.Inbox), cancellationToken).ConfigureAwait(false);
+            var sidecar = await ReadSidecarAsync(entry, cancellationToken).ConfigureAwait(false);
+            var inputs = WithSidecarInputs(entry.Inputs, sidecar);
+            var (request, _) = await door.CheckAsync(new JobOrder(entry.Kind, inputs, sidecar.ToJsonString(), null, JobOrigins.Inbox), cancellationToken).ConfigureAwait(false);
             return request;
         }
         catch (JobRejectedException e)
@@ -89,7 +90,38 @@ public sealed class InboxJobStarter(
         }
     }
 
-    private async Task<string> ReadSidecarAsync(InboxEntry entry, CancellationToken cancellationToken)
+    /// <summary>
+    /// A sidecar's reserved member <c>inputs</c> names further inputs by role (for example
+    /// <c>{"inputs":{"mask":["uploads/cat-mask.png"]}}</c>); it is taken out of the parameters. The
+    /// path's own inputs (the source, library folders) cannot be replaced.
+    /// </summary>
+    private static IReadOnlyDictionary<string, IReadOnlyList<string>> WithSidecarInputs(
+        IReadOnlyDictionary<string, IReadOnlyList<string>> fromPath, System.Text.Json.Nodes.JsonObject sidecar)
+    {
+        if (!sidecar.Remove(InboxConventions.SidecarInputsMember, out var node) || node is null) return fromPath;
+        if (node is not System.Text.Json.Nodes.JsonObject roles)
+        {
+            throw JobRejectedException.BadRequest("sidecar", $"The sidecar's '{InboxConventions.SidecarInputsMember}' must be an object of role -> blob references.");
+        }
+
+        var inputs = new Dictionary<string, IReadOnlyList<string>>(fromPath, StringComparer.Ordinal);
+        foreach (var (role, value) in roles)
+        {
+            var field = Engine.Jobs.ParameterSchema.Printable(role);
+            if (inputs.ContainsKey(role)) throw JobRejectedException.BadRequest(field, $"The '{field}' input comes from the inbox path; the sidecar cannot name it.");
+            inputs[role] = value switch
+            {
+                System.Text.Json.Nodes.JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String => [v.GetValue<string>()],
+                System.Text.Json.Nodes.JsonArray items when items.All(i => i is System.Text.Json.Nodes.JsonValue iv && iv.GetValueKind() == System.Text.Json.JsonValueKind.String)
+                    => items.Select(i => i!.GetValue<string>()).ToList(),
+                _ => throw JobRejectedException.BadRequest(field, $"The sidecar's '{field}' input must be a blob reference or an array of them."),
+            };
+        }
+
+        return inputs;
+    }
+
+    private async Task<System.Text.Json.Nodes.JsonObject> ReadSidecarAsync(InboxEntry entry, CancellationToken cancellationToken)
     {
         var sidecar = InboxConventions.Sidecar(entry);
         StoredBlob? stored;
@@ -102,11 +134,11 @@ public sealed class InboxJobStarter(
             throw JobRejectedException.BadRequest("sidecar", $"The sidecar '{sidecar}' is {e.Size:N0} bytes; sidecars are limited to {e.Limit:N0} bytes.");
         }
 
-        if (stored is null) return "{}";
+        if (stored is null) return [];
         var text = Encoding.UTF8.GetString(stored.Content);
         try
         {
-            if (System.Text.Json.Nodes.JsonNode.Parse(text) is System.Text.Json.Nodes.JsonObject) return text;
+            if (System.Text.Json.Nodes.JsonNode.Parse(text) is System.Text.Json.Nodes.JsonObject parameters) return parameters;
         }
         catch (System.Text.Json.JsonException e)
         {
