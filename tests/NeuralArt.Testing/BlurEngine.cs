@@ -129,7 +129,7 @@ public sealed class BlurEngine(string kind = ArtworkKinds.Dream) : IArtworkEngin
         }
     }
 
-    public async Task<EngineCheckpoint> RunChunkAsync(ReadOnlyMemory<byte> state, int maxIterations, IProgress<EngineProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<EngineCheckpoint> RunChunkAsync(ReadOnlyMemory<byte> state, int maxIterations, IProgress<EngineProgress>? progress = null, int? previewMaxSide = null, CancellationToken cancellationToken = default)
     {
         var call = Interlocked.Increment(ref chunkCalls);
         BeforeChunk?.Invoke(call);

@@ -137,7 +137,7 @@ public sealed class DreamCommand : AsyncCommand<DreamCommand.Settings>
                 while (!current.Progress.IsComplete)
                 {
                     // One chunk per octave: the engine stops at octave ends by design.
-                    current = await engine.RunChunkAsync(current.State, int.MaxValue, progress, cancellationToken);
+                    current = await engine.RunChunkAsync(current.State, int.MaxValue, progress, cancellationToken: cancellationToken);
                     if (double.IsNaN(firstLoss)) firstLoss = current.Progress.Loss;
                 }
                 return current;

@@ -229,7 +229,7 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
                 while (!current.Progress.IsComplete)
                 {
                     // One chunk per scale: the engine stops at scale ends by design.
-                    current = await engine.RunChunkAsync(current.State, int.MaxValue, progress, cancellationToken);
+                    current = await engine.RunChunkAsync(current.State, int.MaxValue, progress, cancellationToken: cancellationToken);
                 }
                 return current;
             });

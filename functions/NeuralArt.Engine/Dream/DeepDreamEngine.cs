@@ -225,10 +225,10 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         return new EngineCheckpoint(state.Serialize(), state.Progress());
     }
 
-    protected override EngineCheckpoint RunChunk(ReadOnlyMemory<byte> bytes, int maxIterations, IProgress<EngineProgress>? progress, CancellationToken cancellationToken)
+    protected override ChunkRun RunChunk(ReadOnlyMemory<byte> bytes, int maxIterations, IProgress<EngineProgress>? progress, CancellationToken cancellationToken)
     {
         var state = DreamState.Deserialize(bytes);
-        if (state.IsComplete) return new EngineCheckpoint(bytes.ToArray(), state.Progress());
+        if (state.IsComplete) return new ChunkRun(new EngineCheckpoint(bytes.ToArray(), state.Progress()), () => state.Image.ToImage(), state.Settings.ToJson());
 
         var settings = state.Settings;
         var (manifest, parameters) = Resolve(settings);
@@ -264,7 +264,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
             for (var done = 0; done < steps; done++) Stepped(stepper.Step(state.Image, ref random, cancellationToken));
         }
         if (state.Iteration == settings.Iterations) EndOctave(state, sizes);
-        return new EngineCheckpoint(state.Serialize(), state.Progress());
+        return new ChunkRun(new EngineCheckpoint(state.Serialize(), state.Progress()), () => state.Image.ToImage(), state.Settings.ToJson());
     }
 
     /// <summary>

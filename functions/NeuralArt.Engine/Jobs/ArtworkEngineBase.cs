@@ -59,10 +59,23 @@ public abstract class ArtworkEngineBase : IArtworkEngine
         ReadOnlyMemory<byte> state,
         int maxIterations,
         IProgress<EngineProgress>? progress = null,
+        int? previewMaxSide = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
-        return Task.Run(() => RunChunk(state, maxIterations, progress, cancellationToken), cancellationToken);
+        return Task.Run(() =>
+        {
+            var run = RunChunk(state, maxIterations, progress, cancellationToken);
+            byte[]? preview = null;
+            if (previewMaxSide is { } side)
+            {
+                using var image = run.Current();
+                FitWithin(image, side);
+                preview = ImageWriter.Encode(image, RenderFormat.Jpeg);
+            }
+
+            return run.Checkpoint with { SettingsJson = run.SettingsJson, Preview = preview };
+        }, cancellationToken);
     }
 
     public Task<byte[]> RenderAsync(ReadOnlyMemory<byte> state, RenderFormat format, int? maxSide = null, CancellationToken cancellationToken = default)
@@ -91,7 +104,10 @@ public abstract class ArtworkEngineBase : IArtworkEngine
     protected abstract EngineCheckpoint Start(ArtworkInputs inputs, CancellationToken cancellationToken);
 
     /// <summary>Resumes from serialized state and runs at most <paramref name="maxIterations"/> iterations.</summary>
-    protected abstract EngineCheckpoint RunChunk(ReadOnlyMemory<byte> state, int maxIterations, IProgress<EngineProgress>? progress, CancellationToken cancellationToken);
+    protected abstract ChunkRun RunChunk(ReadOnlyMemory<byte> state, int maxIterations, IProgress<EngineProgress>? progress, CancellationToken cancellationToken);
+
+    /// <summary>What a chunk leaves: the new checkpoint, the current image from the state in memory (made on demand), the effective settings.</summary>
+    protected sealed record ChunkRun(EngineCheckpoint Checkpoint, Func<Image<Rgb24>> Current, string SettingsJson);
 
     /// <summary>The current image of a serialized state.</summary>
     protected abstract Image<Rgb24> RenderImage(ReadOnlyMemory<byte> state);

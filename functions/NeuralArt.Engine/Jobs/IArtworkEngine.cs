@@ -33,13 +33,16 @@ public interface IArtworkEngine
 
     /// <summary>
     /// Resumes from <paramref name="state"/>, runs at most <paramref name="maxIterations"/>
-    /// iterations (never past the end of the current octave or scale), and returns the new state.
+    /// iterations (never past the end of the current octave or scale), and returns the new state with
+    /// the effective settings it ran with and, when <paramref name="previewMaxSide"/> is given, a JPEG
+    /// preview of the current image at most that side (made from the state in memory: no second decode).
     /// On CPU, running N iterations in one call or in several gives the same pixels.
     /// </summary>
     Task<EngineCheckpoint> RunChunkAsync(
         ReadOnlyMemory<byte> state,
         int maxIterations,
         IProgress<EngineProgress>? progress = null,
+        int? previewMaxSide = null,
         CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -78,8 +81,16 @@ public sealed record ArtworkInputs(
 /// <summary>An extra input image, for example role <c>style</c> or <c>guide</c>.</summary>
 public sealed record NamedImage(string Role, string Name, ReadOnlyMemory<byte> Bytes);
 
-/// <summary>Serialized engine state plus where it stands.</summary>
-public sealed record EngineCheckpoint(byte[] State, EngineProgress Progress);
+/// <summary>
+/// Serialized engine state plus where it stands; after a chunk also the effective settings it ran
+/// with (a JSON object) and, when asked for, a JPEG preview of the current image.
+/// </summary>
+public sealed record EngineCheckpoint(byte[] State, EngineProgress Progress)
+{
+    public string? SettingsJson { get; init; }
+
+    public byte[]? Preview { get; init; }
+}
 
 /// <summary>
 /// Where a render stands: phase (octave or scale) <c>Phase</c> of <c>PhaseCount</c> (1-based),

@@ -409,10 +409,10 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         }
     }
 
-    protected override EngineCheckpoint RunChunk(ReadOnlyMemory<byte> bytes, int maxIterations, IProgress<EngineProgress>? progress, CancellationToken cancellationToken)
+    protected override ChunkRun RunChunk(ReadOnlyMemory<byte> bytes, int maxIterations, IProgress<EngineProgress>? progress, CancellationToken cancellationToken)
     {
         var state = StyleState.Deserialize(bytes);
-        if (state.IsComplete) return new EngineCheckpoint(bytes.ToArray(), state.Progress());
+        if (state.IsComplete) return new ChunkRun(new EngineCheckpoint(bytes.ToArray(), state.Progress()), () => Render(state), state.Settings.ToJson());
 
         var settings = state.Settings;
         using var model = StyleModel.Resolve(Graphs, Sessions, settings, state.Masks.Count > 0);
@@ -445,7 +445,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         {
             state.Optimizer = optimizer;
         }
-        return new EngineCheckpoint(state.Serialize(), state.Progress());
+        return new ChunkRun(new EngineCheckpoint(state.Serialize(), state.Progress()), () => Render(state), state.Settings.ToJson());
     }
 
     /// <summary>

@@ -60,12 +60,13 @@ public sealed class RunChunkActivity(
             var engine = engines.Get(input.Kind);
 
             var clock = Stopwatch.StartNew();
-            var next = await engine.RunChunkAsync(start.State, input.MaxIterations, progress: null, cancellationToken).ConfigureAwait(false);
+            var next = await engine.RunChunkAsync(start.State, input.MaxIterations, progress: null, previewMaxSide: settings.PreviewMaxSide, cancellationToken).ConfigureAwait(false);
             var computeSeconds = clock.Elapsed.TotalSeconds;
 
             var blob = await checkpoints.WriteAsync(input.JobId, next, cancellationToken).ConfigureAwait(false);
             var preview = StorageLayout.Preview(input.JobId);
-            var jpeg = await engine.RenderAsync(next.State, RenderFormat.Jpeg, settings.PreviewMaxSide, cancellationToken).ConfigureAwait(false);
+            // Engines render the preview from the state they hold; one that does not is asked to render it.
+            var jpeg = next.Preview ?? await engine.RenderAsync(next.State, RenderFormat.Jpeg, settings.PreviewMaxSide, cancellationToken).ConfigureAwait(false);
             await store.WriteAsync(preview, jpeg, "image/jpeg", cancellationToken).ConfigureAwait(false);
 
             // The new checkpoint is durable: the ones before the chunk's start are no longer needed.

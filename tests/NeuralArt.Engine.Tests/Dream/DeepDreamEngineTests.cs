@@ -71,6 +71,22 @@ public class DeepDreamEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_chunk_returns_its_effective_settings_and_the_preview_of_its_image()
+    {
+        const int PreviewSide = 32;
+        var start = await _engine.StartAsync(Inputs(Small));
+        var chunk = await _engine.RunChunkAsync(start.State, 2, previewMaxSide: PreviewSide);
+
+        Assert.Equal(Small.ToJson(), chunk.SettingsJson);
+        Assert.NotNull(chunk.Preview);
+        // The same picture the state renders, made from the state in memory instead of a second decode.
+        Assert.Equal(await _engine.RenderAsync(chunk.State, RenderFormat.Jpeg, PreviewSide), chunk.Preview);
+        using var preview = SixLabors.ImageSharp.Image.Load(chunk.Preview);
+        Assert.Equal(PreviewSide, Math.Max(preview.Width, preview.Height));
+        Assert.Null((await _engine.RunChunkAsync(start.State, 1)).Preview);
+    }
+
+    [Fact]
     public async Task Device_resident_steps_match_host_steps()
     {
         // Same algorithm, different arithmetic (float32 ReduceMean on the device, a double mean on
