@@ -154,6 +154,32 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public void A_photo_cut_short_passes_the_door_then_its_failed_job_shows_the_reason_and_field()
+    {
+        OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
+        // The header is whole (the door reads only headers), the pixel data is cut off: only decoding finds out.
+        var cut = Path.Combine(Path.GetTempPath(), $"cut-{Guid.NewGuid():N}.png");
+        File.WriteAllBytes(cut, NeuralArt.Testing.TestImages.TruncatedPng());
+        try
+        {
+            FillSmallDream(SmallIterations, SmallMaxSize, SmallOctaves, cut);
+            Browser.Find("#start-button").Click();
+            Browser.WaitForView("job");
+            Browser.Until(_ => Status() == "failed" && Browser.FindAll("#error-field").Count == 1 ? true : (bool?)null, JobTimeout, "the failed job's reason");
+            Assert.Equal("source", Browser.Find("#error-field").Text);
+            Assert.Contains("not a readable", Browser.Find("#error-reason").Text, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("/tmp", Browser.Find("#error-reason").Text);
+            Browser.Screenshot("06b-failed-job");
+            AssertAccessible("failed job view");
+            AssertNoConsoleErrors(allowHttpErrors: true);
+        }
+        finally
+        {
+            File.Delete(cut);
+        }
+    }
+
+    [Fact]
     public async Task A_running_job_can_be_cancelled_and_then_deleted_from_its_page()
     {
         OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
