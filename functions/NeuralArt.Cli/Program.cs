@@ -34,7 +34,7 @@ app.Configure(config =>
     config.AddCommand<SubmitCommand>("submit")
         .WithDescription("Upload an image, start a job over HTTP, follow its progress and download the result.")
         .WithExample("submit", "samples/content/cat_chelsea.png", "-o", "out/")
-        .WithExample("submit", "samples/content/cat_chelsea.png", "--style", "samples/style/van_gogh_starry_night.jpg", "-o", "out/");
+        .WithExample("submit", "samples/content/cat_chelsea.png", "--kind", "style", "--input", "style=samples/style/van_gogh_starry_night.jpg", "-o", "out/");
     config.AddCommand<PipelineBenchCommand>("bench-pipeline")
         .WithDescription("Time the same DeepDream directly and through the local host (chunks, checkpoints, Azurite) and print the ratio.");
     config.AddCommand<DoctorCommand>("doctor").WithDescription("Show what this machine can run (providers, CUDA libraries, a smoke step).");

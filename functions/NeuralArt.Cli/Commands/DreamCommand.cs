@@ -44,7 +44,7 @@ public sealed class DreamCommand : AsyncCommand<DreamCommand.Settings>
         public int Iterations { get; init; } = DreamSettings.DefaultIterations;
 
         [CommandOption("--step <X>")]
-        [Description("Mean change per pixel and step (image in [0,1]).")]
+        [Description("Mean change per pixel and step (image in [[0,1]]).")]
         [DefaultValue(DreamSettings.DefaultStep)]
         public float Step { get; init; } = DreamSettings.DefaultStep;
 

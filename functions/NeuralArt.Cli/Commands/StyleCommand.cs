@@ -72,7 +72,7 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
         public string Optimizer { get; init; } = OptimizerKinds.Lbfgs;
 
         [CommandOption("--learning-rate <X>")]
-        [Description("Adam's step size (image in [0,1]).")]
+        [Description("Adam's step size (image in [[0,1]]).")]
         [DefaultValue(StyleSettings.DefaultLearningRate)]
         public double LearningRate { get; init; } = StyleSettings.DefaultLearningRate;
 
