@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
@@ -121,7 +120,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         var effective = settings with
         {
             Layers = TapWeights.Format(taps),
-            Seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue),
+            Seed = PlanLimits.SeedOr(settings.Seed),
         };
         return new JobPlan
         {
@@ -204,7 +203,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
             (guideBytes, guideWidth, guideHeight) = (guide.ToRgbBytes(), guide.Width, guide.Height);
         }
 
-        settings = settings with { Seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue) };
+        settings = settings with { Seed = PlanLimits.SeedOr(settings.Seed) };
         var source = content.ToRgbBytes();
         var sizes = OctavePlan.Sizes(content.Height, content.Width, settings.Octaves, settings.OctaveScale);
         var bases = OctavePlan.Bases(content.ToTensor(), sizes);

@@ -43,6 +43,9 @@ public static class PlanLimits
         }
     }
 
+    /// <summary>The job's seed: the one asked for, else a new one drawn (recorded in the effective settings).</summary>
+    public static long SeedOr(long? seed) => seed ?? System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
+
     /// <summary>The stages of a plan: each size with its iterations.</summary>
     public static IReadOnlyList<StageSize> Stages(IEnumerable<(int Height, int Width)> sizes, int iterations) =>
         sizes.Select(s => new StageSize(s.Width, s.Height, iterations)).ToList();

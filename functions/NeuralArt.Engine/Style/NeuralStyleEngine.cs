@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NeuralArt.Engine.Dream;
@@ -179,7 +178,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         {
             StyleLayers = TapWeights.Format(model.StyleTaps),
             ContentLayers = TapWeights.Format(model.ContentTaps),
-            Seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue),
+            Seed = PlanLimits.SeedOr(settings.Seed),
         };
         return new JobPlan
         {
@@ -368,7 +367,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             init = ScaleInputs.Store(image);
         }
 
-        settings = settings with { Seed = settings.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue) };
+        settings = settings with { Seed = PlanLimits.SeedOr(settings.Seed) };
         var state = new StyleState
         {
             Settings = settings,
