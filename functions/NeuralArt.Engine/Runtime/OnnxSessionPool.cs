@@ -272,6 +272,7 @@ public sealed class OnnxSessionPool : IDisposable
             GraphOptimizationLevel = _options.GraphOptimizationLevel,
             LogSeverityLevel = _options.LogSeverity,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            EnableMemoryPattern = _options.EnableMemoryPattern,
         };
         if (_options.IntraOpThreads > 0) options.IntraOpNumThreads = _options.IntraOpThreads;
         options.AddSessionConfigEntry(AllowSpinningKey, _options.AllowSpinning ? "1" : "0");
