@@ -61,6 +61,41 @@ public class StyleCommandTests
         }
     }
 
+    [Fact]
+    public async Task Style_masks_reach_the_engine_one_per_style_image()
+    {
+        var folder = Directory.CreateTempSubdirectory("neuralart-style-style-masks-").FullName;
+        try
+        {
+            // The left half of Starry Night: a mask of the painting's shape runs; one of the photo's
+            // shape (not the painting's) is refused by the engine under the option's name, which it
+            // can only be if the option passed the file on as a style mask.
+            var starry = SixLabors.ImageSharp.Image.Identify(Starry);
+            var half = Path.Combine(folder, "starry-left.png");
+            WriteHalfMask(half, starry.Width, starry.Height, leftWhite: true);
+            var output = Path.Combine(folder, "out.png");
+            var (code, text) = await RunAsync(Cat, Starry, "-o", output, "--style-mask", half, "--scales", "64",
+                "--iterations", "2", "--seed", "3", "--provider", "cpu");
+            Assert.True(code == 0, text);
+            Assert.True(new FileInfo(output).Length > 0);
+
+            var photoShaped = Path.Combine(folder, "photo-shaped.png");
+            WriteHalfMask(photoShaped, 451, 300, leftWhite: true);
+            var error = await Assert.ThrowsAsync<InvalidArtworkInputException>(() => RunAsync(propagate: true, Cat, Starry, "-o", output,
+                "--style-mask", photoShaped, "--scales", "64", "--iterations", "1", "--provider", "cpu"));
+            Assert.StartsWith("--style-mask:", error.Message);
+            Assert.Contains("style image's shape", error.Message);
+
+            var count = await Assert.ThrowsAsync<Spectre.Console.Cli.CommandRuntimeException>(() =>
+                RunAsync(propagate: true, Cat, $"{Starry},{Scream}", "-o", output, "--style-mask", half, "--provider", "cpu"));
+            Assert.Contains("1 style masks for 2 style images", count.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static void WriteHalfMask(string path, int width, int height, bool leftWhite)
     {
         using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.L8>(width, height);

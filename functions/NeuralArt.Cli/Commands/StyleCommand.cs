@@ -38,6 +38,10 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
         [Description("Region mask of a style image, once per style image in the same order (or comma-separated): white where that style applies, black where not; parts no mask covers keep the content.")]
         public string[] Masks { get; init; } = [];
 
+        [CommandOption("--style-mask <IMAGE>")]
+        [Description("Mask of a style image, once per style image in the same order (or comma-separated): white marks the part of that painting whose style is used; any size with that style image's shape.")]
+        public string[] StyleMasks { get; init; } = [];
+
         [CommandOption("--margin <FRACTION>")]
         [Description("Reflected margin around the optimized image, as a fraction of its long side (cropped when saving; keeps the edges from darkening). 0 turns it off.")]
         [DefaultValue(StyleSettings.DefaultMargin)]
@@ -153,12 +157,22 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
             {
                 return ValidationResult.Error($"--mask: there are {MaskPaths.Count} masks for {StylePaths.Count} style images; give one --mask per style image, in the same order.");
             }
+            if (StyleMaskPaths.Count != 0 && StyleMaskPaths.Count != StylePaths.Count)
+            {
+                return ValidationResult.Error($"--style-mask: there are {StyleMaskPaths.Count} style masks for {StylePaths.Count} style images; give one --style-mask per style image, in the same order.");
+            }
             return ValidationResult.Success();
         }
 
         public IReadOnlyList<string> StylePaths => Styles.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
-        public IReadOnlyList<string> MaskPaths => Masks.SelectMany(m => m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
+        public IReadOnlyList<string> MaskPaths => PathList(Masks);
+
+        public IReadOnlyList<string> StyleMaskPaths => PathList(StyleMasks);
+
+        /// <summary>Paths given once per option or comma-separated, in order.</summary>
+        private static List<string> PathList(IEnumerable<string> values) =>
+            values.SelectMany(m => m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
 
         /// <summary>An init that is neither <c>content</c> nor <c>noise</c> is an image file.</summary>
         public string? InitImage => Init is StyleInitModes.Content or StyleInitModes.Noise ? null : Init;
@@ -205,9 +219,12 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
         {
             extras.Add(new NamedImage(NeuralStyleEngine.StyleRole, Path.GetFileName(path), await ReadImage(services, path, NeuralStyleEngine.StyleRole, cancellationToken)));
         }
-        foreach (var path in settings.MaskPaths)
+        foreach (var (role, paths) in new[] { (NeuralStyleEngine.MaskRole, settings.MaskPaths), (NeuralStyleEngine.StyleMaskRole, settings.StyleMaskPaths) })
         {
-            extras.Add(new NamedImage(NeuralStyleEngine.MaskRole, Path.GetFileName(path), await ReadImage(services, path, NeuralStyleEngine.MaskRole, cancellationToken)));
+            foreach (var path in paths)
+            {
+                extras.Add(new NamedImage(role, Path.GetFileName(path), await ReadImage(services, path, role, cancellationToken)));
+            }
         }
         if (settings.InitImage is { } initPath)
         {

@@ -47,6 +47,13 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     /// </summary>
     public const string MaskRole = "mask";
 
+    /// <summary>
+    /// Role of the optional masks of the style images: one per style image, in the same order
+    /// (white: this part of the painting is the style to use). Style k's target Gram is then taken
+    /// over the masked part only, <c>F_s diag(s_k) F_s^T / (C sum s_k)</c>.
+    /// </summary>
+    public const string StyleMaskRole = "styleMask";
+
     /// <summary>A mask's aspect ratio may differ from the content's by this fraction (rounding of resized masks); more is a mistake.</summary>
     public const double MaskAspectTolerance = 0.02;
 
@@ -86,6 +93,8 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             new() { Role = InitRole, Min = 0, Max = 1, Help = "Optional start image (with init: image)." },
             new() { Role = MaskRole, Min = 0, Max = StyleSettings.MaxStyles,
                 Help = "Optional region masks, one per style image in the same order: white where that style applies, black where not; parts no mask covers keep the photo." },
+            new() { Role = StyleMaskRole, Min = 0, Max = StyleSettings.MaxStyles,
+                Help = "Optional masks of the style images, one per style image in the same order: white marks the part of the painting whose style is used; any size with that style image's shape." },
         ],
         Parameters = StyleSchema.Describe(Graphs.Models, Options.Model, limits),
     };
@@ -100,19 +109,20 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         settings = settings with { Model = manifest.Name };
         using var model = StyleModel.Resolve(Graphs, Sessions, settings);
 
-        var unknown = request.Inputs.FirstOrDefault(i => i.Role is not (EngineDescriptor.SourceRole or StyleRole or InitRole or MaskRole));
+        var unknown = request.Inputs.FirstOrDefault(i => i.Role is not (EngineDescriptor.SourceRole or StyleRole or InitRole or MaskRole or StyleMaskRole));
         if (unknown is not null)
         {
             var role = ParameterSchema.Printable(unknown.Role);
             throw new InvalidArtworkInputException(
-                $"A style transfer takes '{StyleRole}' images, optional '{MaskRole}' images (one per style) and an optional '{InitRole}' image, not '{role}'.", role);
+                $"{TakesWhat} not '{role}'.", role);
         }
         var sources = request.Inputs.Where(i => i.Role == EngineDescriptor.SourceRole).ToList();
         var styles = request.Inputs.Where(i => i.Role == StyleRole).ToList();
         var inits = request.Inputs.Where(i => i.Role == InitRole).ToList();
         var masks = request.Inputs.Where(i => i.Role == MaskRole).ToList();
+        var styleMasks = request.Inputs.Where(i => i.Role == StyleMaskRole).ToList();
         if (sources.Count != 1) throw new InvalidArtworkInputException("A style transfer takes exactly one source image.", EngineDescriptor.SourceRole);
-        CheckExtras(settings, styles.Count, inits.Count, masks.Count);
+        CheckExtras(settings, styles.Count, inits.Count, masks.Count, styleMasks.Count);
 
         var source = sources[0];
         var sizes = StylePlan.Sizes(source.Height, source.Width, settings.Scales);
@@ -143,13 +153,13 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         }
 
         // What the checkpoint stores: the photo (scaled down to the last scale), the style images
-        // (scaled down to the style side), the image and the optimizer's vectors.
+        // and their masks (scaled down to the style side), the image and the optimizer's vectors.
         var largest = settings.Scales[^1];
         var styleSide = Math.Max(StylePlan.MinSide, (int)Math.Ceiling(largest * (double)settings.StyleScale));
         long Stored(InputHeader h, int side) { var (w, hh) = PlanSizes.FitWithin(h.Width, h.Height, side); return (long)ImageTensor.Channels * w * hh; }
         var optimizerVectors = settings.Optimizer == OptimizerKinds.Lbfgs ? 2L * history : AdamStateVectors;
         var checkpoint = PlanLimits.CheckpointOverheadBytes + Stored(source, largest) + styles.Sum(s => Stored(s, styleSide)) + inits.Sum(i => Stored(i, largest))
-            + masks.Sum(m => Stored(m, largest)) + sizeof(float) * values3 * (1 + optimizerVectors);
+            + masks.Sum(m => Stored(m, largest)) + styleMasks.Sum(m => Stored(m, styleSide)) + sizeof(float) * values3 * (1 + optimizerVectors);
         PlanLimits.Checkpoint(checkpoint, limits, StyleSchema.Scales);
 
         var cost = Graphs.GetCost(manifest, model.StyleTapNames.Concat(model.ContentTapNames).Distinct().ToList());
@@ -197,8 +207,11 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         };
     }
 
+    private const string TakesWhat =
+        $"A style transfer takes '{StyleRole}' images, optional '{MaskRole}' images (one per style), optional '{StyleMaskRole}' images (one per style) and an optional '{InitRole}' image,";
+
     /// <summary>The checks on style, mask and init images that need only their count.</summary>
-    private static void CheckExtras(StyleSettings settings, int styleCount, int initCount, int maskCount)
+    private static void CheckExtras(StyleSettings settings, int styleCount, int initCount, int maskCount, int styleMaskCount)
     {
         if (styleCount == 0) throw new InvalidArtworkInputException("A style transfer needs at least one style image.", StyleRole);
         if (styleCount > StyleSettings.MaxStyles) throw new InvalidArtworkInputException($"At most {StyleSettings.MaxStyles} style images can be blended (got {styleCount}).", StyleRole);
@@ -210,6 +223,11 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         {
             throw new InvalidArtworkInputException(
                 $"There are {maskCount} masks for {styleCount} style images; give one mask per style image, in the same order, or none.", MaskRole);
+        }
+        if (styleMaskCount != 0 && styleMaskCount != styleCount)
+        {
+            throw new InvalidArtworkInputException(
+                $"There are {styleMaskCount} style masks for {styleCount} style images; give one style mask per style image, in the same order, or none.", StyleMaskRole);
         }
         if (initCount > 1) throw new InvalidArtworkInputException("At most one init image can be given.", InitRole);
         if (settings.Init == StyleInitModes.Image && initCount == 0)
@@ -288,16 +306,17 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     {
         var settings = StyleSettings.FromJson(inputs.ParametersJson);
         settings = settings with { Model = settings.Model ?? Options.Model };
-        var unknown = inputs.Extras.FirstOrDefault(e => !IsRole(e, StyleRole) && !IsRole(e, InitRole) && !IsRole(e, MaskRole));
+        var unknown = inputs.Extras.FirstOrDefault(e => !IsRole(e, StyleRole) && !IsRole(e, InitRole) && !IsRole(e, MaskRole) && !IsRole(e, StyleMaskRole));
         if (unknown is not null)
         {
             throw new InvalidArtworkInputException(
-                $"A style transfer takes '{StyleRole}' images, optional '{MaskRole}' images (one per style) and an optional '{InitRole}' image, not '{unknown.Role}'.", unknown.Role);
+                $"{TakesWhat} not '{unknown.Role}'.", unknown.Role);
         }
         var styleInputs = inputs.Extras.Where(e => IsRole(e, StyleRole)).ToList();
         var initInputs = inputs.Extras.Where(e => IsRole(e, InitRole)).ToList();
         var maskInputs = inputs.Extras.Where(e => IsRole(e, MaskRole)).ToList();
-        CheckExtras(settings, styleInputs.Count, initInputs.Count, maskInputs.Count);
+        var styleMaskInputs = inputs.Extras.Where(e => IsRole(e, StyleMaskRole)).ToList();
+        CheckExtras(settings, styleInputs.Count, initInputs.Count, maskInputs.Count, styleMaskInputs.Count);
 
         // Resolve taps and compile (or find) the graphs now, so that a bad layer fails the job at once.
         using var model = StyleModel.Resolve(Graphs, Sessions, settings, masked: maskInputs.Count > 0);
@@ -331,26 +350,34 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
 
         var styleSide = Math.Max(StylePlan.MinSide, (int)Math.Ceiling(largest * (double)settings.StyleScale));
         var styles = new List<StoredImage>();
+        var styleMasks = new List<StoredImage>();
         for (var i = 0; i < styleInputs.Count; i++)
         {
             using var style = Loader.Decode(styleInputs[i].Bytes, StyleRole, $"the style image '{styleInputs[i].Name}'");
-            if (settings.StyleFrames == StyleFrameModes.Trim && StyleFrame.Trim(style))
+            var maskInput = styleMaskInputs.Count > 0 ? styleMaskInputs[i] : null;
+            using var mask = maskInput is null ? null : Loader.Decode(maskInput.Bytes, StyleMaskRole, $"the style mask '{maskInput.Name}'");
+            if (mask is not null) CheckShape(mask, style, $"The style mask '{maskInput!.Name}'", $"the style image '{styleInputs[i].Name}'", "style image's", StyleMaskRole);
+            if (settings.StyleFrames == StyleFrameModes.Trim && StyleFrame.Trim(style, mask))
             {
                 Logger.LogInformation("Trimmed a uniform frame from the style image '{Name}' ({Width}x{Height} left).", styleInputs[i].Name, style.Width, style.Height);
             }
             FitWithin(style, styleSide);
             styles.Add(ScaleInputs.Store(style));
+            if (mask is null) continue;
+            FitWithin(mask, styleSide);
+            var stored = ScaleInputs.Store(mask);
+            if (stored.Rgb.All(b => b == 0))
+            {
+                throw new InvalidArtworkInputException(
+                    $"The style mask '{maskInput!.Name}' is black everywhere (inside any trimmed frame), so no part of its style image would be used; white marks the part to use.", StyleMaskRole);
+            }
+            styleMasks.Add(stored);
         }
         var masks = new List<StoredImage>();
         foreach (var maskInput in maskInputs)
         {
             using var mask = Loader.Decode(maskInput.Bytes, MaskRole, $"the mask '{maskInput.Name}'");
-            var aspect = (double)mask.Width / mask.Height / ((double)content.Width / content.Height);
-            if (Math.Abs(aspect - 1) > MaskAspectTolerance)
-            {
-                throw new InvalidArtworkInputException(
-                    $"The mask '{maskInput.Name}' is {mask.Width}x{mask.Height} but the content is {content.Width}x{content.Height}; a mask must have the content's shape (it is stretched to it).", MaskRole);
-            }
+            CheckShape(mask, content, $"The mask '{maskInput.Name}'", "the content", "content's", MaskRole);
             FitWithin(mask, largest);
             var stored = ScaleInputs.Store(mask);
             if (stored.Rgb.All(b => b == 0))
@@ -375,6 +402,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             Styles = styles,
             Init = init,
             Masks = masks,
+            StyleMasks = styleMasks,
             RandomState = (ulong)settings.Seed.Value,
             Image = new ImageTensor(first.Height, first.Width),
         };
@@ -386,6 +414,17 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
                 (model.DroppedStyleTaps.Count > 0 ? $" (style terms of {string.Join(", ", model.DroppedStyleTaps)} scaled below float precision: not computed)" : ""),
             settings.Seed);
         return new EngineCheckpoint(state.Serialize(), state.Progress());
+    }
+
+    /// <summary>A mask is stretched to its image, so it must have that image's aspect ratio (within rounding).</summary>
+    private static void CheckShape(Image<Rgb24> mask, Image<Rgb24> image, string what, string imageName, string owner, string field)
+    {
+        var aspect = (double)mask.Width / mask.Height / ((double)image.Width / image.Height);
+        if (Math.Abs(aspect - 1) > MaskAspectTolerance)
+        {
+            throw new InvalidArtworkInputException(
+                $"{what} is {mask.Width}x{mask.Height} but {imageName} is {image.Width}x{image.Height}; a mask must have the {owner} shape (it is stretched to it).", field);
+        }
     }
 
     /// <summary>The first scale's canvas: <paramref name="size"/> plus <paramref name="margin"/> on each side.</summary>
@@ -479,12 +518,18 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     {
         var tileSize = model.Settings.TileSize;
         var tileCentre = TileCentre(tileSize);
-        IStyleTargetSource? whole = null, tiled = null;
+        IStyleTargetSource? whole = null;
+        TiledTargetSource? tiled = null;
+        TiledTargetSource Tiled() => tiled ??= new TiledTargetSource(model, tileCentre);
         // Images above the tile size (the content at large scales, big style images) go tile by tile.
         IStyleTargetSource SourceFor(ImageTensor image) => IsTiled(image.Height, image.Width, tileSize)
-            ? tiled ??= new TiledTargetSource(model, tileCentre)
+            ? Tiled()
             : whole ??= new WholeImageTargetSource(model.TargetsSession());
-        var grams = inputs.Styles.Select(s => SourceFor(s).Grams(s, cancellationToken)).ToList();
+        // A style image with a mask of its own: its Gram over the masked part, through the guided
+        // partial-Gram graph (one tile when it fits in one, as style images at the defaults do).
+        var grams = inputs.Styles.Select((s, i) => inputs.StyleMasks.Count > 0
+            ? Tiled().MaskedGrams(s, inputs.StyleMasks[i], cancellationToken)
+            : SourceFor(s).Grams(s, cancellationToken)).ToList();
         var blend = model.Settings.BlendWeights(grams.Count);
         var masked = model.Masked && inputs.Masks.Count > 0;
         var targets = new StyleTargets(

@@ -11,21 +11,26 @@ namespace NeuralArt.Engine.Style;
 /// (gray under luminance transfer), the content in colour (for putting chroma back), and the style
 /// images resized by the style scale and recoloured as the colour mode asks, and the masks (one
 /// plane each, in [0,1]). Content, colour and masks are on the canvas: the output size plus a
-/// reflected <c>margin</c> on each side (<see cref="StyleCanvas"/>).
+/// reflected <c>margin</c> on each side (<see cref="StyleCanvas"/>); the style images' own masks are
+/// on their style images (no margin: the targets are taken from the paintings as they are).
 /// </summary>
 internal sealed record ScaleInputs(ImageTensor Content, ImageTensor ContentColor, IReadOnlyList<ImageTensor> Styles)
 {
     /// <summary>Per style image, its mask on the canvas (row-major planes); empty without masks.</summary>
     public IReadOnlyList<float[]> Masks { get; init; } = [];
 
+    /// <summary>Per style image, its own mask at its size here (row-major planes); empty without style masks.</summary>
+    public IReadOnlyList<float[]> StyleMasks { get; init; } = [];
+
     public static ScaleInputs Prepare(StyleState state, (int Height, int Width) size, int margin)
     {
         var inputs = Prepare(state, size);
         var masks = state.Masks.Select(m => StyleCanvas.PadPlane(MaskPlane(m, size.Height, size.Width), size.Height, size.Width, margin)).ToList();
-        return new ScaleInputs(StyleCanvas.Pad(inputs.Content, margin), StyleCanvas.Pad(inputs.ContentColor, margin), inputs.Styles) { Masks = masks };
+        var styleMasks = state.StyleMasks.Select((m, i) => MaskPlane(m, inputs.Styles[i].Height, inputs.Styles[i].Width)).ToList();
+        return new ScaleInputs(StyleCanvas.Pad(inputs.Content, margin), StyleCanvas.Pad(inputs.ContentColor, margin), inputs.Styles) { Masks = masks, StyleMasks = styleMasks };
     }
 
-    /// <summary>A mask resized like the content, as its Rec. 601 luma in [0,1] (resampling overshoot clamped).</summary>
+    /// <summary>A mask resized like the image it belongs to, as its Rec. 601 luma in [0,1] (resampling overshoot clamped).</summary>
     public static float[] MaskPlane(StoredImage mask, int height, int width)
     {
         var plane = ColorTransfer.LuminancePlane(Resized(mask, height, width));

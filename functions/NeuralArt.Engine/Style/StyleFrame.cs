@@ -32,13 +32,33 @@ internal static class StyleFrame
         return new Rectangle(left, top, right - left, bottom - top);
     }
 
-    /// <summary>Trims the frame in place; returns whether there was one.</summary>
-    public static bool Trim(Image<Rgb24> image)
+    /// <summary>
+    /// Trims the frame in place, and the same part of the image's <paramref name="mask"/> (which may
+    /// have another size with the same shape: the region is scaled to it); returns whether there was one.
+    /// </summary>
+    public static bool Trim(Image<Rgb24> image, Image<Rgb24>? mask = null)
     {
         var inside = Inside(image);
         if (inside.Width == image.Width && inside.Height == image.Height) return false;
+        if (mask is not null)
+        {
+            var region = Scaled(inside, image.Size(), mask.Size());
+            mask.Mutate(x => x.Crop(region));
+        }
         image.Mutate(x => x.Crop(inside));
         return true;
+    }
+
+    /// <summary><paramref name="region"/> of an image of size <paramref name="from"/> in an image of size <paramref name="to"/> (edges rounded, at least 1 px).</summary>
+    public static Rectangle Scaled(Rectangle region, Size from, Size to)
+    {
+        if (from == to) return region;
+        static int At(int edge, int fromSize, int toSize) => (int)Math.Round((double)edge * toSize / fromSize, MidpointRounding.AwayFromZero);
+        var left = At(region.Left, from.Width, to.Width);
+        var top = At(region.Top, from.Height, to.Height);
+        var right = Math.Max(left + 1, At(region.Right, from.Width, to.Width));
+        var bottom = Math.Max(top + 1, At(region.Bottom, from.Height, to.Height));
+        return Rectangle.FromLTRB(left, top, right, bottom);
     }
 
     private static bool Uniform(Image<Rgb24> image, int y0, int y1, int x0, int x1)

@@ -127,7 +127,10 @@ internal sealed class StyleModel : IDisposable
     public OnnxSession TileTargetsSession() => Session(new StyleTileTargetsObjective(StyleTapNames, ContentTapNames, Smoothing));
 
     /// <summary>Tiled pass 1 of the optimized image: guided Grams when <see cref="Masked"/>.</summary>
-    public OnnxSession TileGramsSession() => Masked ? Session(new StyleTileTargetsObjective(StyleTapNames, ContentTapNames, Smoothing, Masked: true)) : TileTargetsSession();
+    public OnnxSession TileGramsSession() => Masked ? TileMaskedGramsSession() : TileTargetsSession();
+
+    /// <summary>Tiled pass 1 with guided Grams, whether or not the job has region masks (the targets of masked style images).</summary>
+    public OnnxSession TileMaskedGramsSession() => Session(new StyleTileTargetsObjective(StyleTapNames, ContentTapNames, Smoothing, Masked: true));
 
     public OnnxSession TileObjectiveSession() => Session(new StyleTileObjective(StyleTapNames, ContentTapNames, Smoothing, Masked));
 

@@ -26,26 +26,31 @@ internal sealed record StyleRegions(
         IReadOnlyList<double> blend)
     {
         var count = grams.Count;
-        var targets = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        var masks = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        foreach (var (tap, size) in tapSizes)
-        {
-            targets[tap] = grams.SelectMany(g => g[tap]).ToArray();
-            masks[tap] = canvasMasks.SelectMany(m => AreaResize(m, height, width, size.Height, size.Width)).ToArray();
-        }
-        return new StyleRegions(count, targets, masks, tapSizes, blend.Select(b => b * count).ToList());
+        if (canvasMasks.Count != count) throw new ArgumentException("One mask per style is needed.", nameof(canvasMasks));
+        var targets = tapSizes.Keys.ToDictionary(tap => tap, tap => grams.SelectMany(g => g[tap]).ToArray(), StringComparer.Ordinal);
+        return new StyleRegions(count, targets, ResizeMasks(canvasMasks, height, width, tapSizes), tapSizes, blend.Select(b => b * count).ToList());
     }
 
+    /// <summary>
+    /// Per tap, the <paramref name="planes"/> (each <paramref name="height"/> x <paramref name="width"/>)
+    /// box-resized to the tap's feature map and stacked, [K,1,h,w] row-major: how every mask, of the
+    /// canvas or of a style image, reaches the taps.
+    /// </summary>
+    public static Dictionary<string, float[]> ResizeMasks(IReadOnlyList<float[]> planes, int height, int width, IReadOnlyDictionary<string, (int Height, int Width)> tapSizes) =>
+        tapSizes.ToDictionary(kv => kv.Key, kv => planes.SelectMany(m => AreaResize(m, height, width, kv.Value.Height, kv.Value.Width)).ToArray(), StringComparer.Ordinal);
+
     /// <summary><c>Z_k = sum m_k</c> of each region at <paramref name="tap"/>, at least <see cref="MinMaskWeight"/>.</summary>
-    public double[] MaskWeights(string tap)
+    public double[] MaskWeights(string tap) => MaskWeights(Masks[tap], Count);
+
+    /// <summary><c>Z_k = sum m_k</c> of each of the <paramref name="count"/> stacked planes of <paramref name="masks"/>, at least <see cref="MinMaskWeight"/>.</summary>
+    public static double[] MaskWeights(float[] masks, int count)
     {
-        var mask = Masks[tap];
-        var n = mask.Length / Count;
-        var weights = new double[Count];
-        for (var k = 0; k < Count; k++)
+        var n = masks.Length / count;
+        var weights = new double[count];
+        for (var k = 0; k < count; k++)
         {
             double sum = 0;
-            for (var p = 0; p < n; p++) sum += mask[k * n + p];
+            for (var p = 0; p < n; p++) sum += masks[k * n + p];
             weights[k] = Math.Max(sum, MinMaskWeight);
         }
         return weights;

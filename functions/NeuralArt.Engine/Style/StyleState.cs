@@ -16,7 +16,7 @@ internal sealed record StoredImage(int Width, int Height, byte[] Rgb)
 
 /// <summary>
 /// Everything a style transfer needs to resume exactly: the settings (with the seed), the content,
-/// style and init images as 8-bit RGB (targets are recomputed from them at each scale), where it
+/// style, init and mask images as 8-bit RGB (targets are recomputed from them at each scale), where it
 /// stands (scale, iteration), the random generator's state, the optimizer's state (L-BFGS history
 /// or Adam moments, with the loss and gradient at the current point) and the current image in full
 /// float precision.
@@ -26,7 +26,9 @@ internal sealed class StyleState
     private static readonly byte[] Magic = "NASTYLE"u8.ToArray();
     // 2: masks after the init image, and the image is the canvas (output plus margin). Version 1
     // checkpoints (no masks, no margin) are still read, with the margin set to 0.
-    private const byte FormatVersion = 2;
+    // 3: the style images' own masks after the masks; version 2 checkpoints are read without them.
+    private const byte FormatVersion = 3;
+    private const byte FormatVersionWithoutStyleMasks = 2;
     private const byte FormatVersionWithoutMasks = 1;
 
     public required StyleSettings Settings { get; init; }
@@ -40,6 +42,9 @@ internal sealed class StyleState
 
     /// <summary>One mask per style image (white: that style applies there), or none.</summary>
     public IReadOnlyList<StoredImage> Masks { get; init; } = [];
+
+    /// <summary>One mask per style image, on that style image (white: this part is the style to use), or none.</summary>
+    public IReadOnlyList<StoredImage> StyleMasks { get; init; } = [];
 
     /// <summary>0-based scale index, coarsest first.</summary>
     public int Phase { get; set; }
@@ -125,6 +130,8 @@ internal sealed class StyleState
         WriteImage(writer, Init);
         writer.Write(Masks.Count);
         foreach (var mask in Masks) WriteImage(writer, mask);
+        writer.Write(StyleMasks.Count);
+        foreach (var mask in StyleMasks) WriteImage(writer, mask);
         writer.Write(Phase);
         writer.Write(Iteration);
         writer.Write(CompletedIterations);
@@ -163,7 +170,7 @@ internal sealed class StyleState
             using var reader = new BinaryReader(stream, Encoding.UTF8);
             if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw Invalid("it is not a style checkpoint");
             var version = reader.ReadByte();
-            if (version != FormatVersion && version != FormatVersionWithoutMasks) throw Invalid($"checkpoint format {version} is not supported (expected {FormatVersion})");
+            if (version is not (FormatVersion or FormatVersionWithoutStyleMasks or FormatVersionWithoutMasks)) throw Invalid($"checkpoint format {version} is not supported (expected {FormatVersion})");
             var settings = StyleSettings.FromJson(reader.ReadString());
             if (version == FormatVersionWithoutMasks) settings = settings with { Margin = 0 };
             var content = ReadImage(reader);
@@ -178,6 +185,13 @@ internal sealed class StyleState
                 var maskCount = reader.ReadInt32();
                 if (maskCount != 0 && maskCount != styleCount) throw Invalid("its mask count does not match its style count");
                 for (var i = 0; i < maskCount; i++) masks.Add(ReadImage(reader));
+            }
+            var styleMasks = new List<StoredImage>();
+            if (version == FormatVersion)
+            {
+                var styleMaskCount = reader.ReadInt32();
+                if (styleMaskCount != 0 && styleMaskCount != styleCount) throw Invalid("its style mask count does not match its style count");
+                for (var i = 0; i < styleMaskCount; i++) styleMasks.Add(ReadImage(reader));
             }
             var phase = reader.ReadInt32();
             var iteration = reader.ReadInt32();
@@ -210,6 +224,7 @@ internal sealed class StyleState
                 Styles = styles,
                 Init = init,
                 Masks = masks,
+                StyleMasks = styleMasks,
                 Phase = phase,
                 Iteration = iteration,
                 CompletedIterations = completed,

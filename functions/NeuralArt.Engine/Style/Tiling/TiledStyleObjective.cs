@@ -21,6 +21,22 @@ internal sealed class TiledTargetSource(StyleModel model, int tileSize) : IStyle
         return sums.ToDictionary(kv => kv.Key, kv => TiledStyleObjective.Normalize(kv.Value, plan.FeatureSizes[kv.Key]), StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// The Gram per style tap of the part of <paramref name="image"/> that <paramref name="mask"/>
+    /// (a plane of the image's size, in [0,1]) marks: <c>F diag(s) F^T / (C sum s)</c>, s the mask
+    /// box-resized to the tap as region masks are (<see cref="StyleRegions.AreaResize"/>); for a
+    /// mask of ones, the plain Gram. The sums come from the guided partial-Gram graph with one region.
+    /// </summary>
+    public IReadOnlyDictionary<string, float[]> MaskedGrams(ImageTensor image, float[] mask, CancellationToken cancellationToken)
+    {
+        var plan = Plan(image.Height, image.Width);
+        var sizes = model.StyleTapNames.ToDictionary(t => t, t => plan.FeatureSizes[t], StringComparer.Ordinal);
+        var masks = StyleRegions.ResizeMasks([mask], image.Height, image.Width, sizes);
+        var tileMasks = plan.Tiles.Select(tile => TiledStyleObjective.TileMasks(tile, _geometry, masks, sizes, 1)).ToList();
+        var sums = TiledStyleObjective.PartialGramSums(model.TileMaskedGramsSession(), model.StyleTapNames, plan, image.Data, t => tileMasks[t], cancellationToken);
+        return sums.ToDictionary(kv => kv.Key, kv => TiledStyleObjective.Normalize(kv.Value, StyleRegions.MaskWeights(masks[kv.Key], 1)[0]), StringComparer.Ordinal);
+    }
+
     public IReadOnlyDictionary<string, FeatureMap> ContentFeatures(ImageTensor image, CancellationToken cancellationToken)
     {
         var plan = Plan(image.Height, image.Width);
@@ -95,20 +111,7 @@ internal sealed class TiledStyleObjective : IStyleObjective
                 content[StyleGraphNames.ContentTarget(tap)] = (TileRunner.CropFeatures(map, top, left, bh, bw), [1, map.Shape[1], bh, bw]);
             }
             _tileContent.Add(content);
-            var masks = new Dictionary<string, (float[], long[])>(StringComparer.Ordinal);
-            if (targets.Regions is { } regions)
-            {
-                foreach (var tap in model.StyleTapNames)
-                {
-                    var box = tile.Crops[tap];
-                    var (bh, bw) = ((int)(box[2] - box[0]), (int)(box[3] - box[1]));
-                    var (top, left) = tile.GlobalOrigin(tap, _geometry);
-                    var (mh, mw) = regions.MaskSizes[tap];
-                    var map = new FeatureMap(StyleGraphNames.StyleMask(tap), regions.Masks[tap], [1, regions.Count, mh, mw]);
-                    masks[StyleGraphNames.StyleMask(tap)] = (TileRunner.CropFeatures(map, top, left, bh, bw), [regions.Count, 1, bh, bw]);
-                }
-            }
-            _tileMasks.Add(masks);
+            _tileMasks.Add(targets.Regions is { } regions ? TileMasks(tile, _geometry, regions.Masks, regions.MaskSizes, regions.Count) : []);
         }
         model.Retain();
     }
@@ -219,6 +222,25 @@ internal sealed class TiledStyleObjective : IStyleObjective
         return term;
     }
 
+    /// <summary>
+    /// The <paramref name="count"/> stacked masks per style tap (<paramref name="masks"/>, of the
+    /// <paramref name="sizes"/>) on <paramref name="tile"/>'s owned box, as the guided graphs take them ([K,1,bh,bw]).
+    /// </summary>
+    internal static Dictionary<string, (float[] Data, long[] Shape)> TileMasks(StyleTile tile, FeatureGeometry geometry,
+        IReadOnlyDictionary<string, float[]> masks, IReadOnlyDictionary<string, (int Height, int Width)> sizes, int count)
+    {
+        var result = new Dictionary<string, (float[], long[])>(StringComparer.Ordinal);
+        foreach (var (tap, (mh, mw)) in sizes)
+        {
+            var box = tile.Crops[tap];
+            var (bh, bw) = ((int)(box[2] - box[0]), (int)(box[3] - box[1]));
+            var (top, left) = tile.GlobalOrigin(tap, geometry);
+            var map = new FeatureMap(StyleGraphNames.StyleMask(tap), masks[tap], [1, count, mh, mw]);
+            result[StyleGraphNames.StyleMask(tap)] = (TileRunner.CropFeatures(map, top, left, bh, bw), [count, 1, bh, bw]);
+        }
+        return result;
+    }
+
     /// <summary>Sum over tiles of each style tap's partial Gram (per region with masks), in double.</summary>
     internal static Dictionary<string, double[]> PartialGramSums(OnnxSession session, IReadOnlyList<string> styleTaps, StyleTilePlan plan, ReadOnlySpan<float> image,
         Func<int, IReadOnlyDictionary<string, (float[] Data, long[] Shape)>> tileInputs, CancellationToken cancellationToken)
@@ -240,10 +262,13 @@ internal sealed class TiledStyleObjective : IStyleObjective
     }
 
     /// <summary><c>sum / (C N)</c>, N the whole feature map's positions: the Gram as the untiled graph normalizes it.</summary>
-    internal static float[] Normalize(double[] sum, (int Height, int Width) featureSize)
+    internal static float[] Normalize(double[] sum, (int Height, int Width) featureSize) => Normalize(sum, (double)featureSize.Height * featureSize.Width);
+
+    /// <summary><c>sum / (C Z)</c>: a Gram over <paramref name="positions"/> (weighted) feature positions.</summary>
+    internal static float[] Normalize(double[] sum, double positions)
     {
         var c = Math.Round(Math.Sqrt(sum.Length));
-        var scale = 1.0 / (c * featureSize.Height * featureSize.Width);
+        var scale = 1.0 / (c * positions);
         return sum.Select(v => (float)(v * scale)).ToArray();
     }
 

@@ -180,7 +180,9 @@ function libraryField(role, state) {
 
 function roleTitle(role) {
   if (role.role === 'source') return 'Photo';
-  return role.role.charAt(0).toUpperCase() + role.role.slice(1) + (role.max > 1 ? ' images' : ' image');
+  // Role names are camelCase (styleMask): shown as words ("Style mask images").
+  const words = role.role.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1) + (role.max > 1 ? ' images' : ' image');
 }
 
 function parametersFieldset(engine) {
