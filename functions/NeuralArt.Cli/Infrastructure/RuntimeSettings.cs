@@ -15,7 +15,7 @@ public abstract class RuntimeSettings : CommandSettings
     public string Provider { get; init; } = "auto";
 
     [CommandOption("--threads <N>")]
-    [Description("Threads per operator on the CPU (0: one per core).")]
+    [Description("Threads per operator on the CPU (0: one per physical core).")]
     [DefaultValue(0)]
     public int Threads { get; init; }
 

@@ -36,7 +36,11 @@ public sealed class OnnxRuntimeOptions
 
     public ExecutionProviderPreference ExecutionProvider { get; set; } = ExecutionProviderPreference.Auto;
 
-    /// <summary>Threads for one operator; 0 lets ONNX Runtime use one per physical core.</summary>
+    /// <summary>
+    /// Threads for one operator; 0: one per physical core this process may use
+    /// (<see cref="CpuTopology.PhysicalCoreCount()"/>), passed to ONNX Runtime explicitly because its
+    /// own default picked a single thread on 2-core VMs.
+    /// </summary>
     public int IntraOpThreads { get; set; }
 
     /// <summary>

@@ -274,7 +274,7 @@ public sealed class OnnxSessionPool : IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             EnableMemoryPattern = _options.EnableMemoryPattern,
         };
-        if (_options.IntraOpThreads > 0) options.IntraOpNumThreads = _options.IntraOpThreads;
+        options.IntraOpNumThreads = _options.IntraOpThreads > 0 ? _options.IntraOpThreads : CpuTopology.PhysicalCoreCount();
         options.AddSessionConfigEntry(AllowSpinningKey, _options.AllowSpinning ? "1" : "0");
         if (device == ExecutionDevice.Cuda) AppendCuda(options);
         return options;
