@@ -138,7 +138,7 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
 
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"bench: {manifest.Name} {TapWeights.Format(taps)} on {services.DeviceName}, {Environment.ProcessorCount} logical CPUs, " +
-            $"intra-op threads {(settings.Threads == 0 ? "default" : settings.Threads)}, load average {LoadAverage()}")));
+            $"intra-op threads {(settings.Threads == 0 ? $"{CpuTopology.PhysicalCoreCount()} (one per physical core)" : settings.Threads)}, load average {LoadAverage()}")));
 
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"convolutions run at {rate / 1e9:F1} GMAC/s here ({ConvolutionRate.Description}); a step's floor is its convolutions' multiply-adds at that rate")));
