@@ -73,8 +73,8 @@ public sealed class MaskedStyleTests(StyleTestKit kit, ITestOutputHelper output)
         var starry = StyleGrams(kit.StarryNight);
         var scream = StyleGrams(kit.Scream);
         var half = hard.Width / 2;
-        var left = grams.Grams(Columns(hard, 0, half), default);
-        var right = grams.Grams(Columns(hard, half, hard.Width), default);
+        var left = grams.Grams(TestImages.Columns(hard, 0, half), default);
+        var right = grams.Grams(TestImages.Columns(hard, half, hard.Width), default);
         var (leftStarry, leftScream) = (Distance(left, starry), Distance(left, scream));
         var (rightStarry, rightScream) = (Distance(right, starry), Distance(right, scream));
         output.WriteLine($"left half: to Starry Night {leftStarry:E3}, to The Scream {leftScream:E3}; right half: to Starry Night {rightStarry:E3}, to The Scream {rightScream:E3}");
@@ -156,20 +156,6 @@ public sealed class MaskedStyleTests(StyleTestKit kit, ITestOutputHelper output)
         var start = x0 + (low - t[x0]) / (t[x0 + 1] - t[x0]);
         var end = x1 - 1 + (high - t[x1 - 1]) / (t[x1] - t[x1 - 1]);
         return end - start;
-    }
-
-    /// <summary>Columns [x0, x1) of an image.</summary>
-    private static ImageTensor Columns(ImageTensor image, int x0, int x1)
-    {
-        var result = new ImageTensor(image.Height, x1 - x0);
-        for (var c = 0; c < ImageTensor.Channels; c++)
-        {
-            for (var y = 0; y < image.Height; y++)
-            {
-                image.Plane(c).Slice(y * image.Width + x0, x1 - x0).CopyTo(result.Plane(c).Slice(y * result.Width, result.Width));
-            }
-        }
-        return result;
     }
 
     [Fact]

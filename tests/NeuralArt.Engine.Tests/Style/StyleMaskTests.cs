@@ -137,8 +137,8 @@ public sealed class StyleMaskTests(StyleTestKit kit, ITestOutputHelper output) :
         using var model = StyleModel.Resolve(kit.Graphs, kit.Pool, Settings);
         var grams = new WholeImageTargetSource(model.TargetsSession());
         var image = Decode(paintings);
-        var leftHalf = grams.Grams(Columns(image, 0, HalfSide), default);
-        var rightHalf = grams.Grams(Columns(image, HalfSide, 2 * HalfSide), default);
+        var leftHalf = grams.Grams(TestImages.Columns(image, 0, HalfSide), default);
+        var rightHalf = grams.Grams(TestImages.Columns(image, HalfSide, 2 * HalfSide), default);
         foreach (var left in new[] { true, false })
         {
             var start = await kit.Engine.StartAsync(new ArtworkInputs(kit.Cat,
@@ -150,16 +150,6 @@ public sealed class StyleMaskTests(StyleTestKit kit, ITestOutputHelper output) :
             var closer = left ? toRight / toLeft : toLeft / toRight;
             Assert.True(closer >= MinCloser, $"the result is {closer:F2}x closer to the selected half, not {MinCloser}x ({toLeft:E3} to the left, {toRight:E3} to the right)");
         }
-    }
-
-    private static ImageTensor Columns(ImageTensor image, int x0, int x1)
-    {
-        var result = new ImageTensor(image.Height, x1 - x0);
-        for (var c = 0; c < ImageTensor.Channels; c++)
-        {
-            for (var y = 0; y < image.Height; y++) image.Plane(c).Slice(y * image.Width + x0, x1 - x0).CopyTo(result.Plane(c).Slice(y * result.Width, result.Width));
-        }
-        return result;
     }
 
     [Fact]

@@ -9,6 +9,20 @@ namespace NeuralArt.Engine.Tests.TestSupport;
 /// <summary>Synthetic test images and crafted files.</summary>
 internal static class TestImages
 {
+    /// <summary>Columns [x0, x1) of an image, as a new image.</summary>
+    public static ImageTensor Columns(ImageTensor image, int x0, int x1)
+    {
+        var result = new ImageTensor(image.Height, x1 - x0);
+        for (var c = 0; c < ImageTensor.Channels; c++)
+        {
+            for (var y = 0; y < image.Height; y++)
+            {
+                image.Plane(c).Slice(y * image.Width + x0, x1 - x0).CopyTo(result.Plane(c).Slice(y * result.Width, result.Width));
+            }
+        }
+        return result;
+    }
+
     /// <summary>A smooth colourful pattern (gradients and a disc), deterministic.</summary>
     public static Image<Rgb24> Pattern(int width, int height)
     {
