@@ -27,6 +27,20 @@ public static class TestImages
         return output.ToArray();
     }
 
+    /// <summary>A mask PNG: white where <paramref name="white"/> says so, black elsewhere.</summary>
+    public static byte[] MaskPng(int width, int height, Func<int, int, bool> white)
+    {
+        using var image = new Image<Rgb24>(width, height);
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++) image[x, y] = white(x, y) ? new Rgb24(255, 255, 255) : new Rgb24(0, 0, 0);
+        }
+
+        using var output = new MemoryStream();
+        image.Save(output, new PngEncoder());
+        return output.ToArray();
+    }
+
     /// <summary>A PNG whose data is cut off half-way: the header reads, decoding fails.</summary>
     public static byte[] TruncatedPng()
     {
