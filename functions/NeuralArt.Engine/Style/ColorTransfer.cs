@@ -35,12 +35,14 @@ public static class ColorTransfer
     /// <summary>
     /// Shifts and scales <paramref name="style"/>'s luminance to the mean and standard deviation of
     /// <paramref name="content"/>'s (both gray images from <see cref="Luminance"/>), so the transfer
-    /// does not change the content's overall brightness and contrast.
+    /// does not change the content's overall brightness and contrast. With weights (a mask plane of
+    /// the same size, in [0,1]; empty: every pixel counts once) the statistics are those of the
+    /// weighted parts: a style mask's part of the painting, a region mask's part of the photo.
     /// </summary>
-    public static ImageTensor MatchLuminance(ImageTensor style, ImageTensor content)
+    public static ImageTensor MatchLuminance(ImageTensor style, ImageTensor content, ReadOnlySpan<float> styleWeights = default, ReadOnlySpan<float> contentWeights = default)
     {
-        var (ms, ss) = MeanStd(style.Plane(0));
-        var (mc, sc) = MeanStd(content.Plane(0));
+        var (ms, ss) = MeanStd(style.Plane(0), styleWeights);
+        var (mc, sc) = MeanStd(content.Plane(0), contentWeights);
         var gain = sc / ss;
         var result = new ImageTensor(style.Height, style.Width);
         var source = style.Plane(0);
@@ -72,12 +74,12 @@ public static class ColorTransfer
     /// <summary>
     /// Recolours <paramref name="style"/> so its RGB mean and covariance equal <paramref name="content"/>'s:
     /// <c>x' = A (x - mu_s) + mu_c</c> with <c>A = Sigma_c^(1/2) Sigma_s^(-1/2)</c> (symmetric square roots).
-    /// Values are clamped to [0,1], as a real image's would be.
+    /// Values are clamped to [0,1], as a real image's would be. Weights as for <see cref="MatchLuminance"/>.
     /// </summary>
-    public static ImageTensor MatchHistogram(ImageTensor style, ImageTensor content)
+    public static ImageTensor MatchHistogram(ImageTensor style, ImageTensor content, ReadOnlySpan<float> styleWeights = default, ReadOnlySpan<float> contentWeights = default)
     {
-        var (muS, covS) = MeanCovariance(style);
-        var (muC, covC) = MeanCovariance(content);
+        var (muS, covS) = MeanCovariance(style, styleWeights);
+        var (muC, covC) = MeanCovariance(content, contentWeights);
         var a = Matrix3.Multiply(Matrix3.SymmetricPower(covC, 0.5), Matrix3.SymmetricPower(covS, -0.5));
         var result = new ImageTensor(style.Height, style.Width);
         var n = style.PlaneSize;
@@ -103,43 +105,62 @@ public static class ColorTransfer
         return y;
     }
 
-    private static (double Mean, double Std) MeanStd(ReadOnlySpan<float> values)
+    /// <summary>Weight of pixel <paramref name="p"/>: 1 without weights (the same sums, bit for bit, as unweighted ones).</summary>
+    private static double Weight(ReadOnlySpan<float> weights, int p) => weights.IsEmpty ? 1.0 : weights[p];
+
+    /// <summary>The weights' total; a mask that selects nothing is refused before this is reached.</summary>
+    private static double TotalWeight(ReadOnlySpan<float> weights, int count)
     {
+        if (weights.IsEmpty) return count;
+        if (weights.Length != count) throw new ArgumentException($"{weights.Length} weights for {count} pixels.", nameof(weights));
+        double total = 0;
+        foreach (var w in weights) total += w;
+        if (!(total > 0)) throw new ArgumentException("The weights select no pixel.", nameof(weights));
+        return total;
+    }
+
+    private static (double Mean, double Std) MeanStd(ReadOnlySpan<float> values, ReadOnlySpan<float> weights)
+    {
+        var total = TotalWeight(weights, values.Length);
         double sum = 0, squares = 0;
-        foreach (var v in values)
+        for (var p = 0; p < values.Length; p++)
         {
-            sum += v;
-            squares += (double)v * v;
+            var w = Weight(weights, p);
+            sum += w * values[p];
+            squares += w * values[p] * values[p];
         }
-        var mean = sum / values.Length;
-        var variance = Math.Max(squares / values.Length - mean * mean, VarianceFloor);
+        var mean = sum / total;
+        var variance = Math.Max(squares / total - mean * mean, VarianceFloor);
         return (mean, Math.Sqrt(variance));
     }
 
-    internal static (double[] Mean, double[,] Covariance) MeanCovariance(ImageTensor image)
+    internal static (double[] Mean, double[,] Covariance) MeanCovariance(ImageTensor image, ReadOnlySpan<float> weights = default)
     {
         var n = image.PlaneSize;
+        var total = TotalWeight(weights, n);
         var mean = new double[3];
         for (var c = 0; c < 3; c++)
         {
             double sum = 0;
-            foreach (var v in image.Plane(c)) sum += v;
-            mean[c] = sum / n;
+            var plane = image.Plane(c);
+            for (var p = 0; p < n; p++) sum += Weight(weights, p) * plane[p];
+            mean[c] = sum / total;
         }
         var cov = new double[3, 3];
         for (var p = 0; p < n; p++)
         {
+            var w = Weight(weights, p);
             var d0 = image.Data[p] - mean[0];
             var d1 = image.Data[n + p] - mean[1];
             var d2 = image.Data[2 * n + p] - mean[2];
-            cov[0, 0] += d0 * d0; cov[0, 1] += d0 * d1; cov[0, 2] += d0 * d2;
-            cov[1, 1] += d1 * d1; cov[1, 2] += d1 * d2; cov[2, 2] += d2 * d2;
+            cov[0, 0] += w * d0 * d0; cov[0, 1] += w * d0 * d1; cov[0, 2] += w * d0 * d2;
+            cov[1, 1] += w * d1 * d1; cov[1, 2] += w * d1 * d2; cov[2, 2] += w * d2 * d2;
         }
         for (var i = 0; i < 3; i++)
         {
             for (var j = i; j < 3; j++)
             {
-                cov[i, j] /= n;
+                cov[i, j] /= total;
                 cov[j, i] = cov[i, j];
             }
             cov[i, i] += VarianceFloor; // a gray image has a singular covariance

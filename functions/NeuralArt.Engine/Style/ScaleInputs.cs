@@ -24,22 +24,6 @@ internal sealed record ScaleInputs(ImageTensor Content, ImageTensor ContentColor
 
     public static ScaleInputs Prepare(StyleState state, (int Height, int Width) size, int margin)
     {
-        var inputs = Prepare(state, size);
-        var masks = state.Masks.Select(m => StyleCanvas.PadPlane(MaskPlane(m, size.Height, size.Width), size.Height, size.Width, margin)).ToList();
-        var styleMasks = state.StyleMasks.Select((m, i) => MaskPlane(m, inputs.Styles[i].Height, inputs.Styles[i].Width)).ToList();
-        return new ScaleInputs(StyleCanvas.Pad(inputs.Content, margin), StyleCanvas.Pad(inputs.ContentColor, margin), inputs.Styles) { Masks = masks, StyleMasks = styleMasks };
-    }
-
-    /// <summary>A mask resized like the image it belongs to, as its Rec. 601 luma in [0,1] (resampling overshoot clamped).</summary>
-    public static float[] MaskPlane(StoredImage mask, int height, int width)
-    {
-        var plane = ColorTransfer.LuminancePlane(Resized(mask, height, width));
-        for (var i = 0; i < plane.Length; i++) plane[i] = Math.Clamp(plane[i], 0f, 1f);
-        return plane;
-    }
-
-    private static ScaleInputs Prepare(StyleState state, (int Height, int Width) size)
-    {
         var settings = state.Settings;
         var color = Resized(state.Content, size.Height, size.Width);
         var styleLong = Math.Max(StylePlan.MinSide, (int)Math.Round(Math.Max(size.Height, size.Width) * (double)settings.StyleScale, MidpointRounding.AwayFromZero));
@@ -48,17 +32,41 @@ internal sealed record ScaleInputs(ImageTensor Content, ImageTensor ContentColor
             var (h, w) = StylePlan.Fit(s.Height, s.Width, styleLong);
             return Resized(s, h, w);
         }).ToList();
+        var masks = state.Masks.Select(m => MaskPlane(m, size.Height, size.Width)).ToList();
+        var styleMasks = state.StyleMasks.Select((m, i) => MaskPlane(m, styles[i].Height, styles[i].Width)).ToList();
 
+        // Colours are matched part to part: style i's masked part of its painting to the part of
+        // the photo its region mask covers (whole images where there are no masks).
+        ReadOnlySpan<float> StyleWeights(int i) => styleMasks.Count > 0 ? Selecting(styleMasks[i]) : default;
+        ReadOnlySpan<float> ContentWeights(int i) => masks.Count > 0 ? Selecting(masks[i]) : default;
+        ImageTensor content = color;
+        var recoloured = styles;
         switch (settings.PreserveColors)
         {
             case PreserveColorModes.Luminance:
-                var gray = ColorTransfer.Luminance(color);
-                return new ScaleInputs(gray, color, styles.Select(s => ColorTransfer.MatchLuminance(ColorTransfer.Luminance(s), gray)).ToList());
+                content = ColorTransfer.Luminance(color);
+                recoloured = styles.Select((s, i) => ColorTransfer.MatchLuminance(ColorTransfer.Luminance(s), content, StyleWeights(i), ContentWeights(i))).ToList();
+                break;
             case PreserveColorModes.Histogram:
-                return new ScaleInputs(color, color, styles.Select(s => ColorTransfer.MatchHistogram(s, color)).ToList());
-            default:
-                return new ScaleInputs(color, color, styles);
+                recoloured = styles.Select((s, i) => ColorTransfer.MatchHistogram(s, color, StyleWeights(i), ContentWeights(i))).ToList();
+                break;
         }
+        return new ScaleInputs(StyleCanvas.Pad(content, margin), StyleCanvas.Pad(color, margin), recoloured)
+        {
+            Masks = masks.Select(m => StyleCanvas.PadPlane(m, size.Height, size.Width, margin)).ToList(),
+            StyleMasks = styleMasks,
+        };
+    }
+
+    /// <summary>A mask plane as colour-statistics weights, or none (whole image) where resizing left it empty.</summary>
+    private static float[]? Selecting(float[] mask) => mask.Any(w => w > 0) ? mask : null;
+
+    /// <summary>A mask resized like the image it belongs to, as its Rec. 601 luma in [0,1] (resampling overshoot clamped).</summary>
+    public static float[] MaskPlane(StoredImage mask, int height, int width)
+    {
+        var plane = ColorTransfer.LuminancePlane(Resized(mask, height, width));
+        for (var i = 0; i < plane.Length; i++) plane[i] = Math.Clamp(plane[i], 0f, 1f);
+        return plane;
     }
 
     /// <summary>A stored image resized with Lanczos-3 (ImageSharp), as floats in [0,1].</summary>

@@ -65,6 +65,66 @@ public sealed class ColorTransferTests
         }
     }
 
+    [Fact]
+    public void Weighted_matching_takes_the_statistics_of_the_masked_parts_only()
+    {
+        // Style: a muted left half and a saturated red right half; content: a bluish left half and a
+        // bright right half. With the left halves as weights (a style mask and a region mask), the
+        // style's left half gets the content's left half's colour mean and covariance.
+        const int side = 20, half = side / 2;
+        var style = TestImages.RandomTensor(side, side, seed: 8);
+        var content = TestImages.RandomTensor(side, side, seed: 9);
+        var n = side * side;
+        var left = new float[n];
+        for (var y = 0; y < side; y++)
+        {
+            for (var x = 0; x < side; x++)
+            {
+                var p = y * side + x;
+                var inLeft = x < half;
+                left[p] = inLeft ? 1f : 0f;
+                var r = style.Data[p];
+                style.Data[p] = inLeft ? 0.3f + 0.2f * r : 0.9f;
+                style.Data[n + p] = inLeft ? 0.35f + 0.1f * r + 0.1f * style.Data[n + p] : 0.1f;
+                style.Data[2 * n + p] = inLeft ? 0.4f + 0.2f * style.Data[2 * n + p] : 0.1f;
+                var c = content.Data[p];
+                content.Data[p] = inLeft ? 0.2f + 0.2f * c : 0.9f;
+                content.Data[n + p] = inLeft ? 0.3f + 0.1f * c + 0.1f * content.Data[n + p] : 0.85f + 0.1f * content.Data[n + p];
+                content.Data[2 * n + p] = inLeft ? 0.5f + 0.2f * content.Data[2 * n + p] : 0.8f;
+            }
+        }
+
+        var matched = ColorTransfer.MatchHistogram(style, content, left, left);
+        var (mm, cm) = ColorTransfer.MeanCovariance(TestImages.Columns(matched, 0, half));
+        var (mc, cc) = ColorTransfer.MeanCovariance(TestImages.Columns(content, 0, half));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(mc[i], mm[i], 4);
+            for (var j = 0; j < 3; j++) Assert.Equal(cc[i, j], cm[i, j], 4);
+        }
+
+        // Whole-image statistics would have matched something else: the halves differ too much.
+        var (wholeMean, _) = ColorTransfer.MeanCovariance(TestImages.Columns(ColorTransfer.MatchHistogram(style, content), 0, half));
+        Assert.True(Enumerable.Range(0, 3).Max(i => Math.Abs(wholeMean[i] - mc[i])) > 0.05);
+
+        var gray = ColorTransfer.Luminance(style);
+        var grayContent = ColorTransfer.Luminance(content);
+        var (m1, s1) = MeanStd(TestImages.Columns(ColorTransfer.MatchLuminance(gray, grayContent, left, left), 0, half).Plane(0).ToArray());
+        var (m2, s2) = MeanStd(TestImages.Columns(grayContent, 0, half).Plane(0).ToArray());
+        Assert.Equal(m2, m1, 5);
+        Assert.Equal(s2, s1, 5);
+    }
+
+    [Fact]
+    public void Weights_of_ones_give_the_unweighted_statistics_bit_for_bit()
+    {
+        var style = TestImages.RandomTensor(9, 11, seed: 10);
+        var content = TestImages.RandomTensor(9, 11, seed: 11);
+        var ones = Enumerable.Repeat(1f, 99).ToArray();
+        Assert.Equal(ColorTransfer.MatchHistogram(style, content).Data, ColorTransfer.MatchHistogram(style, content, ones, ones).Data);
+        Assert.Equal(ColorTransfer.MatchLuminance(style, content).Data, ColorTransfer.MatchLuminance(style, content, ones, ones).Data);
+    }
+
     private static (double Mean, double Std) MeanStd(float[] v)
     {
         var mean = v.Average(x => (double)x);
