@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Engine.Jobs;
@@ -25,15 +23,8 @@ public sealed class RealDreamEngineTests(AzuriteFixture azurite)
         var engine = new DeepDreamEngine(new CatalogGraphSource(ModelCatalog.Locate()), sessions, new ImageLoader(new ImageLimits()));
         var image = TestImages.Png(96, 80, seed: 2);
 
-        var port = Azurite.FreePort();
-        var args = HostProcess.FastRecoveryArguments(azurite.ConnectionString, $"real{Guid.NewGuid():N}"[..16])
-            .Append($"--NeuralArt:Host:Url=http://127.0.0.1:{port}")
-            .Append("--NeuralArt:Host:WatchInbox=false")
-            .ToArray();
-        await using var app = LocalHost.Build(args, (services, _) => services.AddSingleton<IArtworkEngine>(engine));
-        await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        http.DefaultRequestHeaders.Add("x-functions-key", HostProcess.Key);
+        await using var host = await InProcessHost.StartAsync(azurite, engine, "real");
+        var http = host.Http;
 
         var source = $"uploads/{Guid.NewGuid():N}/real.png";
         await azurite.UploadAsync(BlobRef.Parse(source), image);
@@ -74,7 +65,5 @@ public sealed class RealDreamEngineTests(AzuriteFixture azurite)
         Assert.Equal(
             TestImages.Decode((await azurite.DownloadAsync(StorageLayout.Result(first)))!).Rgb,
             TestImages.Decode((await azurite.DownloadAsync(StorageLayout.Result(again)))!).Rgb);
-        await app.StopAsync();
-
     }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Engine.Jobs;
 using NeuralArt.Engine.Runtime;
@@ -45,15 +44,8 @@ public sealed class RealStyleEngineTests(AzuriteFixture azurite)
         using var sessions = new OnnxSessionPool(new OnnxRuntimeOptions { ExecutionProvider = ExecutionProviderPreference.Cpu });
         var engine = new NeuralStyleEngine(new CatalogGraphSource(ModelCatalog.Locate()), sessions, new ImageLoader(new ImageLimits()));
 
-        var port = Azurite.FreePort();
-        var args = HostProcess.FastRecoveryArguments(azurite.ConnectionString, $"rstyle{Guid.NewGuid():N}"[..16])
-            .Append($"--NeuralArt:Host:Url=http://127.0.0.1:{port}")
-            .Append("--NeuralArt:Host:WatchInbox=false")
-            .ToArray();
-        await using var app = LocalHost.Build(args, (services, _) => services.AddSingleton<IArtworkEngine>(engine));
-        await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        http.DefaultRequestHeaders.Add("x-functions-key", HostProcess.Key);
+        await using var host = await InProcessHost.StartAsync(azurite, engine, "rstyle");
+        var http = host.Http;
 
         var source = await UploadAsync("photo.png", TestImages.Png(Side, 36, seed: 1));
         var style = await UploadAsync("painting.png", TestImages.Png(Side, Side, seed: 4));
@@ -96,6 +88,5 @@ public sealed class RealStyleEngineTests(AzuriteFixture azurite)
         Assert.Equal([region, region], recorded.GetProperty(NeuralStyleEngine.MaskRole).EnumerateArray().Select(e => e.GetString()!));
         var result = TestImages.Decode((await azurite.DownloadAsync(StorageLayout.Result(id)))!);
         Assert.Equal((Side, 36), (result.Width, result.Height));
-        await app.StopAsync();
     }
 }
