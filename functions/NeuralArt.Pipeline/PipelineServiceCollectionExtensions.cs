@@ -20,7 +20,7 @@ public static class PipelineServiceCollectionExtensions
     /// <summary>
     /// Registers the pipeline's shared pieces: options (section <see cref="PipelineOptions.SectionName"/>),
     /// the blob store over <paramref name="blobService"/>, the activities, the HTTP handlers and the
-    /// inbox starter. Engines (<see cref="NeuralArt.Engine.Jobs.IArtworkEngine"/>) are the host's to register.
+    /// inbox starter. Engines (<see cref="NeuralArt.Contract.IArtworkEngine"/>) are the host's to register.
     /// </summary>
     public static IServiceCollection AddNeuralArtPipeline(
         this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, BlobServiceClient> blobService)

@@ -1,5 +1,5 @@
 using NeuralArt.Cli.Commands;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Graphs.Compilation;
 
 namespace NeuralArt.Cli.Tests;

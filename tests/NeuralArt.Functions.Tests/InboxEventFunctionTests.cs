@@ -1,6 +1,7 @@
+using NeuralArt.Engine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Functions.Functions;
 using NeuralArt.Functions.Inbox;
 using NeuralArt.Pipeline;

@@ -1,5 +1,6 @@
+using NeuralArt.Engine;
 using Microsoft.Extensions.DependencyInjection;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Host;
 using NeuralArt.Testing;
 

@@ -1,4 +1,5 @@
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Engine;
+using NeuralArt.Contract;
 using NeuralArt.Testing;
 using NeuralArt.Pipeline.Inbox;
 using NeuralArt.Pipeline.Jobs;

@@ -1,10 +1,11 @@
+using NeuralArt.Engine;
 using NeuralArt.Pipeline.Admission;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Pipeline;
 using NeuralArt.Pipeline.Clients;
 using NeuralArt.Pipeline.Jobs;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NeuralArt.Pipeline.Inbox;
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;
 using NeuralArt.Testing;

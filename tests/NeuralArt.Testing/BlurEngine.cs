@@ -1,6 +1,7 @@
+using NeuralArt.Engine;
 using System.Buffers.Binary;
 using System.Text.Json;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
@@ -65,11 +66,12 @@ public sealed class BlurEngine(string kind = ArtworkKinds.Dream) : IArtworkEngin
             new() { Name = "iterations", Type = ParameterTypes.Integer, Minimum = 1, Maximum = Math.Min(10000, limits.MaxIterations), Default = 4, Help = "Iterations per phase." },
             new() { Name = "delayMs", Type = ParameterTypes.Integer, Minimum = 0, Maximum = 60000, Default = 0, Help = "Delay per iteration." },
         ],
+        Outputs = [OutputDescriptor.Result],
     };
 
     public JobPlan Plan(PlanRequest request)
     {
-        var values = ParameterSchema.Parse(request.ParametersJson, Describe(request.Limits).Parameters);
+        var values = DescriptorCheck.Check(Describe(request.Limits), request.Inputs.Select(i => i.Role), request.ParametersJson);
         var settings = Settings.Parse(values.ToJsonString());
         var source = request.Inputs.Where(i => i.Role == EngineDescriptor.SourceRole).ToList();
         if (source.Count != 1) throw new InvalidArtworkInputException("One source image is needed.", EngineDescriptor.SourceRole);
@@ -157,6 +159,12 @@ public sealed class BlurEngine(string kind = ArtworkKinds.Dream) : IArtworkEngin
 
         var next = s with { PhaseIteration = s.PhaseIteration + run, Pixels = pixels };
         return new EngineCheckpoint(next.Serialize(), next.Progress);
+    }
+
+    public async Task FinishAsync(ReadOnlyMemory<byte> state, IEngineOutputs outputs, CancellationToken cancellationToken = default)
+    {
+        var png = await RenderAsync(state, RenderFormat.Png, null, cancellationToken).ConfigureAwait(false);
+        await outputs.WriteAsync(OutputDescriptor.Result.File!, png, ContentTypes.Png, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<byte[]> RenderAsync(ReadOnlyMemory<byte> state, RenderFormat format, int? maxSide = null, CancellationToken cancellationToken = default)

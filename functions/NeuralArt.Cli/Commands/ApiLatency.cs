@@ -1,9 +1,10 @@
+using NeuralArt.Engine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Pipeline.Client;
 using NeuralArt.Pipeline.Clients;
 using NeuralArt.Pipeline.Jobs;

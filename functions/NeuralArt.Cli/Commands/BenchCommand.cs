@@ -6,7 +6,7 @@ using NeuralArt.Cli.Diagnostics;
 using NeuralArt.Cli.Infrastructure;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Imaging;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Engine.Style;
 using NeuralArt.Engine.Tensors;

@@ -6,7 +6,7 @@ using NeuralArt.Cli.Infrastructure;
 using NeuralArt.Cli.Rendering;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Imaging;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

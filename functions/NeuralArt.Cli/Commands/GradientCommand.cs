@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using NeuralArt.Cli.Infrastructure;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Engine.Tensors;
 using NeuralArt.Graphs.Objectives;

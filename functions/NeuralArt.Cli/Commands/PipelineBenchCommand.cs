@@ -1,3 +1,4 @@
+using NeuralArt.Engine;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NeuralArt.Cli.Infrastructure;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Imaging;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Host;
 using NeuralArt.Pipeline.Client;
 using NeuralArt.Pipeline.Http;

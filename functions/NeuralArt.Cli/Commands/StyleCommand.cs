@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using NeuralArt.Cli.Infrastructure;
 using NeuralArt.Cli.Rendering;
 using NeuralArt.Engine.Imaging;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Engine.Optimizers;
 using NeuralArt.Engine.Style;
 using Spectre.Console;

@@ -7,7 +7,7 @@ using Azure.Storage.Blobs;
 using NeuralArt.Cli.Infrastructure;
 using NeuralArt.Host;
 using NeuralArt.Host.Http;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Pipeline.Client;
 using NeuralArt.Pipeline.Http;
 using NeuralArt.Pipeline.Jobs;

@@ -1,4 +1,4 @@
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Graphs;
 using Spectre.Console;

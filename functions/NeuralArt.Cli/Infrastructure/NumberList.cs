@@ -1,5 +1,5 @@
 using System.Globalization;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 
 namespace NeuralArt.Cli.Infrastructure;
 

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 
 namespace NeuralArt.Cli.Infrastructure;
 

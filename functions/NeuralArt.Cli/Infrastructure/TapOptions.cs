@@ -14,7 +14,7 @@ internal static class TapOptions
             : TapWeights.Parse(layers);
         if (taps.Count == 0)
         {
-            throw new NeuralArt.Engine.Jobs.InvalidArtworkInputException(
+            throw new NeuralArt.Contract.InvalidArtworkInputException(
                 $"--layers: model '{manifest.Name}' recommends no dream layers; give some (known: {string.Join(", ", manifest.Taps.Keys)}).", "layers");
         }
         foreach (var tap in taps) manifest.ResolveTap(tap.Tap);

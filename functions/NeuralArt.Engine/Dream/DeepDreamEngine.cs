@@ -1,8 +1,9 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using NeuralArt.Engine.Imaging;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Engine.Tensors;
 using NeuralArt.Graphs;
@@ -59,18 +60,18 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
             new() { Role = GuideRole, Min = 0, Max = 1, Help = "Optional guide image: the dream amplifies the features it shares with the guide." },
         ],
         Parameters = DreamSchema.Describe(Graphs.Models, Options.Model, limits),
+        Outputs = [OutputDescriptor.Result],
     };
 
-    public override JobPlan Plan(PlanRequest request)
+    protected override JobPlan Plan(PlanRequest request, JsonObject values)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var limits = request.Limits;
-        var values = ParameterSchema.Parse(request.ParametersJson, Describe(limits).Parameters);
         var settings = DreamSettings.FromJson(values.ToJsonString());
         settings = settings with { Model = settings.Model ?? Options.Model };
         var (manifest, parameters) = Resolve(settings);
         var taps = parameters.Taps;
-        var source = RequireInputs(request.Inputs, out var guide);
+        var source = request.Inputs.Single(i => i.Role == EngineDescriptor.SourceRole);
+        var guide = request.Inputs.SingleOrDefault(i => i.Role == GuideRole);
         if (guide is not null && settings.Channels is not null)
         {
             throw new InvalidArtworkInputException("Channels cannot be combined with a guide image (the guide chooses the features).", DreamSchema.Channels);
@@ -139,19 +140,6 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         };
     }
 
-    /// <summary>The one source image and the optional guide; anything else is refused naming its role.</summary>
-    private static InputHeader RequireInputs(IReadOnlyList<InputHeader> inputs, out InputHeader? guide)
-    {
-        var unknown = inputs.FirstOrDefault(i => i.Role is not (EngineDescriptor.SourceRole or GuideRole));
-        if (unknown is not null) throw new InvalidArtworkInputException($"A dream takes no '{ParameterSchema.Printable(unknown.Role)}' image (only '{EngineDescriptor.SourceRole}' and '{GuideRole}').", ParameterSchema.Printable(unknown.Role));
-        var sources = inputs.Where(i => i.Role == EngineDescriptor.SourceRole).ToList();
-        if (sources.Count != 1) throw new InvalidArtworkInputException("A dream takes exactly one source image.", EngineDescriptor.SourceRole);
-        var guides = inputs.Where(i => i.Role == GuideRole).ToList();
-        if (guides.Count > 1) throw new InvalidArtworkInputException("A dream takes at most one guide image.", GuideRole);
-        guide = guides.FirstOrDefault();
-        return sources[0];
-    }
-
     protected override Image<Rgb24> RenderImage(ReadOnlyMemory<byte> state) => DreamState.Deserialize(state).Image.ToImage();
 
     /// <summary>Reads a checkpoint's settings, sizes and octave plan.</summary>
@@ -167,14 +155,11 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
     {
         var settings = DreamSettings.FromJson(inputs.ParametersJson);
         settings = settings with { Model = settings.Model ?? Options.Model };
-        var guideInput = inputs.Extras.Where(e => string.Equals(e.Role, GuideRole, StringComparison.OrdinalIgnoreCase)).ToList();
-        var unknown = inputs.Extras.FirstOrDefault(e => !string.Equals(e.Role, GuideRole, StringComparison.OrdinalIgnoreCase));
-        if (unknown is not null) throw new InvalidArtworkInputException($"A dream takes no '{unknown.Role}' image (only a '{GuideRole}').", unknown.Role);
-        if (guideInput.Count > 1) throw new InvalidArtworkInputException("A dream takes at most one guide image.", GuideRole);
+        var guideInput = inputs.Extras.Where(e => e.Role == GuideRole).ToList();
         var guided = guideInput.Count == 1;
         if (guided && settings.Channels is not null)
         {
-            throw new InvalidArtworkInputException("Channels cannot be combined with a guide image (the guide chooses the features).", "channels");
+            throw new InvalidArtworkInputException("Channels cannot be combined with a guide image (the guide chooses the features).", DreamSchema.Channels);
         }
 
         var (manifest, parameters) = Resolve(settings);

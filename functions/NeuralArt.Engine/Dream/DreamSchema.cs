@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 
 namespace NeuralArt.Engine.Dream;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Engine.Tensors;
 
 namespace NeuralArt.Engine.Dream;

@@ -1,4 +1,4 @@
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Jpeg;

@@ -1,8 +1,9 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Imaging;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Engine.Optimizers;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Engine.Style.Tiling;
@@ -97,31 +98,22 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
                 Help = "Optional masks of the style images, one per style image in the same order: white marks the part of the painting whose style is used; any size with that style image's shape." },
         ],
         Parameters = StyleSchema.Describe(Graphs.Models, Options.Model, limits),
+        Outputs = [OutputDescriptor.Result],
     };
 
-    public override JobPlan Plan(PlanRequest request)
+    protected override JobPlan Plan(PlanRequest request, JsonObject values)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var limits = request.Limits;
-        var values = ParameterSchema.Parse(request.ParametersJson, Describe(limits).Parameters);
         var settings = StyleSettings.FromJson(values.ToJsonString());
         var manifest = ResolveModel(settings.Model);
         settings = settings with { Model = manifest.Name };
         using var model = StyleModel.Resolve(Graphs, Sessions, settings);
 
-        var unknown = request.Inputs.FirstOrDefault(i => i.Role is not (EngineDescriptor.SourceRole or StyleRole or InitRole or MaskRole or StyleMaskRole));
-        if (unknown is not null)
-        {
-            var role = ParameterSchema.Printable(unknown.Role);
-            throw new InvalidArtworkInputException(
-                $"{TakesWhat} not '{role}'.", role);
-        }
         var sources = request.Inputs.Where(i => i.Role == EngineDescriptor.SourceRole).ToList();
         var styles = request.Inputs.Where(i => i.Role == StyleRole).ToList();
         var inits = request.Inputs.Where(i => i.Role == InitRole).ToList();
         var masks = request.Inputs.Where(i => i.Role == MaskRole).ToList();
         var styleMasks = request.Inputs.Where(i => i.Role == StyleMaskRole).ToList();
-        if (sources.Count != 1) throw new InvalidArtworkInputException("A style transfer takes exactly one source image.", EngineDescriptor.SourceRole);
         CheckExtras(settings, styles.Count, inits.Count, masks.Count, styleMasks.Count);
 
         var source = sources[0];
@@ -207,14 +199,12 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         };
     }
 
-    private const string TakesWhat =
-        $"A style transfer takes '{StyleRole}' images, optional '{MaskRole}' images (one per style), optional '{StyleMaskRole}' images (one per style) and an optional '{InitRole}' image,";
-
-    /// <summary>The checks on style, mask and init images that need only their count.</summary>
+    /// <summary>
+    /// The rules that tie the counts of style, mask and init images to each other and to the
+    /// parameters (each role's own count is the descriptor's, checked by <see cref="DescriptorCheck"/>).
+    /// </summary>
     private static void CheckExtras(StyleSettings settings, int styleCount, int initCount, int maskCount, int styleMaskCount)
     {
-        if (styleCount == 0) throw new InvalidArtworkInputException("A style transfer needs at least one style image.", StyleRole);
-        if (styleCount > StyleSettings.MaxStyles) throw new InvalidArtworkInputException($"At most {StyleSettings.MaxStyles} style images can be blended (got {styleCount}).", StyleRole);
         if (settings.StyleBlend is { } blend && blend.Length != styleCount)
         {
             throw new InvalidArtworkInputException($"There are {blend.Length} blend weights for {styleCount} style images; give one weight per style image.", "styleBlend");
@@ -229,7 +219,6 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
             throw new InvalidArtworkInputException(
                 $"There are {styleMaskCount} style masks for {styleCount} style images; give one style mask per style image, in the same order, or none.", StyleMaskRole);
         }
-        if (initCount > 1) throw new InvalidArtworkInputException("At most one init image can be given.", InitRole);
         if (settings.Init == StyleInitModes.Image && initCount == 0)
         {
             throw new InvalidArtworkInputException($"Init 'image' needs an image with role '{InitRole}'.", "init");
@@ -306,12 +295,6 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     {
         var settings = StyleSettings.FromJson(inputs.ParametersJson);
         settings = settings with { Model = settings.Model ?? Options.Model };
-        var unknown = inputs.Extras.FirstOrDefault(e => !IsRole(e, StyleRole) && !IsRole(e, InitRole) && !IsRole(e, MaskRole) && !IsRole(e, StyleMaskRole));
-        if (unknown is not null)
-        {
-            throw new InvalidArtworkInputException(
-                $"{TakesWhat} not '{unknown.Role}'.", unknown.Role);
-        }
         var styleInputs = inputs.Extras.Where(e => IsRole(e, StyleRole)).ToList();
         var initInputs = inputs.Extras.Where(e => IsRole(e, InitRole)).ToList();
         var maskInputs = inputs.Extras.Where(e => IsRole(e, MaskRole)).ToList();
@@ -594,5 +577,5 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         return image.ToImage();
     }
 
-    private static bool IsRole(NamedImage image, string role) => string.Equals(image.Role, role, StringComparison.OrdinalIgnoreCase);
+    private static bool IsRole(NamedImage image, string role) => string.Equals(image.Role, role, StringComparison.Ordinal);
 }

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;
 

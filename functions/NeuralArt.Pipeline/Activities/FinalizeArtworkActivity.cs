@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Pipeline.Admission;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;
 

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using NeuralArt.Engine.Imaging;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;
 
@@ -107,26 +107,20 @@ public sealed class JobDoor(
     private async Task<List<JobInput>> ResolveInputsAsync(
         EngineDescriptor descriptor, IReadOnlyDictionary<string, IReadOnlyList<string>> given, CancellationToken cancellationToken)
     {
-        foreach (var role in given.Keys)
+        try
         {
-            if (descriptor.Role(role) is null)
-            {
-                var name = ParameterSchema.Printable(role);
-                throw JobRejectedException.BadRequest(name,
-                    $"A {descriptor.Kind} job takes no '{name}' input; its inputs are {string.Join(", ", descriptor.Inputs.Select(r => r.Role))}.");
-            }
+            // The descriptor's one check (the plan and the engine's start run it too).
+            DescriptorCheck.Roles(descriptor, given.SelectMany(pair => Enumerable.Repeat(pair.Key, pair.Value.Count)));
+        }
+        catch (InvalidArtworkInputException e)
+        {
+            throw JobRejectedException.BadRequest(e.Field ?? "inputs", e.Message);
         }
 
         var inputs = new List<JobInput>();
         foreach (var role in descriptor.Inputs)
         {
             var values = given.TryGetValue(role.Role, out var v) ? v : [];
-            if (values.Count < role.Min || values.Count > role.Max)
-            {
-                var expected = role.Min == role.Max ? $"{role.Min}" : $"{role.Min} to {role.Max}";
-                throw JobRejectedException.BadRequest(role.Role, $"A {descriptor.Kind} job takes {expected} '{role.Role}' input(s); got {values.Count}. {role.Help}");
-            }
-
             foreach (var value in values)
             {
                 inputs.Add(new JobInput(role.Role, await ResolveAsync(role, value, cancellationToken).ConfigureAwait(false)));

@@ -50,8 +50,8 @@ public sealed record JobAccepted(
 public sealed record PlanView(
     [property: JsonPropertyName("parameters")] System.Text.Json.Nodes.JsonNode? Parameters,
     [property: JsonPropertyName("model")] string Model,
-    [property: JsonPropertyName("stages")] IReadOnlyList<NeuralArt.Engine.Jobs.StageSize> Stages,
-    [property: JsonPropertyName("cost")] NeuralArt.Engine.Jobs.JobCost Cost);
+    [property: JsonPropertyName("stages")] IReadOnlyList<NeuralArt.Contract.StageSize> Stages,
+    [property: JsonPropertyName("cost")] NeuralArt.Contract.JobCost Cost);
 
 /// <summary>A page of jobs, newest first within the page, and the token of the next page (null at the end).</summary>
 public sealed record JobList(
@@ -60,4 +60,4 @@ public sealed record JobList(
 
 /// <summary>The body of <c>GET /api/engines</c>: the installed engines' descriptors with this host's caps applied.</summary>
 public sealed record EngineList(
-    [property: JsonPropertyName("engines")] IReadOnlyList<NeuralArt.Engine.Jobs.EngineDescriptor> Engines);
+    [property: JsonPropertyName("engines")] IReadOnlyList<NeuralArt.Contract.EngineDescriptor> Engines);

@@ -57,7 +57,7 @@ public sealed class JobsApi(
     public async Task<IResult> SubmitAsync(HttpRequest request, IJobClient client, CancellationToken cancellationToken)
     {
         JobRequest job;
-        Engine.Jobs.JobPlan plan;
+        NeuralArt.Contract.JobPlan plan;
         try
         {
             var body = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
@@ -110,7 +110,7 @@ public sealed class JobsApi(
         var inputs = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var (role, value) in body.Inputs ?? [])
         {
-            var field = Engine.Jobs.ParameterSchema.Printable(role);
+            var field = NeuralArt.Contract.ParameterSchema.Printable(role);
             inputs[role] = value switch
             {
                 JsonValue v when v.GetValueKind() == JsonValueKind.String => [v.GetValue<string>()],

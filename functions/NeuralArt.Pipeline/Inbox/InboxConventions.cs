@@ -1,4 +1,4 @@
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Pipeline.Storage;
 
 namespace NeuralArt.Pipeline.Inbox;

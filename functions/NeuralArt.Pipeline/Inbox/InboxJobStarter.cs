@@ -76,7 +76,7 @@ public sealed class InboxJobStarter(
     /// <summary>The door's checks with the sidecar's parameters; a refusal becomes a request that only records it.</summary>
     private async Task<JobRequest> CheckAsync(InboxEntry entry, CancellationToken cancellationToken)
     {
-        var source = new JobInput(Engine.Jobs.EngineDescriptor.SourceRole, new BlobRef(StorageLayout.InboxContainer, entry.BlobName));
+        var source = new JobInput(NeuralArt.Contract.EngineDescriptor.SourceRole, new BlobRef(StorageLayout.InboxContainer, entry.BlobName));
         try
         {
             var sidecar = await ReadSidecarAsync(entry, cancellationToken).ConfigureAwait(false);
@@ -107,7 +107,7 @@ public sealed class InboxJobStarter(
         var inputs = new Dictionary<string, IReadOnlyList<string>>(fromPath, StringComparer.Ordinal);
         foreach (var (role, value) in roles)
         {
-            var field = Engine.Jobs.ParameterSchema.Printable(role);
+            var field = NeuralArt.Contract.ParameterSchema.Printable(role);
             if (inputs.ContainsKey(role)) throw JobRejectedException.BadRequest(field, $"The '{field}' input comes from the inbox path; the sidecar cannot name it.");
             inputs[role] = value switch
             {
@@ -149,5 +149,5 @@ public sealed class InboxJobStarter(
     }
 
     /// <summary>Names come from uploaders: logged without control characters and cut short.</summary>
-    private static string Sanitized(string name) => Engine.Jobs.ParameterSchema.Printable(name);
+    private static string Sanitized(string name) => NeuralArt.Contract.ParameterSchema.Printable(name);
 }

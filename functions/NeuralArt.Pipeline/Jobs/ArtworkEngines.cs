@@ -1,4 +1,4 @@
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 
 namespace NeuralArt.Pipeline.Jobs;
 

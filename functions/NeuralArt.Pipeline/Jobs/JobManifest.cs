@@ -14,7 +14,7 @@ public sealed record JobManifest
     [JsonPropertyName("inputs")] public required IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> Inputs { get; init; }
     /// <summary>The effective parameters (seed, model, taps resolved): submitting them again with the same inputs reproduces the result on the CPU.</summary>
     [JsonPropertyName("parameters")] public JsonNode? Parameters { get; init; }
-    [JsonPropertyName("cost")] public NeuralArt.Engine.Jobs.JobCost? Cost { get; init; }
+    [JsonPropertyName("cost")] public NeuralArt.Contract.JobCost? Cost { get; init; }
     [JsonPropertyName("result")] public required BlobRef Result { get; init; }
     [JsonPropertyName("preview")] public required BlobRef Preview { get; init; }
     [JsonPropertyName("width")] public int Width { get; init; }

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Pipeline.Storage;
 
 namespace NeuralArt.Pipeline.Jobs;
@@ -11,7 +11,7 @@ namespace NeuralArt.Pipeline.Jobs;
 /// </summary>
 public sealed record JobRequest
 {
-    /// <summary>The engine's kind (<see cref="NeuralArt.Engine.Jobs.EngineDescriptor.Kind"/>).</summary>
+    /// <summary>The engine's kind (<see cref="NeuralArt.Contract.EngineDescriptor.Kind"/>).</summary>
     [JsonPropertyName("kind")] public required string Kind { get; init; }
 
     /// <summary>What one phase of the work is called (the engine's descriptor says), for the status.</summary>

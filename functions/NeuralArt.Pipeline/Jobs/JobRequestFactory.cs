@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Pipeline.Admission;
 
 namespace NeuralArt.Pipeline.Jobs;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 
 using System.Text.Json;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Pipeline.Activities;
 
 namespace NeuralArt.Pipeline.Storage;

@@ -1,6 +1,6 @@
 using NeuralArt.Graphs.Objectives;
 using NeuralArt.Engine.Dream;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 
 namespace NeuralArt.Engine.Tests.Dream;
 

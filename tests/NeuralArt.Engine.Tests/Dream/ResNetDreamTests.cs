@@ -1,7 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Imaging;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Engine.Tensors;
 using NeuralArt.Engine.Tests.TestSupport;

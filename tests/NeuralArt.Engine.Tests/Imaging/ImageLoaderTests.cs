@@ -1,5 +1,5 @@
 using NeuralArt.Engine.Imaging;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Engine.Tests.TestSupport;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Bmp;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Imaging;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Engine.Style;
 using NeuralArt.Engine.Tests.TestSupport;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Imaging;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Engine.Runtime;
 
 namespace NeuralArt.Engine.Tests.Runtime;

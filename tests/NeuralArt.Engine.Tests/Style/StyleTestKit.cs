@@ -1,5 +1,5 @@
 using NeuralArt.Engine.Imaging;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Engine.Style;
 using NeuralArt.Engine.Tensors;

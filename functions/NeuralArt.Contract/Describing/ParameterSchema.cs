@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace NeuralArt.Engine.Jobs;
+namespace NeuralArt.Contract;
 
 /// <summary>
 /// Checks a job's parameters (a JSON object) against an engine's <see cref="ParameterDescriptor"/>s

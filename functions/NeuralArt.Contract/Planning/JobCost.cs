@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace NeuralArt.Engine.Jobs;
+namespace NeuralArt.Contract;
 
 /// <summary>
 /// What a job will cost, predicted from its plan: iterations, pixel-iterations (the sum over

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace NeuralArt.Engine.Jobs;
+namespace NeuralArt.Contract;
 
 /// <summary>
 /// One kind of image a job takes: its role (<c>source</c>, <c>style</c>, <c>guide</c>, <c>init</c>,

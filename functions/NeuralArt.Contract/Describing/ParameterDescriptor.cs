@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace NeuralArt.Engine.Jobs;
+namespace NeuralArt.Contract;
 
 /// <summary>
 /// One engine parameter: its JSON name, type (<see cref="ParameterTypes"/>), default, range and help.

@@ -1,4 +1,4 @@
-namespace NeuralArt.Engine.Jobs;
+namespace NeuralArt.Contract;
 
 /// <summary>
 /// The host's caps that an engine's plan applies to its own parameters: a request may ask for less,
@@ -10,6 +10,7 @@ public sealed record EngineLimits
     public const int DefaultMaxIterations = 10_000;
     public const int DefaultOptimizerMemoryMb = 2048;
     public const long DefaultMaxCheckpointBytes = 512L * 1024 * 1024;
+    public const int DefaultMaxFrames = 600;
 
     /// <summary>Largest image (width x height) an engine works on, after any upscaling.</summary>
     public long MaxWorkingPixels { get; init; } = DefaultMaxWorkingPixels;
@@ -22,4 +23,7 @@ public sealed record EngineLimits
 
     /// <summary>Largest checkpoint a job may write (its state between chunks).</summary>
     public long MaxCheckpointBytes { get; init; } = DefaultMaxCheckpointBytes;
+
+    /// <summary>Most frames one job of a sequence engine may make.</summary>
+    public int MaxFrames { get; init; } = DefaultMaxFrames;
 }

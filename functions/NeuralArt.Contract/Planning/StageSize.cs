@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace NeuralArt.Engine.Jobs;
+namespace NeuralArt.Contract;
 
 /// <summary>The working image's size at one stage.</summary>
 public sealed record StageSize(

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace NeuralArt.Engine.Jobs;
+namespace NeuralArt.Contract;
 
 /// <summary>
 /// What an engine publishes about itself, so that the pipeline, the HTTP API, the inbox, the CLI and
@@ -25,6 +25,12 @@ public sealed record EngineDescriptor
     [JsonPropertyName("inputs")] public required IReadOnlyList<InputRoleDescriptor> Inputs { get; init; }
 
     [JsonPropertyName("parameters")] public required IReadOnlyList<ParameterDescriptor> Parameters { get; init; }
+
+    /// <summary>What a job leaves in <c>outputs/{id}/</c>; an engine that makes one picture declares <see cref="OutputDescriptor.Result"/>.</summary>
+    [JsonPropertyName("outputs")] public required IReadOnlyList<OutputDescriptor> Outputs { get; init; }
+
+    /// <summary>The single-picture output when that is all the engine makes (job views keep their <c>result</c> link for it), else null.</summary>
+    public OutputDescriptor? SingleImage => Outputs is [{ Kind: OutputKinds.Image } only] ? only : null;
 
     /// <summary>The role a job's result is made from (every engine has exactly one such role).</summary>
     public const string SourceRole = "source";

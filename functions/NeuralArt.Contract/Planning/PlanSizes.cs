@@ -1,4 +1,4 @@
-namespace NeuralArt.Engine.Jobs;
+namespace NeuralArt.Contract;
 
 /// <summary>Image sizes a plan predicts from headers alone, rounding as the resizes that make them do.</summary>
 public static class PlanSizes

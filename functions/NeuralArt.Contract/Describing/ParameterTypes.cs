@@ -1,4 +1,4 @@
-namespace NeuralArt.Engine.Jobs;
+namespace NeuralArt.Contract;
 
 /// <summary>The value types of <see cref="ParameterDescriptor.Type"/> (JSON Schema-like names).</summary>
 public static class ParameterTypes

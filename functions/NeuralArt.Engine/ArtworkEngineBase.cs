@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using System.Text.Json.Nodes;
+using NeuralArt.Contract;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Graphs;
@@ -8,7 +10,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
-namespace NeuralArt.Engine.Jobs;
+namespace NeuralArt.Engine;
 
 /// <summary>
 /// What the DeepDream and style engines share: their dependencies, the async surface of
@@ -37,7 +39,19 @@ public abstract class ArtworkEngineBase : IArtworkEngine
 
     public abstract EngineDescriptor Describe(EngineLimits limits);
 
-    public abstract JobPlan Plan(PlanRequest request);
+    /// <summary>
+    /// Checks the request against the descriptor (<see cref="DescriptorCheck"/>, as the door does),
+    /// then lets the engine plan from the checked parameters.
+    /// </summary>
+    public JobPlan Plan(PlanRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var parameters = DescriptorCheck.Check(Describe(request.Limits), request.Inputs.Select(i => i.Role), request.ParametersJson);
+        return Plan(request, parameters);
+    }
+
+    /// <summary>Plans a request whose roles and parameters passed the descriptor check; checks only rules that tie fields together.</summary>
+    protected abstract JobPlan Plan(PlanRequest request, JsonObject parameters);
 
     /// <summary>The manifest of a catalog model (names only: a name outside the catalog is refused before any file is touched).</summary>
     protected BackboneManifest ResolveModel(string? name) => Graphs.ResolveModel(name ?? Options.Model);
@@ -52,6 +66,8 @@ public abstract class ArtworkEngineBase : IArtworkEngine
     public Task<EngineCheckpoint> StartAsync(ArtworkInputs inputs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        // The same check as the door and the plan, for callers that come without either (the CLI).
+        DescriptorCheck.Check(Describe(new EngineLimits()), inputs.Extras.Select(e => e.Role).Prepend(EngineDescriptor.SourceRole), inputs.ParametersJson);
         return Task.Run(() => Start(inputs, cancellationToken), cancellationToken);
     }
 
@@ -74,7 +90,7 @@ public abstract class ArtworkEngineBase : IArtworkEngine
                 preview = ImageWriter.Encode(image, RenderFormat.Jpeg);
             }
 
-            return run.Checkpoint with { SettingsJson = run.SettingsJson, Preview = preview };
+            return run.Checkpoint with { SettingsJson = run.SettingsJson, Preview = preview, Frames = run.Frames };
         }, cancellationToken);
     }
 
@@ -86,6 +102,14 @@ public abstract class ArtworkEngineBase : IArtworkEngine
             if (maxSide is { } limit) FitWithin(image, limit);
             return ImageWriter.Encode(image, format);
         }, cancellationToken);
+    }
+
+    /// <summary>A still's final file: the current image as <see cref="OutputDescriptor.Result"/>.</summary>
+    public virtual async Task FinishAsync(ReadOnlyMemory<byte> state, IEngineOutputs outputs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        var png = await RenderAsync(state, RenderFormat.Png, maxSide: null, cancellationToken).ConfigureAwait(false);
+        await outputs.WriteAsync(OutputDescriptor.Result.File!, png, ContentTypes.Png, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Scales down (never up) so the longer side is at most <paramref name="maxSide"/>.</summary>
@@ -106,8 +130,14 @@ public abstract class ArtworkEngineBase : IArtworkEngine
     /// <summary>Resumes from serialized state and runs at most <paramref name="maxIterations"/> iterations.</summary>
     protected abstract ChunkRun RunChunk(ReadOnlyMemory<byte> state, int maxIterations, IProgress<EngineProgress>? progress, CancellationToken cancellationToken);
 
-    /// <summary>What a chunk leaves: the new checkpoint, the current image from the state in memory (made on demand), the effective settings.</summary>
-    protected sealed record ChunkRun(EngineCheckpoint Checkpoint, Func<Image<Rgb24>> Current, string SettingsJson);
+    /// <summary>
+    /// What a chunk leaves: the new checkpoint, the current image from the state in memory (made on
+    /// demand, for the preview), the effective settings, and the frames of a sequence it finished.
+    /// </summary>
+    protected sealed record ChunkRun(EngineCheckpoint Checkpoint, Func<Image<Rgb24>> Current, string SettingsJson)
+    {
+        public IReadOnlyList<EngineFrame> Frames { get; init; } = [];
+    }
 
     /// <summary>The current image of a serialized state.</summary>
     protected abstract Image<Rgb24> RenderImage(ReadOnlyMemory<byte> state);

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace NeuralArt.Engine.Jobs;
+namespace NeuralArt.Contract;
 
 /// <summary>
 /// The outcome of an engine's plan step: the effective parameters (every default filled in, the

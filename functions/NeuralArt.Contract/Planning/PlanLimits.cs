@@ -1,4 +1,4 @@
-namespace NeuralArt.Engine.Jobs;
+namespace NeuralArt.Contract;
 
 /// <summary>
 /// What every engine's plan checks against the host's caps, in one place: the job's iterations,

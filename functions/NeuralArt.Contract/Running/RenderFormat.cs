@@ -1,0 +1,3 @@
+namespace NeuralArt.Contract;
+
+public enum RenderFormat { Png, Jpeg }

@@ -1,0 +1,8 @@
+namespace NeuralArt.Engine;
+
+/// <summary>The job kinds of the engines this assembly provides (the pipeline names none of them).</summary>
+public static class ArtworkKinds
+{
+    public const string Dream = "dream";
+    public const string Style = "style";
+}
