@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
+using NeuralArt.Engine;
 using NeuralArt.Functions;
 using NeuralArt.Pipeline;
 

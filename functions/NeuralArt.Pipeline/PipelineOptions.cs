@@ -16,6 +16,9 @@ public sealed class PipelineOptions
     /// <summary>Longest side of <c>preview.jpg</c>.</summary>
     public int PreviewMaxSide { get; set; } = 512;
 
+    /// <summary>Largest frame an engine's final step reads back (a PNG at the largest working size fits easily).</summary>
+    public long MaxOutputFileBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>How long result links (SAS) returned by the HTTP API stay valid.</summary>
     public TimeSpan ResultLinkLifetime { get; set; } = TimeSpan.FromMinutes(15);
 

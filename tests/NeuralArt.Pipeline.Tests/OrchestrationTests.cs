@@ -28,7 +28,7 @@ public sealed class OrchestrationTests
         Assert.True(outcome.Chunks >= 3, $"expected a first measuring chunk and one per phase, got {outcome.Chunks}");
 
         var expected = await DirectRunAsync(image, TwoPhases);
-        Assert.Equal(TestImages.Decode(expected).Rgb, TestImages.Decode(harness.Store.Get(outcome.Result)).Rgb);
+        Assert.Equal(TestImages.Decode(expected).Rgb, TestImages.Decode(harness.Store.Get(outcome.Result!.Value)).Rgb);
         Assert.True(harness.Store.Exists(StorageLayout.Preview("dream-direct-1")));
 
         var manifest = JsonSerializer.Deserialize<JobManifest>(harness.Store.Get(StorageLayout.JobManifest("dream-direct-1")))!;
@@ -55,7 +55,7 @@ public sealed class OrchestrationTests
         // The last generation started from where the one before it stopped (its input carries the resume point).
         Assert.NotNull(result.ReadInputAs<JobRequest>()!.Resume);
         var expected = await DirectRunAsync(image, Parameters);
-        Assert.Equal(TestImages.Decode(expected).Rgb, TestImages.Decode(harness.Store.Get(outcome.Result)).Rgb);
+        Assert.Equal(TestImages.Decode(expected).Rgb, TestImages.Decode(harness.Store.Get(outcome.Result!.Value)).Rgb);
     }
 
     [Fact]

@@ -26,8 +26,7 @@ internal static class PipelineEngines
             options.ModelsDirectory = chosen.ModelsDirectory;
             options.StepPlacement = chosen.StepPlacement;
         });
-        services.AddDeepDreamEngine(configuration);
-        services.AddNeuralStyleEngine(configuration);
+        services.AddArtworkEngines(configuration);
         return services;
     }
 }

@@ -12,8 +12,9 @@ using NeuralArt.Pipeline.Storage;
 namespace NeuralArt.Pipeline.Activities;
 
 /// <summary>
-/// Encodes the final image into <c>outputs/{id}/result.png</c>, a small <c>preview.jpg</c> and
-/// <c>job.json</c>, then drops the job's checkpoints. Safe to run twice: once <c>job.json</c> exists
+/// Lets the engine write its declared outputs (<c>result.png</c> for a still; animations made from
+/// the frames for a sequence), then a small <c>preview.jpg</c> and <c>job.json</c> listing every
+/// output, and drops the job's checkpoints. Safe to run twice: once <c>job.json</c> exists
 /// (it is written last of the outputs), a re-run only returns what is there.
 /// </summary>
 public sealed class FinalizeArtworkActivity(
@@ -44,14 +45,28 @@ public sealed class FinalizeArtworkActivity(
         var final = await checkpoints.ReadAsync(input.Checkpoint, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"The final checkpoint '{input.Checkpoint}' does not exist.");
         var engine = engines.Get(input.Request.Kind);
+        // Outputs do not depend on the host's caps: the default limits describe them as well as any.
+        var descriptor = engine.Describe(new EngineLimits());
 
-        var png = await engine.RenderAsync(final.State, RenderFormat.Png, maxSide: null, cancellationToken).ConfigureAwait(false);
-        var result = StorageLayout.Result(input.JobId);
-        await store.WriteAsync(result, png, "image/png", cancellationToken).ConfigureAwait(false);
+        var files = new BlobEngineOutputs(store, input.JobId, settings.MaxOutputFileBytes);
+        try
+        {
+            await engine.FinishAsync(final.State, files, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidArtworkInputException e)
+        {
+            // An output the engine cannot make (a missing encoder, a frame gone): the job fails with
+            // the reason; what was written stays. Not retried: it would fail the same way.
+            logger.LogError("Job {JobId}: finishing failed ({Field}): {Reason}", input.JobId, e.Field, e.Message);
+            return new JobOutcome { Error = new JobError(e.Message, e.Field, JobPhases.Finalizing, Retriable: false) };
+        }
 
         var jpeg = await engine.RenderAsync(final.State, RenderFormat.Jpeg, settings.PreviewMaxSide, cancellationToken).ConfigureAwait(false);
         var preview = StorageLayout.Preview(input.JobId);
-        await store.WriteAsync(preview, jpeg, "image/jpeg", cancellationToken).ConfigureAwait(false);
+        await store.WriteAsync(preview, jpeg, ContentTypes.Jpeg, cancellationToken).ConfigureAwait(false);
+
+        var outputs = await ListOutputsAsync(input.JobId, descriptor, files.Written, cancellationToken).ConfigureAwait(false);
+        var result = descriptor.SingleImage is { } single && outputs.TryGetValue(single.Name, out var still) ? still.Files.FirstOrDefault() : (BlobRef?)null;
 
         var completedAt = clock.GetUtcNow();
         var parameters = JsonNode.Parse(input.EffectiveParametersJson);
@@ -64,6 +79,7 @@ public sealed class FinalizeArtworkActivity(
             Parameters = parameters,
             Cost = input.Request.Cost,
             Result = result,
+            Outputs = outputs,
             Preview = preview,
             Width = final.Progress.Width,
             Height = final.Progress.Height,
@@ -74,7 +90,7 @@ public sealed class FinalizeArtworkActivity(
                 (completedAt - input.StartedAt).TotalSeconds, input.ComputeSeconds),
             Engine = Describe(engine, parameters),
         };
-        await store.WriteAsync(manifestBlob, JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJson.Options), "application/json", cancellationToken).ConfigureAwait(false);
+        await store.WriteAsync(manifestBlob, JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJson.Options), ContentTypes.Json, cancellationToken).ConfigureAwait(false);
 
         if (!settings.KeepCheckpoints)
         {
@@ -82,13 +98,48 @@ public sealed class FinalizeArtworkActivity(
         }
 
         await admission.ReleaseAsync(input.JobId, cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Job {JobId}: wrote {Result} ({Width}x{Height}).", input.JobId, result, manifest.Width, manifest.Height);
+        logger.LogInformation("Job {JobId}: wrote {Outputs} ({Width}x{Height}).", input.JobId, string.Join(", ", outputs.Keys), manifest.Width, manifest.Height);
         return ToOutcome(manifest, manifestBlob);
+    }
+
+    /// <summary>
+    /// Each declared output and its blobs: the frames the chunks wrote (listed from storage, in
+    /// order) and the single files the engine's final step wrote. An output not made (an animation
+    /// the job did not ask for) is left out.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, JobOutput>> ListOutputsAsync(
+        string jobId, EngineDescriptor descriptor, IReadOnlyList<string> written, CancellationToken cancellationToken)
+    {
+        var outputs = new Dictionary<string, JobOutput>(StringComparer.Ordinal);
+        foreach (var output in descriptor.Outputs)
+        {
+            if (output.Kind == OutputKinds.Frames)
+            {
+                // One listing, not a request per frame; frame names sort in frame order.
+                var frames = new List<BlobRef>();
+                var folder = StorageLayout.Output(jobId, FrameNames.Folder + "/");
+                await foreach (var info in store.ListAsync(folder.Container, folder.Name, cancellationToken).ConfigureAwait(false))
+                {
+                    frames.Add(info.Blob);
+                }
+
+                frames.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+
+                if (frames.Count > 0) outputs[output.Name] = new JobOutput(output.Kind, frames, frames.Count);
+            }
+            else if (output.File is { } file && written.Contains(file, StringComparer.Ordinal))
+            {
+                outputs[output.Name] = new JobOutput(output.Kind, [StorageLayout.Output(jobId, file)]);
+            }
+        }
+
+        return outputs;
     }
 
     private static JobOutcome ToOutcome(JobManifest manifest, BlobRef manifestBlob) => new()
     {
         Result = manifest.Result,
+        Outputs = manifest.Outputs,
         Preview = manifest.Preview,
         Manifest = manifestBlob,
         Width = manifest.Width,

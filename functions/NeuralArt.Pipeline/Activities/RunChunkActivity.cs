@@ -63,18 +63,25 @@ public sealed class RunChunkActivity(
             var next = await engine.RunChunkAsync(start.State, input.MaxIterations, progress: null, previewMaxSide: settings.PreviewMaxSide, cancellationToken).ConfigureAwait(false);
             var computeSeconds = clock.Elapsed.TotalSeconds;
 
+            // Finished frames first: a chunk that dies before its checkpoint is written runs again and
+            // writes the same frames (the engine is deterministic), so nothing is lost or doubled.
+            foreach (var frame in next.Frames)
+            {
+                await store.WriteAsync(StorageLayout.Frame(input.JobId, frame.Index), frame.Png, ContentTypes.Png, cancellationToken).ConfigureAwait(false);
+            }
+
             var blob = await checkpoints.WriteAsync(input.JobId, next, cancellationToken).ConfigureAwait(false);
             var preview = StorageLayout.Preview(input.JobId);
             // Engines render the preview from the state they hold; one that does not is asked to render it.
             var jpeg = next.Preview ?? await engine.RenderAsync(next.State, RenderFormat.Jpeg, settings.PreviewMaxSide, cancellationToken).ConfigureAwait(false);
-            await store.WriteAsync(preview, jpeg, "image/jpeg", cancellationToken).ConfigureAwait(false);
+            await store.WriteAsync(preview, jpeg, ContentTypes.Jpeg, cancellationToken).ConfigureAwait(false);
 
             // The new checkpoint is durable: the ones before the chunk's start are no longer needed.
             await checkpoints.DeleteOlderAsync(input.JobId, fromKey, cancellationToken).ConfigureAwait(false);
 
             var progress = ProgressSnapshot.From(next.Progress);
-            logger.LogInformation("Job {JobId}: chunk {From} -> {To}: {Iterations} iterations in {Seconds:F2} s.",
-                input.JobId, fromKey.CompletedIterations, progress.CompletedIterations, progress.CompletedIterations - start.Progress.CompletedIterations, computeSeconds);
+            logger.LogInformation("Job {JobId}: chunk {From} -> {To}: {Iterations} iterations in {Seconds:F2} s, {Frames} frame(s).",
+                input.JobId, fromKey.CompletedIterations, progress.CompletedIterations, progress.CompletedIterations - start.Progress.CompletedIterations, computeSeconds, next.Frames.Count);
             return new ChunkOutcome(blob, progress, progress.CompletedIterations - start.Progress.CompletedIterations, computeSeconds, Resumed: false, preview, null);
         }
         catch (InvalidArtworkInputException e)

@@ -21,7 +21,10 @@ public sealed record JobView
 
     [JsonPropertyName("source"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public BlobLink? Source { get; init; }
     [JsonPropertyName("preview"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public BlobLink? Preview { get; init; }
+    /// <summary>The picture of an engine whose only output is one image (kept for clients of stills); see <see cref="Outputs"/> for every output.</summary>
     [JsonPropertyName("result"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public BlobLink? Result { get; init; }
+    /// <summary>Every output of a completed job by name (<c>result</c>; or <c>frames</c>, <c>animation</c>, <c>video</c>, ...).</summary>
+    [JsonPropertyName("outputs"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyDictionary<string, OutputView>? Outputs { get; init; }
     [JsonPropertyName("manifest"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public BlobLink? Manifest { get; init; }
     [JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public JobError? Error { get; init; }
 

@@ -332,13 +332,29 @@ public sealed class JobsApi(
             LastUpdatedAt = instance.LastUpdatedAt,
             Progress = status,
             Preview = preview is null ? null : await LinkAsync(preview.Value, withUrl: true, cancellationToken).ConfigureAwait(false),
-            Result = outcome is null ? null : await LinkAsync(outcome.Result, withLinks, cancellationToken).ConfigureAwait(false),
-            Manifest = outcome is null
-                ? (instance.Status == JobRuntimeStatus.Failed ? await LinkAsync(StorageLayout.Error(instance.Id), withLinks, cancellationToken).ConfigureAwait(false) : null)
-                : await LinkAsync(outcome.Manifest, withLinks, cancellationToken).ConfigureAwait(false),
+            Result = outcome?.Result is { } result ? await LinkAsync(result, withLinks, cancellationToken).ConfigureAwait(false) : null,
+            Outputs = outcome?.Outputs is { } outputs ? await OutputViewsAsync(outputs, withLinks, cancellationToken).ConfigureAwait(false) : null,
+            Manifest = outcome?.Manifest is { } manifest
+                ? await LinkAsync(manifest, withLinks, cancellationToken).ConfigureAwait(false)
+                : (instance.Status == JobRuntimeStatus.Failed ? await LinkAsync(StorageLayout.Error(instance.Id), withLinks, cancellationToken).ConfigureAwait(false) : null),
             Error = error,
             Links = new JobLinks(JobUri(request, instance.Id), CancelUri(request, instance.Id)),
         };
+    }
+
+    /// <summary>Each output with its files' links (a sequence's frames are bounded by the host's frame cap).</summary>
+    private async Task<IReadOnlyDictionary<string, OutputView>> OutputViewsAsync(
+        IReadOnlyDictionary<string, JobOutput> outputs, bool withLinks, CancellationToken cancellationToken)
+    {
+        var views = new Dictionary<string, OutputView>(StringComparer.Ordinal);
+        foreach (var (name, output) in outputs)
+        {
+            var files = new List<BlobLink>(output.Files.Count);
+            foreach (var file in output.Files) files.Add(await LinkAsync(file, withLinks, cancellationToken).ConfigureAwait(false));
+            views[name] = new OutputView(output.Kind, files, output.Frames);
+        }
+
+        return views;
     }
 
     private async Task<BlobLink> LinkAsync(BlobRef blob, bool withUrl, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using NeuralArt.Contract;
 using NeuralArt.Pipeline.Storage;
 
 namespace NeuralArt.Pipeline.Jobs;
@@ -14,8 +15,11 @@ public sealed record JobManifest
     [JsonPropertyName("inputs")] public required IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> Inputs { get; init; }
     /// <summary>The effective parameters (seed, model, taps resolved): submitting them again with the same inputs reproduces the result on the CPU.</summary>
     [JsonPropertyName("parameters")] public JsonNode? Parameters { get; init; }
-    [JsonPropertyName("cost")] public NeuralArt.Contract.JobCost? Cost { get; init; }
-    [JsonPropertyName("result")] public required BlobRef Result { get; init; }
+    [JsonPropertyName("cost")] public JobCost? Cost { get; init; }
+    /// <summary>The picture, for engines whose one output is an image (clients of a still read this).</summary>
+    [JsonPropertyName("result"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public BlobRef? Result { get; init; }
+    /// <summary>Every output the engine declares, by name, with its blobs (and frame count for a sequence).</summary>
+    [JsonPropertyName("outputs")] public IReadOnlyDictionary<string, JobOutput> Outputs { get; init; } = new Dictionary<string, JobOutput>();
     [JsonPropertyName("preview")] public required BlobRef Preview { get; init; }
     [JsonPropertyName("width")] public int Width { get; init; }
     [JsonPropertyName("height")] public int Height { get; init; }

@@ -61,9 +61,14 @@ public sealed record JobError(
 /// <summary>The orchestration's output when the job completed.</summary>
 public sealed record JobOutcome
 {
-    [JsonPropertyName("result")] public required BlobRef Result { get; init; }
-    [JsonPropertyName("preview")] public required BlobRef Preview { get; init; }
-    [JsonPropertyName("manifest")] public required BlobRef Manifest { get; init; }
+    /// <summary>The picture of an engine whose only output is one image; null for sequences (see <see cref="Outputs"/>).</summary>
+    [JsonPropertyName("result")] public BlobRef? Result { get; init; }
+    [JsonPropertyName("preview")] public BlobRef? Preview { get; init; }
+    [JsonPropertyName("manifest")] public BlobRef? Manifest { get; init; }
+    /// <summary>Every declared output by name (<see cref="JobManifest.Outputs"/>).</summary>
+    [JsonPropertyName("outputs")] public IReadOnlyDictionary<string, JobOutput>? Outputs { get; init; }
+    /// <summary>Set when the engine could not make an output: the job fails with this reason.</summary>
+    [JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public JobError? Error { get; init; }
     [JsonPropertyName("width")] public int Width { get; init; }
     [JsonPropertyName("height")] public int Height { get; init; }
     [JsonPropertyName("iterations")] public int Iterations { get; init; }

@@ -129,6 +129,10 @@ public sealed class ArtworkOrchestration : TaskOrchestrator<JobRequest, JobOutco
                 ActivityNames.Finalize,
                 new FinalizeInput(jobId, input, run.Checkpoint!.Value, input.ParametersJson, run.StartedAt, run.Chunks, run.ComputeSeconds),
                 retry);
+            if (outcome.Error is { } finishError)
+            {
+                return await FailAsync(context, input, finishError, run.Status(phase, stage, Now()));
+            }
 
             var elapsed = (Now() - run.StartedAt).TotalSeconds;
             context.SetCustomStatus(run.Status(JobPhases.Completed, stage, Now()) with { Result = outcome.Result, Preview = outcome.Preview, RemainingSeconds = 0 });

@@ -1,3 +1,4 @@
+using NeuralArt.Contract;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -10,7 +11,8 @@ namespace NeuralArt.Pipeline.Storage;
 /// <item><c>styles/&lt;style&gt;.&lt;ext&gt;</c>: the style images that inbox style jobs name.</item>
 /// <item><c>uploads/...</c>: sources uploaded by <c>neuralart submit</c> for HTTP jobs.</item>
 /// <item><c>jobs/{id}/checkpoints/...</c>: engine state between chunks (deleted when the job finishes).</item>
-/// <item><c>outputs/{id}/result.png|preview.jpg|job.json|error.json</c>: what a job leaves behind.</item>
+/// <item><c>outputs/{id}/preview.jpg|job.json|error.json</c>: what every job leaves behind, beside the
+/// outputs its engine declares (<c>result.png</c> for a still; <c>frames/00000.png</c>..., <c>animation.gif</c>, ... for a sequence).</item>
 /// </list>
 /// </summary>
 public static partial class StorageLayout
@@ -21,7 +23,6 @@ public static partial class StorageLayout
     public const string JobsContainer = "jobs";
     public const string OutputsContainer = "outputs";
 
-    public const string ResultFileName = "result.png";
     public const string PreviewFileName = "preview.jpg";
     public const string JobFileName = "job.json";
     public const string ErrorFileName = "error.json";
@@ -36,7 +37,14 @@ public static partial class StorageLayout
     /// <summary>Containers a job's sources may come from (never its own outputs or checkpoints).</summary>
     public static IReadOnlyList<string> SourceContainers { get; } = [InboxContainer, StylesContainer, UploadsContainer];
 
-    public static BlobRef Result(string jobId) => new(OutputsContainer, $"{jobId}/{ResultFileName}");
+    /// <summary>A file an engine declares (<see cref="OutputDescriptor.File"/>) under the job's outputs.</summary>
+    public static BlobRef Output(string jobId, string file) => new(OutputsContainer, $"{jobId}/{file}");
+
+    /// <summary>The still every single-picture engine makes (<see cref="OutputDescriptor.Result"/>).</summary>
+    public static BlobRef Result(string jobId) => Output(jobId, OutputDescriptor.Result.File!);
+
+    /// <summary>Frame <paramref name="index"/> of a job's sequence (<see cref="FrameNames"/>).</summary>
+    public static BlobRef Frame(string jobId, int index) => Output(jobId, FrameNames.File(index));
     public static BlobRef Preview(string jobId) => new(OutputsContainer, $"{jobId}/{PreviewFileName}");
     public static BlobRef JobManifest(string jobId) => new(OutputsContainer, $"{jobId}/{JobFileName}");
     public static BlobRef Error(string jobId) => new(OutputsContainer, $"{jobId}/{ErrorFileName}");

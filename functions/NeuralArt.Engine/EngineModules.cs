@@ -1,15 +1,18 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using NeuralArt.Engine;
 
-namespace NeuralArt.Functions;
 
-/// <summary>The engines this app runs (the Pipeline resolves them by kind from DI).</summary>
-public static class EngineRegistration
+namespace NeuralArt.Engine;
+
+/// <summary>
+/// The one list of engines: the Functions app, the local host (<c>neuralart serve</c>) and the CLI's
+/// pipeline commands all register exactly these. A new engine is added here and nowhere else; the
+/// pipeline finds it by its descriptor.
+/// </summary>
+public static class EngineModules
 {
     public static IServiceCollection AddArtworkEngines(this IServiceCollection services, IConfiguration configuration)
     {
-        // Engines register here as they land (DeepDream, style transfer).
         services.AddDeepDreamEngine(configuration);
         services.AddNeuralStyleEngine(configuration);
         return services;
