@@ -138,17 +138,45 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
             return ErrorReporter.ExitBadInput;
         }
 
-        var result = job.Result ?? throw new InvalidOperationException($"Job {id} completed without a result.");
-        var bytes = result.Url is { } url
-            ? await new HttpClient().GetByteArrayAsync(url, cancellationToken)
-            : (await blobs.GetBlobContainerClient(StorageLayout.OutputsContainer)
-                .GetBlobClient(BlobRef.Parse(result.Blob).Name).DownloadContentAsync(cancellationToken)).Value.Content.ToArray();
         Directory.CreateDirectory(settings.Output);
-        var path = Path.Combine(settings.Output, $"{Path.GetFileNameWithoutExtension(settings.Image)}_{settings.Kind}.png");
-        await File.WriteAllBytesAsync(path, bytes, cancellationToken);
+        var stem = $"{Path.GetFileNameWithoutExtension(settings.Image)}_{settings.Kind}";
+        var written = new List<string>();
+        if (job.Result is { } result)
+        {
+            // A still keeps its one file beside the photo's name, as before sequences existed.
+            var path = Path.Combine(settings.Output, stem + Path.GetExtension(BlobRef.Parse(result.Blob).Name));
+            await File.WriteAllBytesAsync(path, await DownloadAsync(blobs, result, cancellationToken), cancellationToken);
+            written.Add(path);
+        }
+
+        // Every other declared output, under out/<photo>_<kind>/ with its own path (frames/00000.png, animation.gif).
+        foreach (var file in (job.Outputs ?? new Dictionary<string, OutputView>()).Values.SelectMany(o => o.Files).Where(f => f.Blob != job.Result?.Blob))
+        {
+            var relative = BlobRef.Parse(file.Blob).Name[(id.Length + 1)..];
+            var path = Path.GetFullPath(Path.Combine(settings.Output, stem, relative));
+            if (!path.StartsWith(Path.GetFullPath(settings.Output), StringComparison.Ordinal)) continue;
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllBytesAsync(path, await DownloadAsync(blobs, file, cancellationToken), cancellationToken);
+            written.Add(path);
+        }
+
         var elapsed = job.Progress?.ElapsedSeconds ?? 0;
-        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Wrote {path} (job {id}, {elapsed:F1} s).")));
+        var summary = written.Count == 1 ? written[0] : $"{written.Count} files under {settings.Output}";
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Wrote {summary} (job {id}, {elapsed:F1} s).")));
         return 0;
+    }
+
+    /// <summary>A job's file through its short-lived link, or straight from storage when the API gave none.</summary>
+    private static async Task<byte[]> DownloadAsync(BlobServiceClient blobs, BlobLink file, CancellationToken cancellationToken)
+    {
+        if (file.Url is { } url)
+        {
+            using var http = new HttpClient();
+            return await http.GetByteArrayAsync(url, cancellationToken);
+        }
+
+        var blob = BlobRef.Parse(file.Blob);
+        return (await blobs.GetBlobContainerClient(blob.Container).GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken)).Value.Content.ToArray();
     }
 
     /// <summary>Follows the job with a progress bar until it ends.</summary>

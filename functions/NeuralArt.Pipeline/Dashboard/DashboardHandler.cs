@@ -51,7 +51,7 @@ public sealed class DashboardHandler
         var blobOrigin = storage is null ? string.Empty : " " + StorageCors.Origin(storage.ToString());
         contentSecurityPolicy =
             "default-src 'none'; script-src 'self'; style-src 'self'; " +
-            $"img-src 'self' blob: data:{blobOrigin}; connect-src 'self'{blobOrigin}; " +
+            $"img-src 'self' blob: data:{blobOrigin}; media-src 'self'{blobOrigin}; connect-src 'self'{blobOrigin}; " +
             "form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
     }
 

@@ -6,7 +6,7 @@ namespace NeuralArt.Pipeline.Http;
 
 /// <summary>
 /// The body of <c>POST /api/jobs</c>:
-/// <code>{ "kind": "style", "inputs": { "source": "uploads/…/cat.jpg", "style": ["starry-night", "styles/scream.jpg"] }, "parameters": { … } }</code>
+/// <code>{ "kind": "&lt;kind&gt;", "inputs": { "source": "uploads/…/cat.jpg", "&lt;role&gt;": ["&lt;library name&gt;", "&lt;container&gt;/&lt;blob&gt;"] }, "parameters": { … } }</code>
 /// Inputs are named by the roles of the kind's engine descriptor (<c>GET /api/engines</c>); a role
 /// takes one reference or an array of them.
 /// </summary>

@@ -7,9 +7,9 @@ namespace NeuralArt.Pipeline.Inbox;
 /// What a blob in the inbox container means, read from the engines' descriptors (no kind is named
 /// here): <c>&lt;kind&gt;/&lt;file&gt;</c> starts a job of that kind with the file as its source; an
 /// engine whose descriptor has required library inputs (style images) takes one folder per such role,
-/// in order: <c>style/&lt;style-name&gt;/&lt;file&gt;</c>. A <c>&lt;file&gt;.json</c> beside an image is its
+/// in order: <c>&lt;kind&gt;/&lt;library-image&gt;/&lt;file&gt;</c>. A <c>&lt;file&gt;.json</c> beside an image is its
 /// sidecar (parameters, read when the job is submitted: upload it first), whose member <c>inputs</c>
-/// names further inputs by role, for example <c>{"inputs":{"mask":["uploads/m.png"]}}</c>.
+/// names further inputs by role, for example <c>{"inputs":{"&lt;role&gt;":["uploads/m.png"]}}</c>.
 /// </summary>
 public static class InboxConventions
 {

@@ -92,7 +92,7 @@ public sealed class InboxJobStarter(
 
     /// <summary>
     /// A sidecar's reserved member <c>inputs</c> names further inputs by role (for example
-    /// <c>{"inputs":{"mask":["uploads/cat-mask.png"]}}</c>); it is taken out of the parameters. The
+    /// <c>{"inputs":{"&lt;role&gt;":["uploads/cat-mask.png"]}}</c>); it is taken out of the parameters. The
     /// path's own inputs (the source, library folders) cannot be replaced.
     /// </summary>
     private static IReadOnlyDictionary<string, IReadOnlyList<string>> WithSidecarInputs(

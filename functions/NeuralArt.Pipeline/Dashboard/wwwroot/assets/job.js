@@ -1,6 +1,7 @@
-// The job view: watch a running job (progress, preview refreshed after every chunk, polling at the
-// API's Retry-After, cancel) and, once it ended, source and result side by side, the effective
-// parameters from job.json, downloads, the failure reason and field, delete.
+// The job view: watch a running job (progress, preview refreshed after every chunk — for a sequence
+// the latest frame —, polling at the API's Retry-After, cancel) and, once it ended, source and result
+// side by side, every other declared output (video, animation, a strip of frames) with downloads, the
+// effective parameters from job.json, the failure reason and field, delete.
 import { api, engines, ApiError } from './api.js';
 import { h, announce, formatDuration, formatTime, statusBadge, ENDED } from './dom.js';
 
@@ -38,7 +39,8 @@ export async function renderJob(main, id) {
   const failure = h('section', { class: 'panel failure', id: 'job-error', hidden: true, role: 'alert' });
   const actions = h('div', { class: 'actions', id: 'job-actions' });
   const parameters = h('section', { class: 'panel', id: 'job-parameters', hidden: true, 'aria-labelledby': 'parameters-title' });
-  main.replaceChildren(title, idLine, summary, progressPanel, failure, pair, actions, parameters);
+  const media = h('section', { class: 'panel', id: 'job-outputs', hidden: true, 'aria-label': 'Outputs' });
+  main.replaceChildren(title, idLine, summary, progressPanel, failure, pair, media, actions, parameters);
 
   const schedule = seconds => {
     if (disposed) return;
@@ -88,6 +90,7 @@ export async function renderJob(main, id) {
     renderFailure(job);
     if (job.status === 'completed' && detailsShownFor !== job.manifest?.blob) {
       detailsShownFor = job.manifest?.blob;
+      renderOutputs(job);
       renderParameters(job);
     }
   };
@@ -132,7 +135,8 @@ export async function renderJob(main, id) {
       outputImage.dataset.chunks = String(job.progress?.chunks ?? 0);
       outputImage.dataset.kind = isResult ? 'result' : 'preview';
       const done = job.progress?.iteration ?? 0;
-      outputCaption.textContent = isResult ? 'Result' : `Preview after ${done} iteration${done === 1 ? '' : 's'}`;
+      outputCaption.textContent = isResult ? 'Result'
+        : job.status === 'completed' ? 'Last frame' : `Preview after ${done} iteration${done === 1 ? '' : 's'}`;
       pair.querySelector('#output-figure').hidden = false;
     };
     next.src = shown.url;
@@ -144,6 +148,11 @@ export async function renderJob(main, id) {
       buttons.push(h('button', { type: 'button', id: 'cancel-button', onclick: cancel }, 'Cancel job'));
     } else {
       if (job.result?.url) buttons.push(download(job.result.url, `${id}-result${extension(job.result.blob)}`, 'Download result', 'download-result'));
+      // Every other single-file output the engine declared (an animation, a video).
+      for (const [name, output] of singleFiles(job)) {
+        const file = output.files[0];
+        buttons.push(download(file.url, `${id}-${fileName(file.blob)}`, `Download ${fileName(file.blob)}`, `download-${name}`));
+      }
       if (job.manifest?.url) buttons.push(download(job.manifest.url, `${id}-${fileName(job.manifest.blob)}`, `Download ${fileName(job.manifest.blob)}`, 'download-manifest'));
       buttons.push(h('button', { type: 'button', id: 'delete-button', class: 'danger', onclick: confirmDelete }, 'Delete job'));
     }
@@ -153,6 +162,33 @@ export async function renderJob(main, id) {
       actions.dataset.key = key;
       actions.replaceChildren(...buttons);
     }
+  };
+
+  // The outputs a still does not have: videos play, animations show, frames make a strip.
+  const renderOutputs = job => {
+    const shown = [];
+    for (const [name, output] of Object.entries(job.outputs ?? {})) {
+      const first = output.files?.[0];
+      if (!first?.url || first.blob === job.result?.blob) continue;
+      if (output.kind === 'video') {
+        shown.push(h('figure', { dataset: { output: name } },
+          h('video', { src: first.url, controls: true, loop: true, muted: true, autoplay: true, playsinline: true, id: `output-${name}` }),
+          h('figcaption', {}, `${capitalize(name)} (${fileName(first.blob)})`)));
+      } else if (output.kind === 'animation' || output.kind === 'image') {
+        shown.push(h('figure', { dataset: { output: name } },
+          h('img', { src: first.url, alt: `${capitalize(name)}`, id: `output-${name}` }),
+          h('figcaption', {}, `${capitalize(name)} (${fileName(first.blob)})`)));
+      } else if (output.kind === 'frames') {
+        shown.push(h('figure', { dataset: { output: name }, class: 'frames' },
+          h('div', { class: 'strip', id: `output-${name}` }, output.files.filter(f => f.url).map((file, k) =>
+            h('a', { href: file.url, target: '_blank', rel: 'noopener' },
+              h('img', { src: file.url, loading: 'lazy', alt: `Frame ${k + 1} of ${output.frames ?? output.files.length}` })))),
+          h('figcaption', {}, `${output.frames ?? output.files.length} frames`)));
+      }
+    }
+
+    media.hidden = shown.length === 0;
+    media.replaceChildren(...(shown.length ? [h('h2', {}, 'Outputs'), h('div', { class: 'outputs' }, ...shown)] : []));
   };
 
   const renderFailure = job => {
@@ -258,6 +294,12 @@ function download(url, name, label, id) {
       }
     },
   }, label);
+}
+
+/** The outputs other than the still result that are one file each (animation.gif, animation.mp4). */
+function singleFiles(job) {
+  return Object.entries(job.outputs ?? {})
+    .filter(([, output]) => output.kind !== 'frames' && output.files?.length === 1 && output.files[0].url && output.files[0].blob !== job.result?.blob);
 }
 
 function formatValue(value) {
