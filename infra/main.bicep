@@ -100,6 +100,10 @@ param optimizerMemoryMb int = 2048
 @description('Largest checkpoint a job may write, in bytes.')
 param maxCheckpointBytes int = 536870912
 
+@description('Most frames one job of a sequence engine (zoom) may make.')
+@minValue(1)
+param maxFrames int = 600
+
 @description('How long a job may run once admitted (hh:mm:ss); past it the job fails and its checkpoints are deleted.')
 param jobDeadline string = '06:00:00'
 
@@ -273,6 +277,7 @@ var neuralArtSettings = {
   NeuralArt__Limits__MaxIterations: maxIterations
   NeuralArt__Limits__OptimizerMemoryMb: optimizerMemoryMb
   NeuralArt__Limits__MaxCheckpointBytes: maxCheckpointBytes
+  NeuralArt__Limits__MaxFrames: maxFrames
   NeuralArt__Limits__JobDeadline: jobDeadline
   NeuralArt__Images__MaxSide: maxImageSide
   NeuralArt__Images__MaxPixels: maxImagePixels

@@ -22,14 +22,25 @@ public static class EngineServiceCollectionExtensions
     {
         services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.SectionName));
         services.AddOptions<OnnxRuntimeOptions>().Bind(configuration.GetSection(OnnxRuntimeOptions.SectionName));
-        services.AddOptions<ImageLimits>().Bind(configuration.GetSection(ImageLimits.SectionName));
+        services.AddImageInputs(configuration);
         services.TryAddSingleton(sp => ModelCatalog.Locate(sp.GetRequiredService<IOptions<EngineOptions>>().Value.ModelsDirectory));
         services.TryAddSingleton<IGraphSource>(sp => new CatalogGraphSource(
             sp.GetRequiredService<ModelCatalog>(), sp.GetRequiredService<IOptions<EngineOptions>>().Value.MaxCompiledGraphs));
         // Factories: the pool and the loader also have option-object constructors for the CLI and tests.
         services.TryAddSingleton(sp => new OnnxSessionPool(
             sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>(), sp.GetService<ILogger<OnnxSessionPool>>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Image limits (<c>NeuralArt:Images</c>), the image loader, and the hosts' <see cref="IInputInspector"/>
+    /// over it: what a host needs to check inputs at its door, whatever engines it runs.
+    /// </summary>
+    public static IServiceCollection AddImageInputs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ImageLimits>().Bind(configuration.GetSection(ImageLimits.SectionName));
         services.TryAddSingleton(sp => new ImageLoader(sp.GetRequiredService<IOptions<ImageLimits>>()));
+        services.TryAddSingleton<IInputInspector>(sp => new ImageInputInspector(sp.GetRequiredService<ImageLoader>()));
         return services;
     }
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using NeuralArt.Engine.Imaging;
 using NeuralArt.Pipeline.Activities;
 using NeuralArt.Pipeline.Admission;
 using NeuralArt.Pipeline.Dashboard;
@@ -20,14 +19,14 @@ public static class PipelineServiceCollectionExtensions
     /// <summary>
     /// Registers the pipeline's shared pieces: options (section <see cref="PipelineOptions.SectionName"/>),
     /// the blob store over <paramref name="blobService"/>, the activities, the HTTP handlers and the
-    /// inbox starter. Engines (<see cref="NeuralArt.Contract.IArtworkEngine"/>) are the host's to register.
+    /// inbox starter. Engines (<see cref="NeuralArt.Contract.IArtworkEngine"/>) and the input inspector
+    /// (<see cref="NeuralArt.Contract.IInputInspector"/>) are the host's to register, from the engines' assembly.
     /// </summary>
     public static IServiceCollection AddNeuralArtPipeline(
         this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, BlobServiceClient> blobService)
     {
         services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName));
         services.AddOptions<JobLimitsOptions>().Bind(configuration.GetSection(JobLimitsOptions.SectionName));
-        services.AddOptions<ImageLimits>().Bind(configuration.GetSection(ImageLimits.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(blobService);
         services.TryAddSingleton<BlobArtworkStore>();
@@ -40,9 +39,7 @@ public static class PipelineServiceCollectionExtensions
     {
         services.AddOptions<PipelineOptions>();
         services.AddOptions<JobLimitsOptions>();
-        services.AddOptions<ImageLimits>();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new ImageLoader(sp.GetRequiredService<IOptions<ImageLimits>>()));
         services.TryAddSingleton<JobDoor>();
         services.TryAddSingleton<AdmissionControl>();
         services.TryAddSingleton<AdmitJobActivity>();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using NeuralArt.Engine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -30,6 +31,7 @@ public sealed class InboxEventFunctionTests : IDisposable
         services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IArtworkStore>(store)
+            .AddImageInputs(new ConfigurationBuilder().Build())
             .AddSingleton<IArtworkEngine>(new BlurEngine(ArtworkKinds.Dream))
             .AddSingleton<IArtworkEngine>(new BlurEngine(ArtworkKinds.Style))
             .AddNeuralArtPipelineCore()

@@ -1,3 +1,4 @@
+using NeuralArt.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using NeuralArt.Contract;
@@ -28,7 +29,7 @@ internal sealed class InProcessHost : IAsyncDisposable
             .Append($"--NeuralArt:Host:Url=http://127.0.0.1:{port}")
             .Append("--NeuralArt:Host:WatchInbox=false")
             .ToArray();
-        var app = LocalHost.Build(args, (services, _) => services.AddSingleton(engine));
+        var app = LocalHost.Build(args, (services, configuration) => services.AddImageInputs(configuration).AddSingleton(engine));
         await app.StartAsync();
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         http.DefaultRequestHeaders.Add("x-functions-key", HostProcess.Key);

@@ -1,3 +1,4 @@
+using NeuralArt.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using NeuralArt.Contract;
@@ -70,7 +71,7 @@ public sealed class RecoveryAndScaleTests(AzuriteFixture azurite)
                     .Append("--NeuralArt:Host:WatchInbox=false")
                     .Append($"--NeuralArt:Limits:MaxRunningJobs={jobs}")
                     .ToArray();
-                var app = LocalHost.Build(args, (services, _) => services.AddSingleton<IArtworkEngine>(engine));
+                var app = LocalHost.Build(args, (services, configuration) => services.AddImageInputs(configuration).AddSingleton<IArtworkEngine>(engine));
                 await app.StartAsync();
                 hosts.Add(app);
             }

@@ -121,7 +121,7 @@ public sealed partial class DashboardApiTests
         Assert.Contains("assets/job.js", seen);
     }
 
-    private static UploadsApi Uploads(IArtworkStore store) => new(store, Options.Create(new ImageLimits()), NullLogger<UploadsApi>.Instance);
+    private static UploadsApi Uploads(IArtworkStore store) => new(store, new ImageInputInspector(new ImageLoader(new ImageLimits())), NullLogger<UploadsApi>.Instance);
 
     private static async Task<(int Status, string? ContentType, IHeaderDictionary Headers, string Body)> ServeAsync(DashboardHandler handler, string requestPath, string? path)
     {

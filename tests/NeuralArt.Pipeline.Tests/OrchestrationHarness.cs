@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using NeuralArt.Engine;
 using NeuralArt.Pipeline.Admission;
 using Microsoft.DurableTask.Client;
@@ -54,6 +55,7 @@ internal sealed class OrchestrationHarness : IAsyncDisposable
                 {
                     services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
                     services.AddSingleton<IArtworkStore>(store);
+                    services.AddImageInputs(new ConfigurationBuilder().Build());
                     services.AddSingleton<IArtworkEngine>(dream);
                     services.AddSingleton<IArtworkEngine>(style);
                     services.Configure<PipelineOptions>(o =>

@@ -1,6 +1,5 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
-using NeuralArt.Engine.Imaging;
 using NeuralArt.Contract;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;
@@ -16,7 +15,7 @@ public sealed class PrepareArtworkActivity(
     IArtworkStore store,
     CheckpointStore checkpoints,
     ArtworkEngines engines,
-    ImageLoader loader,
+    IInputInspector inspector,
     ILogger<PrepareArtworkActivity> logger) : TaskActivity<PrepareInput, PrepareOutcome>
 {
     public override Task<PrepareOutcome> RunAsync(TaskActivityContext context, PrepareInput input) => ExecuteAsync(input, CancellationToken.None);
@@ -67,7 +66,7 @@ public sealed class PrepareArtworkActivity(
         StoredBlob? stored;
         try
         {
-            stored = await store.ReadAsync(input.Blob, loader.Limits.MaxBytes, cancellationToken).ConfigureAwait(false);
+            stored = await store.ReadAsync(input.Blob, inspector.MaxBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (BlobTooLargeException e)
         {
@@ -79,7 +78,7 @@ public sealed class PrepareArtworkActivity(
             throw new InvalidArtworkInputException($"The {input.Role} image '{input.Blob}' does not exist (any more).", input.Role);
         }
 
-        loader.Identify(stored.Content, input.Role, label);
+        inspector.Identify(stored.Content, input.Role, input.Blob.ToString());
         return stored.Content;
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using NeuralArt.Engine.Imaging;
 using NeuralArt.Contract;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;
@@ -18,7 +17,7 @@ namespace NeuralArt.Pipeline.Admission;
 public sealed class JobDoor(
     IArtworkStore store,
     ArtworkEngines engines,
-    ImageLoader loader,
+    IInputInspector inspector,
     JobRequestFactory requests,
     IOptions<JobLimitsOptions> limits)
 {
@@ -168,29 +167,26 @@ public sealed class JobDoor(
         var label = $"the {input.Role} image '{input.Blob}'";
         var info = await store.GetInfoAsync(input.Blob, cancellationToken).ConfigureAwait(false)
             ?? throw JobRejectedException.BadRequest(input.Role, $"{Capitalize(label)} does not exist.");
-        if (info.Size > loader.Limits.MaxBytes)
+        if (info.Size > inspector.MaxBytes)
         {
-            throw JobRejectedException.BadRequest(input.Role, $"{Capitalize(label)} is {info.Size:N0} bytes; the limit is {loader.Limits.MaxBytes:N0}.");
+            throw JobRejectedException.BadRequest(input.Role, $"{Capitalize(label)} is {info.Size:N0} bytes; the limit is {inspector.MaxBytes:N0}.");
         }
 
         var prefix = await store.ReadPrefixAsync(input.Blob, HeaderBytes, cancellationToken).ConfigureAwait(false)
             ?? throw JobRejectedException.BadRequest(input.Role, $"{Capitalize(label)} does not exist.");
         try
         {
-            ImageHeader header;
             try
             {
-                header = loader.Identify(prefix, input.Role, label);
+                return inspector.Identify(prefix, input.Role, input.Blob.ToString());
             }
             catch (InvalidArtworkInputException) when (prefix.Length < info.Size)
             {
                 // A header past the first block (large metadata): read the whole image, within the byte limit.
-                var whole = await store.ReadAsync(input.Blob, loader.Limits.MaxBytes, cancellationToken).ConfigureAwait(false)
+                var whole = await store.ReadAsync(input.Blob, inspector.MaxBytes, cancellationToken).ConfigureAwait(false)
                     ?? throw JobRejectedException.BadRequest(input.Role, $"{Capitalize(label)} does not exist.");
-                header = loader.Identify(whole.Content, input.Role, label);
+                return inspector.Identify(whole.Content, input.Role, input.Blob.ToString());
             }
-
-            return new InputHeader(input.Role, input.Blob.ToString(), header.Width, header.Height);
         }
         catch (InvalidArtworkInputException e)
         {

@@ -32,6 +32,9 @@ public sealed class JobLimitsOptions
     /// <summary>Largest checkpoint a job may write.</summary>
     public long MaxCheckpointBytes { get; set; } = EngineLimits.DefaultMaxCheckpointBytes;
 
+    /// <summary>Most frames one job of a sequence engine may make (a request's <c>frames</c> can only be lower).</summary>
+    public int MaxFrames { get; set; } = EngineLimits.DefaultMaxFrames;
+
     /// <summary>Jobs running at once per task hub; beyond it <c>POST</c> answers 429 and inbox jobs wait.</summary>
     public int MaxRunningJobs { get; set; } = 4;
 
@@ -60,6 +63,7 @@ public sealed class JobLimitsOptions
         MaxIterations = MaxIterations,
         OptimizerMemoryMb = OptimizerMemoryMb,
         MaxCheckpointBytes = MaxCheckpointBytes,
+        MaxFrames = MaxFrames,
     };
 
     /// <summary>A chunk may use at most this fraction of the function timeout: the next stage can cost more than the last measured.</summary>

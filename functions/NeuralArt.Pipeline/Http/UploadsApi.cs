@@ -1,3 +1,4 @@
+using NeuralArt.Contract;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -5,7 +6,6 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NeuralArt.Engine.Imaging;
 using NeuralArt.Pipeline.Admission;
 using NeuralArt.Pipeline.Storage;
 
@@ -20,7 +20,7 @@ namespace NeuralArt.Pipeline.Http;
 /// With <c>"library": "styles"</c> the blob is a new image of that library, <c>styles/&lt;name&gt;.&lt;ext&gt;</c>.
 /// The size limit is enforced when a job names the blob (the link itself cannot bound the size).
 /// </summary>
-public sealed class UploadsApi(IArtworkStore store, IOptions<ImageLimits> images, ILogger<UploadsApi> logger)
+public sealed class UploadsApi(IArtworkStore store, IInputInspector inputs, ILogger<UploadsApi> logger)
 {
     public const string Route = "api/uploads";
 
@@ -111,7 +111,7 @@ public sealed class UploadsApi(IArtworkStore store, IOptions<ImageLimits> images
             blob.ToString(),
             url,
             DateTimeOffset.UtcNow.Add(LinkLifetime),
-            images.Value.MaxBytes,
+            inputs.MaxBytes,
             new Dictionary<string, string> { [BlobTypeHeader] = BlockBlob, ["content-type"] = expectedType }));
     }
 
