@@ -152,15 +152,8 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
             var baseResult = base.Validate();
             if (!baseResult.Successful) return baseResult;
             if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("Give the output file with -o <file.png|file.jpg>.");
-            if (StylePaths.Count == 0) return ValidationResult.Error("Give at least one style image.");
-            if (MaskPaths.Count != 0 && MaskPaths.Count != StylePaths.Count)
-            {
-                return ValidationResult.Error($"--mask: there are {MaskPaths.Count} masks for {StylePaths.Count} style images; give one --mask per style image, in the same order.");
-            }
-            if (StyleMaskPaths.Count != 0 && StyleMaskPaths.Count != StylePaths.Count)
-            {
-                return ValidationResult.Error($"--style-mask: there are {StyleMaskPaths.Count} style masks for {StylePaths.Count} style images; give one --style-mask per style image, in the same order.");
-            }
+            // Counts of styles and masks are the engine's to check (its descriptor and its start), in
+            // the same words for the CLI, the door and the inbox.
             return ValidationResult.Success();
         }
 

@@ -72,28 +72,15 @@ public sealed record DreamSettings
     public IReadOnlyList<TapWeight> Taps(IReadOnlyDictionary<string, float> recommended) =>
         Layers is null ? recommended.Select(kv => new TapWeight(kv.Key, kv.Value)).ToList() : TapWeights.Parse(Layers);
 
-    /// <summary>Checks every field, throwing <see cref="InvalidArtworkInputException"/> naming the first bad one.</summary>
+    /// <summary>
+    /// The rules <see cref="DreamSchema"/> cannot state (its ranges, types and choices are checked by
+    /// <see cref="DescriptorCheck"/> at the door, in the plan and at the start): the layer list parses,
+    /// and no channel is listed twice. Throws <see cref="InvalidArtworkInputException"/> naming the field.
+    /// </summary>
     public DreamSettings Validate()
     {
-        if (Model is not null && string.IsNullOrWhiteSpace(Model)) Fail("model", "The model name is blank; leave it out for the default or name one, for example 'resnet18'.");
         if (Layers is not null) _ = TapWeights.Parse(Layers);
-        if (Channels is { } channels)
-        {
-            if (channels.Length == 0) Fail("channels", "The channel list is empty; leave it out to use all channels.");
-            if (channels.Any(c => c < 0)) Fail("channels", "Channels are numbered from 0.");
-            if (channels.Distinct().Count() != channels.Length) Fail("channels", "A channel is listed twice.");
-        }
-        Range("octaves", Octaves, 1, MaxOctaves);
-        if (!(OctaveScale > 1f && OctaveScale <= MaxOctaveScale))
-        {
-            Fail("octaveScale", $"Octave scale must be above 1 and at most {MaxOctaveScale} (got {OctaveScale}).");
-        }
-        Range("iterations", Iterations, 1, MaxIterations);
-        if (!(Step > 0f && Step <= MaxStep)) Fail("step", $"Step must be above 0 and at most {MaxStep} (got {Step}).");
-        Range("jitter", Jitter, 0, MaxJitter);
-        Range("tileSize", TileSize, MinTileSize, MaxTileSize);
-        Range("maxSize", MaxSize, MinImageSide, MaxImageSide);
-        Range("guideSize", GuideSize, MinImageSide, MaxImageSide);
+        if (Channels is { } channels && channels.Distinct().Count() != channels.Length) Fail(DreamSchema.Channels, "A channel is listed twice.");
         return this;
     }
 
@@ -123,11 +110,6 @@ public sealed record DreamSettings
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
-
-    private static void Range(string field, int value, int min, int max)
-    {
-        if (value < min || value > max) Fail(field, $"{char.ToUpperInvariant(field[0])}{field[1..]} must be between {min} and {max} (got {value}).");
-    }
 
     private static void Fail(string field, string message) => throw new InvalidArtworkInputException(message, field);
 }

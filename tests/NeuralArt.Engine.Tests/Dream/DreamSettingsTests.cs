@@ -47,7 +47,10 @@ public class DreamSettingsTests
     [InlineData("{not json", "parameters")]
     public void Bad_values_name_their_field(string json, string field)
     {
-        var ex = Assert.Throws<InvalidArtworkInputException>(() => DreamSettings.FromJson(json));
+        // The path every request takes: the descriptor's check (ranges, types, choices), then the
+        // settings' own rules (what the schema cannot state).
+        var parameters = DreamSchema.Describe(["resnet18"], "resnet18", new EngineLimits());
+        var ex = Assert.Throws<InvalidArtworkInputException>(() => DreamSettings.FromJson(ParameterSchema.Parse(json, parameters).ToJsonString()));
         Assert.Equal(field, ex.Field);
         Assert.DoesNotContain('\n', ex.Message);
     }
