@@ -28,7 +28,7 @@ public sealed partial class KindAgnosticTests
     [Fact]
     public void No_pipeline_host_or_dashboard_file_names_an_engine_kind_or_role()
     {
-        var root = RepositoryRoot();
+        var root = NeuralArt.Testing.Azurite.RepositoryRoot();
         var offenders = new List<string>();
         var files = KindAgnosticFolders
             .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(root, folder), "*", SearchOption.AllDirectories))
@@ -57,14 +57,4 @@ public sealed partial class KindAgnosticTests
     /// <summary>A word in double or single quotes, or after a slash inside quotes (an inbox path such as "style/").</summary>
     [GeneratedRegex("""["'](?<word>[A-Za-z]+)["'/]""")]
     private static partial Regex QuotedWord();
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "NeuralArt.Functions.sln"))) return dir.FullName;
-        }
-
-        throw new InvalidOperationException("The repository root (NeuralArt.Functions.sln) is not above the test's folder.");
-    }
 }

@@ -1,0 +1,63 @@
+using System.Text;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace NeuralArt.Dashboard.Tests;
+
+/// <summary>
+/// A sequence's job page in headless Chromium against <c>neuralart serve</c> (the real zoom engine on
+/// the CPU): the start form offers the zoom kind from its descriptor; while the job runs the page
+/// shows the latest frame; once done it plays the video, shows the animation and a strip of every
+/// frame, with a download per file; at desktop and phone widths without overflow.
+/// </summary>
+[Collection(DashboardCollection.Name)]
+public sealed class SequenceJobPageTests(DashboardFixture fixture, ITestOutputHelper output)
+{
+    private const int Frames = 4;
+    private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(5);
+
+    private Browser Browser => fixture.Browser;
+
+    [Fact]
+    public async Task A_zoom_job_page_shows_the_live_frame_then_plays_the_video_and_shows_every_frame()
+    {
+        var blob = $"uploads/{Guid.NewGuid():N}/cat.png";
+        await fixture.Blobs.GetBlobContainerClient("uploads").GetBlobClient(blob["uploads/".Length..])
+            .UploadAsync(Path.Combine(NeuralArt.Testing.Azurite.RepositoryRoot(), "samples", "content", "cat_chelsea.png"));
+        var body = $$"""{"kind":"zoom","inputs":{"source":"{{blob}}"},"parameters":{"frames":{{Frames}},"octaves":1,"iterations":2,"maxSize":96,"fps":4},"chunkBudgetSeconds":1}""";
+        using var response = await fixture.Api.PostAsync("/api/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
+        var accepted = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, accepted);
+        var id = JsonDocument.Parse(accepted).RootElement.GetProperty("id").GetString()!;
+
+        Browser.Resize(Browser.DesktopWidth, Browser.DesktopHeight);
+        Browser.Open(fixture.Link);
+        Browser.Driver.Navigate().Refresh();
+        Browser.WaitForView("start");
+        // The zoom kind comes from its descriptor, like every other kind.
+        Assert.Contains(Browser.FindAll("#kind option, [name=kind]"), e => e.GetAttribute("value") == "zoom");
+
+        Browser.Open(fixture.BaseAddress + $"#/jobs/{id}");
+        Browser.WaitForView("job");
+        Browser.Until(_ => Browser.Find("#main").GetAttribute("data-status") == "completed" ? true : (bool?)null, JobTimeout, "the zoom to complete");
+
+        // The video plays (it has decoded frames), the animation and the strip of frames are shown.
+        var video = Browser.Until(_ => Browser.FindAll("#output-video").FirstOrDefault(), what: "the video element");
+        Assert.Equal("video", video.TagName);
+        Browser.Until(_ => Browser.Script<bool>("const v = document.getElementById('output-video'); return v.readyState >= 2 && v.videoWidth > 0;") ? true : (bool?)null, what: "the video to load");
+        Browser.Until(_ => Browser.Script<bool>("const i = document.getElementById('output-animation'); return i && i.complete && i.naturalWidth > 0;") ? true : (bool?)null, what: "the animation to load");
+        Assert.Equal(Frames, Browser.FindAll("#output-frames img").Count);
+        Assert.Single(Browser.FindAll("#download-animation"));
+        Assert.Single(Browser.FindAll("#download-video"));
+        Assert.Empty(Browser.FindAll("#download-result"));
+        Assert.Contains("frame", Browser.Find("#job-facts").Text, StringComparison.OrdinalIgnoreCase);
+        Browser.Screenshot("20-zoom-completed");
+        Assert.Empty(Browser.HorizontalOverflow());
+
+        Browser.Resize(Browser.PhoneWidth, Browser.PhoneHeight);
+        Browser.Screenshot("21-zoom-completed-phone");
+        Assert.Empty(Browser.HorizontalOverflow());
+        Assert.Empty(Browser.ConsoleErrors());
+        output.WriteLine($"zoom job {id}: page showed {Frames} frames, the GIF and the MP4");
+    }
+}
