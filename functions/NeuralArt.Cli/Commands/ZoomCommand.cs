@@ -6,7 +6,6 @@ using NeuralArt.Cli.Infrastructure;
 using NeuralArt.Cli.Rendering;
 using NeuralArt.Contract;
 using NeuralArt.Engine;
-using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Zoom;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -21,7 +20,7 @@ namespace NeuralArt.Cli.Commands;
 /// </summary>
 public sealed class ZoomCommand : AsyncCommand<ZoomCommand.Settings>
 {
-    public sealed class Settings : RuntimeSettings
+    public sealed class Settings : DreamOptions
     {
         [CommandArgument(0, "<input>")]
         [Description("Photo the first frame dreams on (JPEG, PNG, WebP, BMP or GIF).")]
@@ -71,38 +70,15 @@ public sealed class ZoomCommand : AsyncCommand<ZoomCommand.Settings>
         [DefaultValue(ZoomSchema.DefaultOctaves)]
         public int Octaves { get; init; } = ZoomSchema.DefaultOctaves;
 
-        [CommandOption("--octave-scale <X>")]
-        [Description("Size ratio between octaves.")]
-        [DefaultValue(DreamSettings.DefaultOctaveScale)]
-        public float OctaveScale { get; init; } = DreamSettings.DefaultOctaveScale;
-
         [CommandOption("--iterations <N>")]
         [Description("Gradient steps per octave of each frame.")]
         [DefaultValue(ZoomSchema.DefaultIterations)]
         public int Iterations { get; init; } = ZoomSchema.DefaultIterations;
 
-        [CommandOption("--step <X>")]
-        [Description("Mean change per pixel and step (image in [[0,1]]).")]
-        [DefaultValue(DreamSettings.DefaultStep)]
-        public float Step { get; init; } = DreamSettings.DefaultStep;
-
-        [CommandOption("--layers <TAPS>")]
-        [Description("Taps and weights, for example layer3 or layer3:1,layer4:0.5 (default: the model's recommended dream taps).")]
-        public string? Layers { get; init; }
-
-        [CommandOption("--jitter <PX>")]
-        [Description("Largest random shift before each step.")]
-        [DefaultValue(DreamSettings.DefaultJitter)]
-        public int Jitter { get; init; } = DreamSettings.DefaultJitter;
-
         [CommandOption("--max-size <PX>")]
         [Description("Scale the photo down so its longer side is at most this (the frames' size).")]
         [DefaultValue(ZoomSchema.DefaultMaxSize)]
         public int MaxSize { get; init; } = ZoomSchema.DefaultMaxSize;
-
-        [CommandOption("--seed <N>")]
-        [Description("Random seed (default: random; the summary prints it).")]
-        public long? Seed { get; init; }
 
         [CommandOption("--ffmpeg <PATH>")]
         [Description("The ffmpeg program that encodes the MP4.")]
@@ -142,8 +118,7 @@ public sealed class ZoomCommand : AsyncCommand<ZoomCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var services = CliServices.Create(settings);
-        var content = await services.Loader.ReadFileAsync(settings.Input, "content", cancellationToken);
-        services.Loader.Decode(content, "content", $"'{Path.GetFileName(settings.Input)}'").Dispose();
+        var content = await services.ReadImageAsync(settings.Input, "content", cancellationToken);
 
         var options = services.EngineOptions;
         options.FfmpegPath = settings.Ffmpeg;
