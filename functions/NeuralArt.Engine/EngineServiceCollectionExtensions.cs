@@ -48,11 +48,15 @@ public static class EngineServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The DeepDream zoom engine (kind <c>zoom</c>) as an <see cref="IArtworkEngine"/>.</summary>
+    /// <summary>
+    /// The DeepDream zoom engine (kind <c>zoom</c>) as an <see cref="IArtworkEngine"/>; its ffmpeg is
+    /// <see cref="EngineOptions.FfmpegPath"/> (<c>NeuralArt__Engine__FfmpegPath</c>). Safe to call more than once.
+    /// </summary>
     public static IServiceCollection AddZoomEngine(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddEngineRuntime(configuration);
-        services.TryAddSingleton(sp => new ZoomEngine(
+        if (services.Any(d => d.ServiceType == typeof(ZoomEngine))) return services;
+        services.AddSingleton(sp => new ZoomEngine(
             sp.GetRequiredService<IGraphSource>(),
             sp.GetRequiredService<OnnxSessionPool>(),
             sp.GetRequiredService<ImageLoader>(),

@@ -26,6 +26,9 @@ public sealed class ZoomEngine : ArtworkEngineBase
     public const string AnimationFile = "animation.gif";
     public const string VideoFile = "animation.mp4";
 
+    /// <summary>Name prefix of the temporary folder ffmpeg reads the frames from (deleted after).</summary>
+    public const string VideoFolderPrefix = "neuralart-zoom-video-";
+
     /// <summary>8-bit RGB copies of a frame a chunk holds besides the dream: the finished frame, its move, its PNG (at most as large).</summary>
     private const int FrameCopies = 3;
 
@@ -164,7 +167,7 @@ public sealed class ZoomEngine : ArtworkEngineBase
         if (!zoom.IsComplete) throw new InvalidOperationException($"The zoom is at frame {zoom.Frame + 1} of {zoom.Settings.Frames}; finish it first.");
         var settings = zoom.Settings;
         var gif = ZoomAnimations.WritesGif(settings.Animations) ? new GifAnimation(settings.Fps) : null;
-        var videoFolder = ZoomAnimations.WritesMp4(settings.Animations) ? Directory.CreateTempSubdirectory("neuralart-zoom-").FullName : null;
+        var videoFolder = ZoomAnimations.WritesMp4(settings.Animations) ? Directory.CreateTempSubdirectory(VideoFolderPrefix).FullName : null;
         try
         {
             if (gif is null && videoFolder is null) return;
@@ -194,7 +197,20 @@ public sealed class ZoomEngine : ArtworkEngineBase
         finally
         {
             gif?.Dispose();
-            if (videoFolder is not null) Directory.Delete(videoFolder, recursive: true);
+            if (videoFolder is not null) DeleteFolder(videoFolder);
+        }
+    }
+
+    /// <summary>Removes the video's temporary folder; a failure to is logged, never hides the job's own outcome.</summary>
+    private void DeleteFolder(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Logger.LogWarning(ex, "The zoom's temporary video folder {Folder} could not be deleted.", folder);
         }
     }
 

@@ -26,8 +26,24 @@ public sealed class ZoomFinishTests : IDisposable
 
     public void Dispose() => _pool.Dispose();
 
-    private ZoomEngine Engine(string ffmpeg = EngineOptions.DefaultFfmpegPath) =>
-        new(new ToyGraphSource(), _pool, new ImageLoader(), options: new EngineOptions { Model = ToyGraphSource.Model, FfmpegPath = ffmpeg });
+    private ZoomEngine Engine(string ffmpeg = EngineOptions.DefaultFfmpegPath, int timeoutSeconds = EngineOptions.DefaultFfmpegTimeoutSeconds) =>
+        new(new ToyGraphSource(), _pool, new ImageLoader(),
+            options: new EngineOptions { Model = ToyGraphSource.Model, FfmpegPath = ffmpeg, FfmpegTimeoutSeconds = timeoutSeconds });
+
+    /// <summary>The engine's temporary video folders now (tests of this class run one at a time).</summary>
+    private static HashSet<string> VideoFolders() =>
+        Directory.EnumerateDirectories(Path.GetTempPath(), ZoomEngine.VideoFolderPrefix + "*").ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>A stand-in ffmpeg that never finishes (until it is killed).</summary>
+    private static string HangingFfmpeg()
+    {
+        var script = Path.Combine(Directory.CreateTempSubdirectory("neuralart-zoom-test-").FullName, "ffmpeg");
+        File.WriteAllText(script, "#!/bin/sh\nexec sleep 600\n");
+        // The suite runs on Linux (as CI does); a shell script stands in for the program there.
+        Assert.False(OperatingSystem.IsWindows(), "the stand-in ffmpeg is a shell script");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return script;
+    }
 
     /// <summary>A finished zoom's last state and the frames its chunks handed over.</summary>
     private static async Task<(byte[] State, MemoryOutputs Outputs)> Finished(ZoomEngine engine, string animations)
@@ -43,8 +59,11 @@ public sealed class ZoomFinishTests : IDisposable
     {
         var engine = Engine(ffmpeg: Path.Combine(Path.GetTempPath(), "no-such-folder", "ffmpeg"));
         var (state, outputs) = await Finished(engine, ZoomAnimations.GifAndMp4);
+        var folders = VideoFolders();
 
         var ex = await Assert.ThrowsAsync<InvalidArtworkInputException>(() => engine.FinishAsync(state, outputs));
+
+        Assert.Equal(folders, VideoFolders());
 
         Assert.Equal("ffmpeg", ex.Field);
         Assert.Contains("ffmpeg", ex.Message);
@@ -92,6 +111,48 @@ public sealed class ZoomFinishTests : IDisposable
         Assert.Equal(Frames.ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)stream["nb_read_frames"]);
         Assert.Equal((Width + 1, Height + 1), ((int)stream["width"]!, (int)stream["height"]!));
         Assert.True(outputs.Files.ContainsKey(ZoomEngine.AnimationFile));
+    }
+
+    [Fact]
+    public async Task A_hung_ffmpeg_is_stopped_at_the_timeout()
+    {
+        var ffmpeg = HangingFfmpeg();
+        try
+        {
+            var engine = Engine(ffmpeg, timeoutSeconds: 1);
+            var (state, outputs) = await Finished(engine, ZoomAnimations.Mp4);
+            var folders = VideoFolders();
+
+            var ex = await Assert.ThrowsAsync<InvalidArtworkInputException>(() => engine.FinishAsync(state, outputs));
+
+            Assert.Equal("ffmpeg", ex.Field);
+            Assert.Contains("within 1 s", ex.Message);
+            Assert.Equal(folders, VideoFolders());
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(ffmpeg)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_ffmpeg()
+    {
+        var ffmpeg = HangingFfmpeg();
+        try
+        {
+            var engine = Engine(ffmpeg);
+            var (state, outputs) = await Finished(engine, ZoomAnimations.Mp4);
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+            // Without the kill this would wait for the default timeout (ten minutes).
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => engine.FinishAsync(state, outputs, cancel.Token));
+            Assert.False(outputs.Files.ContainsKey(ZoomEngine.VideoFile));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(ffmpeg)!, recursive: true);
+        }
     }
 
     [Theory]
