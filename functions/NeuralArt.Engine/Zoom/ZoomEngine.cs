@@ -61,7 +61,7 @@ public sealed class ZoomEngine : ArtworkEngineBase
     protected override JobPlan Plan(PlanRequest request, JsonObject parameters)
     {
         var limits = request.Limits;
-        var settings = Resolved(ZoomSettings.From(parameters));
+        var settings = Resolved(ZoomSettings.From(parameters, Describe(limits).Parameters));
         var source = request.Inputs.Single(i => i.Role == EngineDescriptor.SourceRole);
         var frame = _dream.PlanStill(settings.Dream(), source, guide: null, limits);
 

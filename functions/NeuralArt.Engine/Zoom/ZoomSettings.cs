@@ -87,10 +87,18 @@ public sealed record ZoomSettings
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    /// <summary>Reads parameters that passed <see cref="DescriptorCheck"/>; a JSON null means the default.</summary>
-    public static ZoomSettings From(JsonObject parameters)
+    /// <summary>
+    /// Reads parameters that passed <see cref="DescriptorCheck"/>; a JSON null means the default.
+    /// With <paramref name="described"/> (the descriptor's parameters, narrowed to the host's caps) a
+    /// parameter left out takes the descriptor's default, so a plan does what the descriptor says.
+    /// </summary>
+    public static ZoomSettings From(JsonObject parameters, IReadOnlyList<ParameterDescriptor>? described = null)
     {
         var given = new JsonObject();
+        foreach (var descriptor in described ?? [])
+        {
+            if (descriptor.Default is { } value) given[descriptor.Name] = value.DeepClone();
+        }
         foreach (var (name, value) in parameters)
         {
             if (value is not null) given[name] = value.DeepClone();

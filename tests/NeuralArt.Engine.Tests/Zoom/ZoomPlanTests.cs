@@ -48,6 +48,9 @@ public sealed class ZoomPlanTests : IDisposable
         var limits = new EngineLimits { MaxFrames = 10 };
         Assert.Equal(ZoomSchema.Frames, Assert.Throws<InvalidArtworkInputException>(() => Plan("{\"frames\": 11}", limits)).Field);
         Assert.Equal(10, Plan("{\"frames\": 10}", limits).Stages.Count);
+        // Left out, frames is the descriptor's default: the usual count, cut to the host's cap.
+        Assert.Equal(10, Plan("{}", limits).Stages.Count);
+        Assert.Equal(ZoomSchema.DefaultFrames, Plan("{}").Stages.Count);
         var frames = _engine.Describe(limits).Parameters.Single(p => p.Name == ZoomSchema.Frames);
         Assert.Equal((10.0, 10), (frames.Maximum, (int)frames.Default!));
     }
