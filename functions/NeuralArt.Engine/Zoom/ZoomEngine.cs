@@ -121,26 +121,24 @@ public sealed class ZoomEngine : ArtworkEngineBase
             budget -= dream.CompletedIterations - before;
         }
 
-        if (!dream.IsComplete || zoom.IsComplete)
+        if (!dream.IsComplete)
         {
-            var frames = zoom.IsComplete ? [FinishedFrame(zoom)] : Array.Empty<EngineFrame>();
-            return new ChunkRun(new EngineCheckpoint(zoom.Serialize(), zoom.Progress()), () => Picture(zoom), settings.ToJson()) { Frames = frames };
+            return new ChunkRun(new EngineCheckpoint(zoom.Serialize(), zoom.Progress()), () => Picture(zoom), settings.ToJson());
         }
 
-        // The frame is done: hand it over and start the next one from it, moved.
-        var finished = FinishedFrame(zoom);
+        // The frame is done: hand it over as saved and, unless it was the last, start the next one from it, moved.
         var image = dream.Image;
         using var frame = image.ToImage();
+        EngineFrame[] finished = [new(zoom.Frame, ImageWriter.Encode(frame, RenderFormat.Png))];
+        if (zoom.IsComplete)
+        {
+            return new ChunkRun(new EngineCheckpoint(zoom.Serialize(), zoom.Progress()), () => Picture(zoom), settings.ToJson()) { Frames = finished };
+        }
+
         using var start = settings.Motion.Apply(frame);
         var next = new ZoomState(settings, zoom.Frame + 1, DeepDreamEngine.NewState(start, settings.Dream(zoom.Frame + 1)));
         Logger.LogDebug("Zoom frame {Frame} of {Frames} done.", zoom.Frame + 1, settings.Frames);
-        return new ChunkRun(new EngineCheckpoint(next.Serialize(), next.Progress()), () => image.ToImage(), settings.ToJson()) { Frames = [finished] };
-    }
-
-    private static EngineFrame FinishedFrame(ZoomState zoom)
-    {
-        using var frame = zoom.Dream.Image.ToImage();
-        return new EngineFrame(zoom.Frame, ImageWriter.Encode(frame, RenderFormat.Png));
+        return new ChunkRun(new EngineCheckpoint(next.Serialize(), next.Progress()), () => image.ToImage(), settings.ToJson()) { Frames = finished };
     }
 
     /// <summary>
