@@ -71,6 +71,9 @@ public sealed class ZoomEngine : ArtworkEngineBase
         var checkpoint = frame.CheckpointBytes + PlanLimits.CheckpointOverheadBytes;
         PlanLimits.Checkpoint(checkpoint, limits, DreamSchema.MaxSize);
         var frameBytes = (long)ImageTensor.Channels * frame.Width * frame.Height;
+        var chunkPeak = frame.PeakMemoryBytes + PlanLimits.CheckpointOverheadBytes + FrameCopies * frameBytes;
+        // ImageSharp's GIF encoder takes the whole animation: every frame decoded at once, at the end.
+        var gifPeak = ZoomAnimations.WritesGif(settings.Animations) ? (settings.Frames + FrameCopies) * frameBytes : 0;
 
         var effective = settings with { Layers = TapWeights.Format(frame.Taps), Seed = PlanLimits.SeedOr(settings.Seed) };
         return new JobPlan
@@ -83,7 +86,7 @@ public sealed class ZoomEngine : ArtworkEngineBase
                 Iterations = total,
                 PixelIterations = frame.PixelIterations * settings.Frames,
                 MultiplyAdds = (double)frame.MultiplyAdds * settings.Frames,
-                PeakMemoryBytes = frame.PeakMemoryBytes + PlanLimits.CheckpointOverheadBytes + FrameCopies * frameBytes,
+                PeakMemoryBytes = Math.Max(chunkPeak, gifPeak),
                 CheckpointBytes = checkpoint,
                 WorkingPixels = (long)frame.Width * frame.Height,
             },

@@ -75,9 +75,10 @@ public sealed class ZoomPlanTests : IDisposable
         Assert.Equal(10 * one.Cost.Iterations, ten.Cost.Iterations);
         Assert.Equal(10 * one.Cost.PixelIterations, ten.Cost.PixelIterations);
         Assert.Equal(10 * one.Cost.MultiplyAdds, ten.Cost.MultiplyAdds);
-        // Memory and checkpoint are one frame's, whatever the number of frames.
-        Assert.Equal(one.Cost.PeakMemoryBytes, ten.Cost.PeakMemoryBytes);
+        // The checkpoint is one frame's, whatever the number of frames; so is the chunks' memory, but the GIF holds every frame.
         Assert.Equal(one.Cost.CheckpointBytes, ten.Cost.CheckpointBytes);
+        Assert.Equal(Plan("{\"frames\": 1, \"animations\": \"mp4\"}").Cost.PeakMemoryBytes, Plan("{\"frames\": 600, \"animations\": \"mp4\"}").Cost.PeakMemoryBytes);
+        Assert.True(Plan("{\"frames\": 600}").Cost.PeakMemoryBytes >= 600L * 3 * 512 * 384);
         Assert.Equal(ZoomSchema.DefaultOctaves * ZoomSchema.DefaultIterations, one.Cost.Iterations);
         // 1024x768 scaled to the zoom's default 512 px.
         Assert.Equal(512L * 384, one.Cost.WorkingPixels);
