@@ -12,6 +12,9 @@ app.Configure(config =>
     config.AddCommand<DreamCommand>("dream")
         .WithDescription("Make a DeepDream of an image.")
         .WithExample("dream", "samples/content/cat_chelsea.png", "-o", "out/cat_dream.png");
+    config.AddCommand<ZoomCommand>("zoom")
+        .WithDescription("Zoom into a dream: each frame a DeepDream of the previous one zoomed in, made into a GIF and an MP4.")
+        .WithExample("zoom", "samples/content/cat_chelsea.png", "--frames", "60", "-o", "out/zoom/");
     config.AddCommand<StyleCommand>("style")
         .WithDescription("Transfer the style of one or more paintings to an image.")
         .WithExample("style", "samples/content/cat_chelsea.png", "samples/style/van_gogh_starry_night.jpg", "-o", "out/cat_starry.png");

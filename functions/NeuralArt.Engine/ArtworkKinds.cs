@@ -5,4 +5,5 @@ public static class ArtworkKinds
 {
     public const string Dream = "dream";
     public const string Style = "style";
+    public const string Zoom = "zoom";
 }

@@ -24,6 +24,12 @@ public sealed class EngineOptions
 
     public const string DefaultModel = "resnet18";
 
+    /// <summary>The video encoder program, found on the PATH (Debian's <c>ffmpeg</c> package).</summary>
+    public const string DefaultFfmpegPath = "ffmpeg";
+
+    /// <summary>Generous for a few hundred frames at a few hundred pixels on a small machine.</summary>
+    public const int DefaultFfmpegTimeoutSeconds = 600;
+
     /// <summary>The backbone jobs use when their parameters name none.</summary>
     public string Model { get; set; } = DefaultModel;
 
@@ -41,4 +47,13 @@ public sealed class EngineOptions
     /// past it the least recently used are forgotten (and found on disk again when asked for).
     /// </summary>
     public int MaxCompiledGraphs { get; set; } = Graphs.Compilation.CompiledModelCache.DefaultMaxEntries;
+
+    /// <summary>
+    /// The <c>ffmpeg</c> program sequence engines encode their MP4 videos with
+    /// (<c>NeuralArt__Engine__FfmpegPath</c>): a name on the PATH or a full path; it is never downloaded.
+    /// </summary>
+    public string FfmpegPath { get; set; } = DefaultFfmpegPath;
+
+    /// <summary>Longest one video encoding may take before ffmpeg is stopped and the job fails with the reason.</summary>
+    public int FfmpegTimeoutSeconds { get; set; } = DefaultFfmpegTimeoutSeconds;
 }

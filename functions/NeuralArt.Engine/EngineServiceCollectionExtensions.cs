@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NeuralArt.Engine.Dream;
+using NeuralArt.Engine.Zoom;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Contract;
 using NeuralArt.Engine.Runtime;
@@ -55,6 +56,24 @@ public static class EngineServiceCollectionExtensions
             sp.GetService<ILogger<DeepDreamEngine>>(),
             sp.GetRequiredService<IOptions<EngineOptions>>().Value));
         services.AddSingleton<IArtworkEngine>(sp => sp.GetRequiredService<DeepDreamEngine>());
+        return services;
+    }
+
+    /// <summary>
+    /// The DeepDream zoom engine (kind <c>zoom</c>) as an <see cref="IArtworkEngine"/>; its ffmpeg is
+    /// <see cref="EngineOptions.FfmpegPath"/> (<c>NeuralArt__Engine__FfmpegPath</c>). Safe to call more than once.
+    /// </summary>
+    public static IServiceCollection AddZoomEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddEngineRuntime(configuration);
+        if (services.Any(d => d.ServiceType == typeof(ZoomEngine))) return services;
+        services.AddSingleton(sp => new ZoomEngine(
+            sp.GetRequiredService<IGraphSource>(),
+            sp.GetRequiredService<OnnxSessionPool>(),
+            sp.GetRequiredService<ImageLoader>(),
+            sp.GetService<ILogger<ZoomEngine>>(),
+            sp.GetRequiredService<IOptions<EngineOptions>>().Value));
+        services.AddSingleton<IArtworkEngine>(sp => sp.GetRequiredService<ZoomEngine>());
         return services;
     }
 }

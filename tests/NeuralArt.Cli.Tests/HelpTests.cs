@@ -13,6 +13,7 @@ public sealed class HelpTests
         {
             await CommandRunner.RunAsync<DreamCommand>(["--help"]),
             await CommandRunner.RunAsync<StyleCommand>(["--help"]),
+            await CommandRunner.RunAsync<ZoomCommand>(["--help"]),
             await CommandRunner.RunAsync<GradientCommand>(["--help"]),
             await CommandRunner.RunAsync<BenchCommand>(["--help"]),
             await CommandRunner.RunAsync<ServeCommand>(["--help"]),

@@ -18,7 +18,7 @@ namespace NeuralArt.Cli.Commands;
 /// </summary>
 public sealed class DreamCommand : AsyncCommand<DreamCommand.Settings>
 {
-    public sealed class Settings : RuntimeSettings
+    public sealed class Settings : DreamOptions
     {
         [CommandArgument(0, "<input>")]
         [Description("Image to dream on (JPEG, PNG, WebP, BMP or GIF).")]
@@ -33,24 +33,10 @@ public sealed class DreamCommand : AsyncCommand<DreamCommand.Settings>
         [DefaultValue(DreamSettings.DefaultOctaves)]
         public int Octaves { get; init; } = DreamSettings.DefaultOctaves;
 
-        [CommandOption("--octave-scale <X>")]
-        [Description("Size ratio between octaves.")]
-        [DefaultValue(DreamSettings.DefaultOctaveScale)]
-        public float OctaveScale { get; init; } = DreamSettings.DefaultOctaveScale;
-
         [CommandOption("--iterations <N>")]
         [Description("Gradient steps per octave.")]
         [DefaultValue(DreamSettings.DefaultIterations)]
         public int Iterations { get; init; } = DreamSettings.DefaultIterations;
-
-        [CommandOption("--step <X>")]
-        [Description("Mean change per pixel and step (image in [[0,1]]).")]
-        [DefaultValue(DreamSettings.DefaultStep)]
-        public float Step { get; init; } = DreamSettings.DefaultStep;
-
-        [CommandOption("--layers <TAPS>")]
-        [Description("Taps and weights, for example layer3 or layer3:1,layer4:0.5 (default: the model's recommended dream taps).")]
-        public string? Layers { get; init; }
 
         [CommandOption("--channels <LIST>")]
         [Description("Only amplify these channels of the taps, for example 12,40,77.")]
@@ -61,11 +47,6 @@ public sealed class DreamCommand : AsyncCommand<DreamCommand.Settings>
         [DefaultValue(DreamSettings.DefaultTileSize)]
         public int Tile { get; init; } = DreamSettings.DefaultTileSize;
 
-        [CommandOption("--jitter <PX>")]
-        [Description("Largest random shift before each step.")]
-        [DefaultValue(DreamSettings.DefaultJitter)]
-        public int Jitter { get; init; } = DreamSettings.DefaultJitter;
-
         [CommandOption("--guide <IMAGE>")]
         [Description("Guide image: dream towards its features instead of amplifying the input's.")]
         public string? Guide { get; init; }
@@ -74,10 +55,6 @@ public sealed class DreamCommand : AsyncCommand<DreamCommand.Settings>
         [Description("Scale the input down so its longer side is at most this.")]
         [DefaultValue(DreamSettings.DefaultMaxSize)]
         public int MaxSize { get; init; } = DreamSettings.DefaultMaxSize;
-
-        [CommandOption("--seed <N>")]
-        [Description("Random seed for the jitter (default: random; the summary prints it).")]
-        public long? Seed { get; init; }
 
         public override ValidationResult Validate()
         {
@@ -111,13 +88,11 @@ public sealed class DreamCommand : AsyncCommand<DreamCommand.Settings>
         var dreamSettings = OptionErrors.Translate(() => settings.ToDreamSettings().Validate());
         using var services = CliServices.Create(settings);
 
-        var content = await services.Loader.ReadFileAsync(settings.Input, "content", cancellationToken);
-        services.Loader.Decode(content, "content", $"'{Path.GetFileName(settings.Input)}'").Dispose();
+        var content = await services.ReadImageAsync(settings.Input, "content", cancellationToken);
         var extras = new List<NamedImage>();
         if (settings.Guide is { } guidePath)
         {
-            var guide = await services.Loader.ReadFileAsync(guidePath, DeepDreamEngine.GuideRole, cancellationToken);
-            services.Loader.Decode(guide, DeepDreamEngine.GuideRole, $"'{Path.GetFileName(guidePath)}'").Dispose();
+            var guide = await services.ReadImageAsync(guidePath, DeepDreamEngine.GuideRole, cancellationToken);
             extras.Add(new NamedImage(DeepDreamEngine.GuideRole, Path.GetFileName(guidePath), guide));
         }
 

@@ -206,22 +206,22 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
         var styleSettings = OptionErrors.Translate(() => settings.ToStyleSettings().Validate());
         using var services = CliServices.Create(settings);
 
-        var content = await ReadImage(services, settings.Content, "content", cancellationToken);
+        var content = await services.ReadImageAsync(settings.Content, "content", cancellationToken);
         var extras = new List<NamedImage>();
         foreach (var path in settings.StylePaths)
         {
-            extras.Add(new NamedImage(NeuralStyleEngine.StyleRole, Path.GetFileName(path), await ReadImage(services, path, NeuralStyleEngine.StyleRole, cancellationToken)));
+            extras.Add(new NamedImage(NeuralStyleEngine.StyleRole, Path.GetFileName(path), await services.ReadImageAsync(path, NeuralStyleEngine.StyleRole, cancellationToken)));
         }
         foreach (var (role, paths) in new[] { (NeuralStyleEngine.MaskRole, settings.MaskPaths), (NeuralStyleEngine.StyleMaskRole, settings.StyleMaskPaths) })
         {
             foreach (var path in paths)
             {
-                extras.Add(new NamedImage(role, Path.GetFileName(path), await ReadImage(services, path, role, cancellationToken)));
+                extras.Add(new NamedImage(role, Path.GetFileName(path), await services.ReadImageAsync(path, role, cancellationToken)));
             }
         }
         if (settings.InitImage is { } initPath)
         {
-            extras.Add(new NamedImage(NeuralStyleEngine.InitRole, Path.GetFileName(initPath), await ReadImage(services, initPath, NeuralStyleEngine.InitRole, cancellationToken)));
+            extras.Add(new NamedImage(NeuralStyleEngine.InitRole, Path.GetFileName(initPath), await services.ReadImageAsync(initPath, NeuralStyleEngine.InitRole, cancellationToken)));
         }
 
         var engine = new NeuralStyleEngine(services.Graphs, services.Sessions, services.Loader,
@@ -258,13 +258,5 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
             $"({done.Evaluations} evaluations), weights style {s.StyleWeight:G3} content {s.ContentWeight:G3} tv {s.TvWeight:G3}, colours {s.PreserveColors}, " +
             $"smoothing {s.Smoothing}, seed {s.Seed}, {services.DeviceName}; {parts}.")));
         return 0;
-    }
-
-    private static async Task<byte[]> ReadImage(CliServices services, string path, string field, CancellationToken cancellationToken)
-    {
-        var bytes = await services.Loader.ReadFileAsync(path, field, cancellationToken);
-        // Decode now so a broken file fails with its own name before any work starts.
-        services.Loader.Decode(bytes, field, $"'{Path.GetFileName(path)}'").Dispose();
-        return bytes;
     }
 }

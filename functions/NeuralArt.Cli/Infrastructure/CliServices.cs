@@ -53,6 +53,14 @@ internal sealed class CliServices : IDisposable
         _ => "no device yet",
     };
 
+    /// <summary>Reads an image file and decodes it once, so a broken file fails with its own name before any work starts.</summary>
+    public async Task<byte[]> ReadImageAsync(string path, string field, CancellationToken cancellationToken)
+    {
+        var bytes = await Loader.ReadFileAsync(path, field, cancellationToken);
+        Loader.Decode(bytes, field, $"'{Path.GetFileName(path)}'").Dispose();
+        return bytes;
+    }
+
     public void Dispose()
     {
         Sessions.Dispose();

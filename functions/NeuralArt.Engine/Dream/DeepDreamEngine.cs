@@ -65,13 +65,42 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
 
     protected override JobPlan Plan(PlanRequest request, JsonObject values)
     {
-        var limits = request.Limits;
         var settings = DreamSettings.FromJson(values.ToJsonString());
         settings = settings with { Model = settings.Model ?? Options.Model };
-        var (manifest, parameters) = Resolve(settings);
-        var taps = parameters.Taps;
         var source = request.Inputs.Single(i => i.Role == EngineDescriptor.SourceRole);
         var guide = request.Inputs.SingleOrDefault(i => i.Role == GuideRole);
+        var still = PlanStill(settings, source, guide, request.Limits);
+        var effective = settings with
+        {
+            Layers = TapWeights.Format(still.Taps),
+            Seed = PlanLimits.SeedOr(settings.Seed),
+        };
+        return new JobPlan
+        {
+            ParametersJson = effective.ToJson(),
+            Model = still.Manifest.Name,
+            Stages = PlanLimits.Stages(still.OctaveSizes, settings.Iterations),
+            Cost = new JobCost
+            {
+                Iterations = still.Iterations,
+                PixelIterations = still.PixelIterations,
+                MultiplyAdds = still.MultiplyAdds,
+                PeakMemoryBytes = still.PeakMemoryBytes,
+                CheckpointBytes = still.CheckpointBytes,
+                WorkingPixels = (long)still.Width * still.Height,
+            },
+        };
+    }
+
+    /// <summary>
+    /// The plan of one dream (a still, or one frame of a sequence) from headers alone: model and
+    /// taps resolved, channels checked against the network, working size, the still's iterations,
+    /// working image and checkpoint checked against the host's caps, and its cost.
+    /// </summary>
+    internal DreamStillPlan PlanStill(DreamSettings settings, InputHeader source, InputHeader? guide, EngineLimits limits)
+    {
+        var (manifest, parameters) = Resolve(settings);
+        var taps = parameters.Taps;
         if (guide is not null && settings.Channels is not null)
         {
             throw new InvalidArtworkInputException("Channels cannot be combined with a guide image (the guide chooses the features).", DreamSchema.Channels);
@@ -118,26 +147,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
 
         var imageFloats = (long)ImageTensor.Channels * (octavePixels + ImageCopiesPerStep * working);
         var peak = checkpoint + sizeof(float) * (imageFloats + PlanLimits.ActivationCopiesPerStep * peakActivations);
-        var effective = settings with
-        {
-            Layers = TapWeights.Format(taps),
-            Seed = PlanLimits.SeedOr(settings.Seed),
-        };
-        return new JobPlan
-        {
-            ParametersJson = effective.ToJson(),
-            Model = manifest.Name,
-            Stages = PlanLimits.Stages(sizes, settings.Iterations),
-            Cost = new JobCost
-            {
-                Iterations = total,
-                PixelIterations = pixelIterations,
-                MultiplyAdds = macs,
-                PeakMemoryBytes = peak,
-                CheckpointBytes = checkpoint,
-                WorkingPixels = working,
-            },
-        };
+        return new DreamStillPlan(manifest, taps, width, height, sizes, total, pixelIterations, macs, checkpoint, peak);
     }
 
     protected override Image<Rgb24> RenderImage(ReadOnlyMemory<byte> state) => DreamState.Deserialize(state).Image.ToImage();
@@ -163,21 +173,10 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         }
 
         var (manifest, parameters) = Resolve(settings);
-        // Compile (or find) the graphs now so that a bad tap or channel fails the job at once.
-        using (var gradient = GradientSession(manifest, parameters, guided))
-        {
-            Inputs(gradient.Session, parameters, guided);
-        }
-        if (guided) FeaturesSession(manifest, parameters).Dispose();
+        PrepareGraphs(manifest, parameters, guided);
 
         cancellationToken.ThrowIfCancellationRequested();
-        using var content = Loader.Decode(inputs.Content, EngineDescriptor.SourceRole);
-        FitWithin(content, settings.MaxSize);
-        if (Math.Min(content.Width, content.Height) < DreamSettings.MinImageSide)
-        {
-            throw new InvalidArtworkInputException(
-                $"The source image is {content.Width}x{content.Height}; each side must be at least {DreamSettings.MinImageSide} px.", EngineDescriptor.SourceRole);
-        }
+        using var content = LoadSource(inputs.Content, settings.MaxSize);
 
         byte[] guideBytes = [];
         int guideWidth = 0, guideHeight = 0;
@@ -189,31 +188,76 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         }
 
         settings = settings with { Seed = PlanLimits.SeedOr(settings.Seed) };
-        var source = content.ToRgbBytes();
+        var state = NewState(content, settings, guideBytes, guideWidth, guideHeight);
+        Logger.LogInformation("Dream started: {Width}x{Height}, {Octaves} octaves x {Iterations} iterations at {Layers}, seed {Seed}.",
+            content.Width, content.Height, settings.Octaves, settings.Iterations, TapWeights.Format(parameters.Taps), settings.Seed);
+        return new EngineCheckpoint(state.Serialize(), state.Progress());
+    }
+
+    /// <summary>Compiles (or finds) the dream's graphs now, so that a bad tap or channel fails the job at once.</summary>
+    internal void PrepareGraphs(BackboneManifest manifest, DreamParameters parameters, bool guided)
+    {
+        using (var gradient = GradientSession(manifest, parameters, guided))
+        {
+            Inputs(gradient.Session, parameters, guided);
+        }
+        if (guided) FeaturesSession(manifest, parameters).Dispose();
+    }
+
+    /// <summary>Decodes the source photo and scales it down to <paramref name="maxSize"/>; refuses one too small to dream on.</summary>
+    internal Image<Rgb24> LoadSource(ReadOnlyMemory<byte> bytes, int maxSize)
+    {
+        var content = Loader.Decode(bytes, EngineDescriptor.SourceRole);
+        FitWithin(content, maxSize);
+        if (Math.Min(content.Width, content.Height) < DreamSettings.MinImageSide)
+        {
+            var (width, height) = (content.Width, content.Height);
+            content.Dispose();
+            throw new InvalidArtworkInputException(
+                $"The source image is {width}x{height}; each side must be at least {DreamSettings.MinImageSide} px.", EngineDescriptor.SourceRole);
+        }
+        return content;
+    }
+
+    /// <summary>
+    /// A dream's initial state on <paramref name="content"/> (already at its working size), with
+    /// <paramref name="settings"/> whose seed is set: the smallest octave's base, nothing done yet.
+    /// </summary>
+    internal static DreamState NewState(Image<Rgb24> content, DreamSettings settings, byte[]? guide = null, int guideWidth = 0, int guideHeight = 0)
+    {
+        var seed = settings.Seed ?? throw new ArgumentException("The dream's seed must be drawn before it starts.", nameof(settings));
         var sizes = OctavePlan.Sizes(content.Height, content.Width, settings.Octaves, settings.OctaveScale);
         var bases = OctavePlan.Bases(content.ToTensor(), sizes);
-        var state = new DreamState
+        return new DreamState
         {
             Settings = settings,
             SourceWidth = content.Width,
             SourceHeight = content.Height,
-            Source = source,
+            Source = content.ToRgbBytes(),
             GuideWidth = guideWidth,
             GuideHeight = guideHeight,
-            Guide = guideBytes,
-            RandomState = (ulong)settings.Seed.Value,
+            Guide = guide ?? [],
+            RandomState = (ulong)seed,
             Image = bases[0].Clone(),
         };
-        Logger.LogInformation("Dream started: {Width}x{Height}, {Octaves} octaves x {Iterations} iterations at {Layers}, seed {Seed}.",
-            content.Width, content.Height, settings.Octaves, settings.Iterations, TapWeights.Format(parameters.Taps), settings.Seed);
-        return new EngineCheckpoint(state.Serialize(), state.Progress());
     }
 
     protected override ChunkRun RunChunk(ReadOnlyMemory<byte> bytes, int maxIterations, IProgress<EngineProgress>? progress, CancellationToken cancellationToken)
     {
         var state = DreamState.Deserialize(bytes);
         if (state.IsComplete) return new ChunkRun(new EngineCheckpoint(bytes.ToArray(), state.Progress()), () => state.Image.ToImage(), state.Settings.ToJson());
+        Advance(state, maxIterations, s => progress?.Report(s.Progress()), cancellationToken);
+        return new ChunkRun(new EngineCheckpoint(state.Serialize(), state.Progress()), () => state.Image.ToImage(), state.Settings.ToJson());
+    }
 
+    /// <summary>
+    /// Runs at most <paramref name="maxIterations"/> steps of <paramref name="state"/>'s current
+    /// octave (never past its end), calling <paramref name="stepped"/> after each; when the octave's
+    /// last step is done, carries its detail into the next octave (or marks the dream complete).
+    /// On the CPU, the same steps in one call or in several give the same pixels.
+    /// </summary>
+    internal void Advance(DreamState state, int maxIterations, Action<DreamState>? stepped, CancellationToken cancellationToken)
+    {
         var settings = state.Settings;
         var (manifest, parameters) = Resolve(settings);
         // The lease keeps the session alive (even if the pool evicts it) until the runner is done.
@@ -232,7 +276,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
             state.Iteration++;
             state.CompletedIterations++;
             state.RandomState = random.State;
-            progress?.Report(state.Progress());
+            stepped?.Invoke(state);
         }
         var untiled = Tiling.Layout(state.Image.Height, state.Image.Width, settings.TileSize).Count == 1;
         var onDevice = Options.StepPlacement == StepPlacement.Device
@@ -248,7 +292,6 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
             for (var done = 0; done < steps; done++) Stepped(stepper.Step(state.Image, ref random, cancellationToken));
         }
         if (state.Iteration == settings.Iterations) EndOctave(state, sizes);
-        return new ChunkRun(new EngineCheckpoint(state.Serialize(), state.Progress()), () => state.Image.ToImage(), state.Settings.ToJson());
     }
 
     /// <summary>
@@ -311,7 +354,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         }
     }
 
-    private (BackboneManifest Manifest, DreamParameters Parameters) Resolve(DreamSettings settings)
+    internal (BackboneManifest Manifest, DreamParameters Parameters) Resolve(DreamSettings settings)
     {
         var manifest = ResolveModel(settings.Model);
         var taps = settings.Taps(manifest.Recommended.Dream);

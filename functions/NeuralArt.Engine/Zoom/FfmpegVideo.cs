@@ -1,0 +1,124 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using NeuralArt.Contract;
+
+namespace NeuralArt.Engine.Zoom;
+
+/// <summary>
+/// Encodes numbered PNG frames in a folder into an MP4 that browsers play (H.264, yuv420p, the
+/// index at the front) by running the <c>ffmpeg</c> program: ImageSharp makes no video and a
+/// managed H.264 encoder is not worth carrying. The run is bounded by a timeout and stopped
+/// (with its children) on cancellation. Failures become <see cref="InvalidArtworkInputException"/>s
+/// on field <c>ffmpeg</c> whose messages name no server path; the details go to the log.
+/// </summary>
+internal sealed class FfmpegVideo
+{
+    public const string Field = "ffmpeg";
+
+    /// <summary>Digits of a frame's number in its file name: <c>00000.png</c>, as ffmpeg's pattern reads them.</summary>
+    private const int FrameDigits = 5;
+    private const string OutputFile = "animation.mp4";
+    /// <summary>Longest ffmpeg diagnostic quoted in a message.</summary>
+    private const int MaxReasonLength = 300;
+
+    private readonly string _program;
+    private readonly TimeSpan _timeout;
+    private readonly ILogger _logger;
+
+    public FfmpegVideo(string program, TimeSpan timeout, ILogger logger)
+    {
+        _program = program;
+        _timeout = timeout;
+        _logger = logger;
+    }
+
+    /// <summary>Where frame <paramref name="index"/> goes in the folder handed to <see cref="EncodeAsync"/>.</summary>
+    public static string FrameFile(string folder, int index) =>
+        Path.Combine(folder, index.ToString("D" + FrameDigits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) + ".png");
+
+    /// <summary>Encodes the frames <see cref="FrameFile"/> wrote in <paramref name="folder"/> at <paramref name="fps"/>; returns the MP4's bytes.</summary>
+    public async Task<byte[]> EncodeAsync(string folder, int fps, CancellationToken cancellationToken)
+    {
+        var output = Path.Combine(folder, OutputFile);
+        var rate = fps.ToString(CultureInfo.InvariantCulture);
+        // Names relative to the folder (the working directory), so ffmpeg's messages hold no server path.
+        var start = new ProcessStartInfo(_program)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+            WorkingDirectory = folder,
+        };
+        foreach (var argument in new[]
+        {
+            "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+            "-framerate", rate, "-i", $"%0{FrameDigits}d.png",
+            // yuv420p halves the chroma: both sides must be even, so odd ones get a pixel of padding.
+            "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2",
+            "-c:v", "libx264", "-pix_fmt", "yuv420p", "-r", rate,
+            // The index first, so a browser starts playing before the whole file has arrived.
+            "-movflags", "+faststart", "-an", OutputFile,
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            _logger.LogError(ex, "ffmpeg ({Program}) could not be started.", _program);
+            throw new InvalidArtworkInputException(
+                "The video (MP4) needs the ffmpeg program, which could not be started on this host (is it installed and configured?).", Field, ex);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timeout);
+        // Both pipes are drained while ffmpeg runs, so a chatty run cannot fill one and stall.
+        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        var chatter = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // It ended on its own between the timeout and the kill.
+            }
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new InvalidArtworkInputException(
+                $"ffmpeg did not finish the video within {_timeout.TotalSeconds:F0} s; it was stopped.", Field);
+        }
+
+        var log = await errors.ConfigureAwait(false);
+        await chatter.ConfigureAwait(false);
+        if (process.ExitCode != 0 || !File.Exists(output))
+        {
+            _logger.LogError("ffmpeg exited with code {Code}: {Errors}", process.ExitCode, log);
+            var reason = Reason(log, folder);
+            throw new InvalidArtworkInputException(
+                $"ffmpeg could not make the video (exit code {process.ExitCode}){(reason.Length > 0 ? ": " + reason : ".")}", Field);
+        }
+        return await File.ReadAllBytesAsync(output, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>ffmpeg's last diagnostic line, with the temporary folder's name taken out (it is a server path).</summary>
+    private static string Reason(string log, string folder)
+    {
+        var line = log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
+        line = line.Replace(folder + Path.DirectorySeparatorChar, "", StringComparison.Ordinal).Replace(folder, "frames", StringComparison.Ordinal);
+        return line.Length <= MaxReasonLength ? line : line[..MaxReasonLength] + "…";
+    }
+}
