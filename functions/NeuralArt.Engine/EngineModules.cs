@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-
 namespace NeuralArt.Engine;
 
 /// <summary>
@@ -15,6 +14,7 @@ public static class EngineModules
     {
         services.AddDeepDreamEngine(configuration);
         services.AddNeuralStyleEngine(configuration);
+        services.AddZoomEngine(configuration);
         return services;
     }
 }

@@ -16,7 +16,7 @@ public sealed partial class KindAgnosticTests
     /// <summary>Every kind and engine-specific role of the engines this repository ships.</summary>
     private static readonly string[] EngineWords =
     [
-        ArtworkKinds.Dream, ArtworkKinds.Style,
+        ArtworkKinds.Dream, ArtworkKinds.Style, ArtworkKinds.Zoom,
         DeepDreamEngine.GuideRole, NeuralStyleEngine.StyleRole, NeuralStyleEngine.InitRole, NeuralStyleEngine.MaskRole, NeuralStyleEngine.StyleMaskRole,
     ];
 
