@@ -5,7 +5,7 @@
 // kind functionapp) running the pipeline image with a user-assigned managed identity.
 // Deploy into an existing resource group:
 //   az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json -p imageTag=<tag>
-// See README.md, "Deploy to Azure", for the whole sequence (the registry must hold the image before
+// See docs/deploy.md, "Deploy, end to end", for the whole sequence (the registry must hold the image before
 // the app starts, hence deployFunctionApp=false on the first run).
 targetScope = 'resourceGroup'
 

@@ -16,7 +16,7 @@ internal sealed class StorageInitializer(BlobArtworkStore store, IOptions<LocalH
         await store.EnsureContainersAsync(cancellationToken).ConfigureAwait(false);
         if (!store.BlobEndpoint.IsLoopback)
         {
-            // A real account's CORS is the infrastructure's to set (README: dashboard); never changed from here.
+            // A real account's CORS is the infrastructure's to set (docs/dashboard.md, "Storage CORS"); never changed from here.
             logger.LogInformation("Storage is not local: the dashboard's uploads need a CORS rule for {Origin} on the account.", StorageCors.Origin(options.Value.Url));
             return;
         }

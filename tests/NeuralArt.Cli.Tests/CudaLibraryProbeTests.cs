@@ -5,11 +5,9 @@ namespace NeuralArt.Cli.Tests;
 /// <summary>The dlopen probe behind <c>neuralart doctor</c>'s library table, on libraries every Linux has or lacks.</summary>
 public class CudaLibraryProbeTests
 {
-    [Fact]
+    [LinuxFact]
     public void A_library_that_exists_loads_and_reports_the_file_it_came_from()
     {
-        if (!OperatingSystem.IsLinux()) return;
-
         var status = CudaLibraryProbe.Probe(new CudaLibrary("libm.so.6", "maths", true, "glibc"));
 
         Assert.True(status.Loaded, status.Error);
@@ -19,11 +17,9 @@ public class CudaLibraryProbeTests
         Assert.True(File.Exists(status.Path), status.Path);
     }
 
-    [Fact]
+    [LinuxFact]
     public void A_missing_library_is_reported_as_not_found()
     {
-        if (!OperatingSystem.IsLinux()) return;
-
         var status = CudaLibraryProbe.Probe(new CudaLibrary("libneuralart-no-such-library.so.1", "none", true, "nowhere"));
 
         Assert.False(status.Loaded);
@@ -31,17 +27,14 @@ public class CudaLibraryProbeTests
         Assert.Equal("not found", status.Error);
     }
 
-    [Fact]
+    [FactWithoutCudaLibrary("libcublasLt.so.13")]
     public void A_library_whose_dependency_is_missing_names_that_dependency()
     {
-        if (!OperatingSystem.IsLinux()) return;
         // ONNX Runtime's CUDA provider ships with the app; it links cuBLASLt. Where cuBLASLt is not
         // installed (any machine without CUDA 13, such as CI), loading the provider must fail with
         // the dependency's name, which is what doctor shows to say what to install.
         var provider = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libonnxruntime_providers_cuda.so");
         Assert.True(File.Exists(provider), $"{provider} is missing from the build output");
-        var cublasLt = CudaLibraryProbe.Probe(CudaLibraryProbe.Libraries.Single(l => l.Name == "libcublasLt.so.13"));
-        if (cublasLt.Loaded) return;
 
         var status = CudaLibraryProbe.Probe(new CudaLibrary(provider, "CUDA provider", true, "the app"));
 

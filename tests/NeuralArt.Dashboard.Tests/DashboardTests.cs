@@ -254,8 +254,12 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
             }, what: "both jobs in the gallery");
             Assert.True(ids.IndexOf(second) < ids.IndexOf(first), $"Not newest first: {string.Join(", ", ids)}");
 
-            // Thumbnails are the small preview JPEGs, never the full-size results.
+            // Both jobs have a preview, so both cards show a thumbnail, and thumbnails are the small
+            // preview JPEGs, never the full-size results.
+            Assert.Single(Browser.FindAll($"#gallery li[data-job='{first}'] img"));
+            Assert.Single(Browser.FindAll($"#gallery li[data-job='{second}'] img"));
             var sources = Browser.FindAll("#gallery img").Select(i => i.GetAttribute("src") ?? string.Empty).ToList();
+            Assert.True(sources.Count >= 2, $"{sources.Count} thumbnails in the gallery, expected at least the two jobs'");
             Assert.All(sources, src => Assert.Contains("/" + StorageLayout.PreviewFileName, new Uri(src).AbsolutePath));
             Browser.Screenshot("10-gallery");
             AssertAccessible("gallery");
@@ -334,6 +338,50 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         }
     }
 
+    /// <summary>
+    /// Names are data: a style and a photo in the inbox whose names are HTML show on the page as
+    /// text, and nothing they spell is built or run (no element, no handler, no request for it).
+    /// </summary>
+    [Fact]
+    public async Task Style_and_photo_names_made_of_HTML_show_as_text_and_inject_nothing()
+    {
+        const string HostileStyle = "<img src=x onerror=window.injected=1>";
+        const string HostilePhoto = "<img src=x onerror=window.injected=2>.jpg";
+        var style = fixture.Blobs.GetBlobContainerClient(StorageLayout.StylesContainer).GetBlobClient(HostileStyle + ".jpg");
+        await style.UploadAsync(DashboardFixture.SamplePhoto, overwrite: true);
+        var photo = new BlobRef(StorageLayout.InboxContainer, "dream/" + HostilePhoto);
+        await fixture.Blobs.GetBlobContainerClient(photo.Container).GetBlobClient(photo.Name).UploadAsync(CatPhoto, overwrite: true);
+        var id = await SubmitThroughApiAsync(photo);
+        try
+        {
+            OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
+            Browser.Find("input[name='kind'][value='style']").Click();
+            Browser.Until(_ => Browser.FindAll("fieldset[data-field='style'] .swatch-name").Any(e => e.Text == HostileStyle) ? true : (bool?)null,
+                what: "the style's name, as text, in the picker");
+            Browser.Screenshot("15-hostile-style-name");
+            AssertNothingInjected("style picker");
+
+            Browser.Open(fixture.BaseAddress + "#/jobs");
+            Browser.WaitForView("gallery");
+            Browser.Until(_ => Browser.FindAll($"#gallery li[data-job='{id}'] .card-source").Any(e => e.Text == HostilePhoto) ? true : (bool?)null,
+                what: "the photo's name, as text, on its gallery card");
+            Browser.Screenshot("16-hostile-photo-name");
+            AssertNothingInjected("gallery");
+            AssertNoConsoleErrors();
+        }
+        finally
+        {
+            await CancelQuietlyAsync(id);
+            await style.DeleteIfExistsAsync();
+        }
+    }
+
+    private void AssertNothingInjected(string where)
+    {
+        Assert.Equal(0L, Browser.Script<long>("return document.querySelectorAll('img[src=\"x\"]').length;"));
+        Assert.True(Browser.Script<bool>("return window.injected === undefined;"), $"A name ran as script on the {where}.");
+    }
+
     private void OpenWithKey(int width, int height)
     {
         Browser.Resize(width, height);
@@ -406,6 +454,12 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     {
         var blob = new BlobRef(StorageLayout.UploadsContainer, $"{Guid.NewGuid():N}/{Path.GetFileName(photo)}");
         await fixture.Blobs.GetBlobContainerClient(blob.Container).GetBlobClient(blob.Name).UploadAsync(photo);
+        return await SubmitThroughApiAsync(blob);
+    }
+
+    /// <summary>A small dream of a blob already in storage, started through the API.</summary>
+    private async Task<string> SubmitThroughApiAsync(BlobRef blob)
+    {
         var body = $$$"""{"kind":"dream","inputs":{"source":"{{{blob}}}"},"parameters":{"octaves":1,"iterations":{{{SmallIterations}}},"maxSize":96}}""";
         using var response = await fixture.Api.PostAsync("/api/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();

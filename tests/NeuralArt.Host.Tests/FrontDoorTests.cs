@@ -32,50 +32,88 @@ public sealed class FrontDoorTests(AzuriteFixture azurite)
         return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone(), response);
     }
 
-    [Fact]
-    public async Task Each_class_of_bad_request_gets_its_status_and_field_and_the_host_then_serves_a_good_job()
+    /// <summary>
+    /// One bad request per row: its body, with <c>{good}</c>, <c>{empty}</c>, <c>{text}</c>, <c>{bomb}</c>
+    /// and <c>{long}</c> standing for inputs the test uploads (or names) first, the field the 400 names,
+    /// and words of its detail that tell which check refused it (several checks name <c>source</c>).
+    /// </summary>
+    private static readonly Dictionary<string, (string Body, string Field, string Reason)> BadRequests = new()
     {
-        var good = await UploadAsync("cat.png", TestImages.Png(32, 24));
-        var corrupt = await UploadAsync("corrupt.png", TestImages.TruncatedPng());
-        var empty = await UploadAsync("empty.png", []);
-        var text = await UploadAsync("text.png", TestImages.NotAnImage());
-        var bomb = await UploadAsync("bomb.png", TestImages.DecompressionBomb());
-        var longName = "uploads/" + new string('a', JobDoor.MaxReferenceLength) + ".png";
-        (string Body, string Field)[] cases =
-        [
-            ("{not json", "body"),
-            ($$$"""{"kind":"mosaic","inputs":{"source":"{{{good}}}"}}""", "kind"),
-            ($$$"""{"kind":"dream","inputs":{"source":"{{{good}}}"},"parameters":{"iterations":-1}}""", "iterations"),
-            ($$$"""{"kind":"dream","inputs":{"source":"{{{good}}}"},"parameters":{"colour":"red"}}""", "colour"),
-            ($$$"""{"kind":"dream","inputs":{"source":"{{{good}}}"},"chunkBudgetSeconds":3600}""", "chunkBudgetSeconds"),
-            ("""{"kind":"dream","inputs":{"source":"outputs/x/result.png"}}""", "source"),
-            ("""{"kind":"dream","inputs":{"source":"uploads/../jobs/x.png"}}""", "source"),
-            ($$$"""{"kind":"dream","inputs":{"source":"{{{longName}}}"}}""", "source"),
-            ("""{"kind":"dream","inputs":{"source":"uploads/nothing-here.png"}}""", "source"),
-            ($$$"""{"kind":"dream","inputs":{"source":"{{{empty}}}"}}""", "source"),
-            ($$$"""{"kind":"dream","inputs":{"source":"{{{text}}}"}}""", "source"),
-            ($$$"""{"kind":"dream","inputs":{"source":"{{{bomb}}}"}}""", "source"),
-            ($$$"""{"kind":"style","inputs":{"source":"{{{good}}}","style":"bad\u0001name"}}""", "style"),
-            ($$$"""{"kind":"style","inputs":{"source":"{{{good}}}"}}""", "style"),
-        ];
+        ["not JSON"] = ("{not json", "body", "not a valid job"),
+        ["unknown kind"] = ("""{"kind":"mosaic","inputs":{"source":"{good}"}}""", "kind", "is unknown"),
+        ["parameter out of range"] = ("""{"kind":"dream","inputs":{"source":"{good}"},"parameters":{"iterations":-1}}""", "iterations", "must be from 1 to"),
+        ["unknown parameter"] = ("""{"kind":"dream","inputs":{"source":"{good}"},"parameters":{"colour":"red"}}""", "colour", "no parameter 'colour'"),
+        ["chunk budget over half the function timeout"] = ("""{"kind":"dream","inputs":{"source":"{good}"},"chunkBudgetSeconds":3600}""", "chunkBudgetSeconds", "half of this host's"),
+        ["input from a container jobs may not read"] = ("""{"kind":"dream","inputs":{"source":"outputs/x/result.png"}}""", "source", "are read from the containers"),
+        ["input with a dot segment"] = ("""{"kind":"dream","inputs":{"source":"uploads/../jobs/x.png"}}""", "source", "no empty or dot segments"),
+        ["input reference too long"] = ("""{"kind":"dream","inputs":{"source":"{long}"}}""", "source", "characters long"),
+        ["input that does not exist"] = ("""{"kind":"dream","inputs":{"source":"uploads/nothing-here.png"}}""", "source", "does not exist"),
+        ["empty input"] = ("""{"kind":"dream","inputs":{"source":"{empty}"}}""", "source", "is empty"),
+        ["input that is not an image"] = ("""{"kind":"dream","inputs":{"source":"{text}"}}""", "source", "not an image this tool reads"),
+        ["decompression bomb"] = ("""{"kind":"dream","inputs":{"source":"{bomb}"}}""", "source", "the largest side allowed"),
+        ["style name with a control character"] = ("""{"kind":"style","inputs":{"source":"{good}","style":"bad\u0001name"}}""", "style", "control character"),
+        ["style transfer without a style"] = ("""{"kind":"style","inputs":{"source":"{good}"}}""", "style", "'style' input(s); got 0"),
+    };
 
-        foreach (var (body, field) in cases)
+    public static TheoryData<string> BadRequestNames => new(BadRequests.Keys);
+
+    /// <summary>The row's body with its placeholders replaced by inputs uploaded for this case.</summary>
+    private async Task<string> BadRequestBodyAsync(string name)
+    {
+        var body = BadRequests[name].Body;
+        (string Placeholder, Func<Task<string>> Upload)[] inputs =
+        [
+            ("{good}", () => UploadAsync("cat.png", TestImages.Png(32, 24))),
+            ("{empty}", () => UploadAsync("empty.png", [])),
+            ("{text}", () => UploadAsync("text.png", TestImages.NotAnImage())),
+            ("{bomb}", () => UploadAsync("bomb.png", TestImages.DecompressionBomb())),
+            ("{long}", () => Task.FromResult("uploads/" + new string('a', JobDoor.MaxReferenceLength) + ".png")),
+        ];
+        foreach (var (placeholder, upload) in inputs)
         {
-            var (status, problem, _) = await PostAsync(Host.Http, body);
-            Assert.True(status == HttpStatusCode.BadRequest, $"{body}: {(int)status} {problem}");
-            Assert.Equal(field, problem.GetProperty("field").GetString());
-            var detail = problem.GetProperty("detail").GetString()!;
-            Assert.DoesNotContain("/work/", detail, StringComparison.Ordinal);
-            Assert.DoesNotContain("   at ", detail, StringComparison.Ordinal);
+            if (body.Contains(placeholder, StringComparison.Ordinal))
+            {
+                body = body.Replace(placeholder, await upload(), StringComparison.Ordinal);
+            }
+        }
+
+        return body;
+    }
+
+    [Theory]
+    [MemberData(nameof(BadRequestNames))]
+    public async Task A_bad_request_gets_400_naming_its_field_without_server_details(string name)
+    {
+        var body = await BadRequestBodyAsync(name);
+
+        var (status, problem, _) = await PostAsync(Host.Http, body);
+
+        Assert.True(status == HttpStatusCode.BadRequest, $"{body}: {(int)status} {problem}");
+        Assert.Equal(BadRequests[name].Field, problem.GetProperty("field").GetString());
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.Contains(BadRequests[name].Reason, detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("/work/", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task After_every_bad_request_the_host_serves_a_good_job_and_a_cut_off_file_fails_its_job()
+    {
+        foreach (var name in BadRequests.Keys)
+        {
+            var (status, _, _) = await PostAsync(Host.Http, await BadRequestBodyAsync(name));
+            Assert.Equal(HttpStatusCode.BadRequest, status);
         }
 
         // A file whose header is sound but whose pixels are cut off can only be found out by decoding:
         // it passes the door and fails its job with the reason, without a retry.
+        var corrupt = await UploadAsync("corrupt.png", TestImages.TruncatedPng());
         var truncated = await JobPolling.SubmitAsync(Host.Http, $$$"""{"kind":"dream","inputs":{"source":"{{{corrupt}}}"}}""");
         var failed = await JobPolling.WaitAsync(Host.Http, truncated, diagnostics: () => Host.Output);
         Assert.Equal("failed", failed.GetProperty("status").GetString());
         Assert.Equal("source", failed.GetProperty("error").GetProperty("field").GetString());
 
+        var good = await UploadAsync("cat.png", TestImages.Png(32, 24));
         var id = await JobPolling.SubmitAsync(Host.Http, $$$"""{"kind":"dream","inputs":{"source":"{{{good}}}"},"parameters":{"phases":1,"iterations":2}}""");
         Assert.Equal("completed", (await JobPolling.WaitAsync(Host.Http, id, diagnostics: () => Host.Output)).GetProperty("status").GetString());
     }

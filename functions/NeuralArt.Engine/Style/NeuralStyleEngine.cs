@@ -245,10 +245,10 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     /// The loss parts of <paramref name="image"/> (default: the state's current output, its margin
     /// cropped) against the targets of the state's current scale; the image must have that scale's
     /// output size. It is measured as the transfer optimizes it: on a canvas with the state's margin,
-    /// here reflected from the picture itself. Both rulers are dominated by what happens at the
-    /// canvas edge (the network's zero padding next to the picture): the plain zero-padded objective
-    /// of the picture rewards dark borders, the artefact the margin removes (cat, 512 px: the
-    /// dark-bordered result 0.074, the clean-bordered one 3.3), the reflected one does not (3.8 and 2.0).
+    /// here reflected from the picture itself, because a Gram loss is dominated by what happens at the
+    /// canvas edge: the plain zero-padded objective of the picture rewards the dark borders the margin
+    /// removes, the reflected one does not (measurements: docs/style-transfer.md, "Style loss, before
+    /// and after").
     /// </summary>
     public Task<StyleLossParts> MeasureAsync(ReadOnlyMemory<byte> state, ImageTensor? image = null, CancellationToken cancellationToken = default)
     {
@@ -540,9 +540,9 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     /// <summary>
     /// Tiles of a tiled image have centres of half the tile size; with their halos (the receptive
     /// field, about 110 px each side for the default taps) the network then runs on pieces smaller
-    /// than the largest image it takes whole, which keeps ONNX Runtime's working memory bounded.
-    /// Measured at 4096x4096 on the CPU: 123 s and 4.5 GB peak for two Adam iterations with 512 px
-    /// centres, against 200 s and 5.6 GB with 1024 px ones.
+    /// than the largest image it takes whole, which keeps ONNX Runtime's working memory bounded; half
+    /// the tile size was both faster and smaller than whole tiles at 4096x4096 (docs/benchmarks.md,
+    /// "Large style transfers").
     /// </summary>
     internal static int TileCentre(int tileSize) => tileSize / 2;
 

@@ -63,9 +63,10 @@ public static class SmoothingModes
 public sealed record StyleSettings
 {
     /// <summary>
-    /// With Grams normalized by C*H*W, the style terms of a photo against a painting are about 1e-3
-    /// and the content term of an unrelated image about 1: this weight makes the style dominate at
-    /// the start and still lets layer3 keep the photo's shapes (measured on the bundled images).
+    /// Chosen for the Gram normalization by C*H*W, whose style terms are orders of magnitude smaller
+    /// than the content term: this weight makes the style dominate at the start and still lets layer3
+    /// keep the photo's shapes (the magnitudes measured on the bundled images: docs/style-transfer.md,
+    /// "Weights").
     /// </summary>
     public const double DefaultStyleWeight = 1e5;
     public const double DefaultContentWeight = 1;
@@ -73,8 +74,9 @@ public sealed record StyleSettings
     public const double DefaultTvWeight = 10;
     /// <summary>
     /// Penalty on pixels outside [0,1], <c>w * mean(max(0, x-1)^2 + max(0, -x)^2)</c>. The optimizer
-    /// works unconstrained; without it L-BFGS pushes pixels to -0.8 and 1.5, and clamping when saving
-    /// loses half of the style gained. At 1e4 the saved 8-bit image has the optimized losses.
+    /// works unconstrained, so without it L-BFGS drifts out of range and clamping when saving throws
+    /// away style the transfer gained; with it the saved 8-bit image has the optimized losses
+    /// (measured: docs/style-transfer.md, "What it does").
     /// </summary>
     public const double DefaultRangeWeight = 1e4;
     public const int DefaultIterations = 200;
@@ -88,8 +90,9 @@ public sealed record StyleSettings
     /// <summary>
     /// Default smoothing: scale the layer3 and layer4 features by 1e-3 before their Grams (what the
     /// authors' released code does). The paper's softmax over channels at temperature 1 saturates on
-    /// this backbone (layer4 activations reach ~50, so it is nearly one-hot) and the image barely
-    /// changes; scaling does not saturate. See README for the comparison.
+    /// this backbone (its deep activations are large enough to make it nearly one-hot) and the image
+    /// barely changes; scaling does not saturate. Measurements and the comparison:
+    /// docs/style-transfer.md, "Smoothing".
     /// </summary>
     public const string DefaultSmoothingMode = "scale";
     public const float DefaultSmoothingFactor = 1e-3f;
@@ -98,13 +101,13 @@ public sealed record StyleSettings
     /// <summary>
     /// Reflected margin around the optimized image, as a fraction of its long side (16 px at 256,
     /// 32 px at 512), cropped when rendering: the network's zero padding then borders the margin, not
-    /// the picture, whose edges no longer darken (README, "Borders", has the measurements).
+    /// the picture, whose edges no longer darken (docs/style-transfer.md, "Borders", has the measurements).
     /// </summary>
     public const float DefaultMargin = 0.0625f;
     public const float MaxMargin = 0.25f;
     /// <summary>
     /// Adam iterate averaging off by default: measured on the samples it did not lower the loss of
-    /// the result enough to be worth changing what Adam returns (README, "Controls").
+    /// the result enough to be worth changing what Adam returns (docs/style-transfer.md, "Iterate averaging (Adam)").
     /// </summary>
     public const double DefaultAdamAverage = 0;
     public const double MaxAdamAverage = 0.9999;

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace NeuralArt.Pipeline.Storage;
 
 /// <summary>
-/// Where everything lives in the storage account (documented in README, "Storage layout").
+/// Where everything lives in the storage account (documented in docs/pipeline.md, "Storage layout").
 /// <list type="bullet">
 /// <item><c>inbox/dream/&lt;file&gt;</c>, <c>inbox/style/&lt;style&gt;/&lt;file&gt;</c>: drop-in sources (+ optional <c>&lt;file&gt;.json</c> sidecar).</item>
 /// <item><c>styles/&lt;style&gt;.&lt;ext&gt;</c>: the style images that inbox style jobs name.</item>
