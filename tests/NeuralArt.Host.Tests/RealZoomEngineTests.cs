@@ -160,8 +160,10 @@ public sealed class RealZoomEngineTests(AzuriteFixture azurite)
     public async Task Bad_zoom_requests_get_4xx_naming_the_field_and_a_missing_encoder_fails_the_job_with_error_json()
     {
         const int frameCap = 8;
+        // A multiply-add cap far above the small zoom below and far below a 512 px one.
+        const string multiplyAddCap = "1e10";
         await using var host = await StartHostAsync("zbad",
-            $"--NeuralArt:Limits:MaxFrames={frameCap}", "--NeuralArt:Engine:FfmpegPath=/nonexistent/ffmpeg");
+            $"--NeuralArt:Limits:MaxFrames={frameCap}", $"--NeuralArt:Limits:MaxMultiplyAdds={multiplyAddCap}", "--NeuralArt:Engine:FfmpegPath=/nonexistent/ffmpeg");
         var source = await UploadPhotoAsync();
         (string Parameters, HttpStatusCode Status, string Field)[] cases =
         [
@@ -173,7 +175,7 @@ public sealed class RealZoomEngineTests(AzuriteFixture azurite)
             ("""{"rotate":400}""", HttpStatusCode.BadRequest, "rotate"),
             ("""{"fps":0}""", HttpStatusCode.BadRequest, "fps"),
             ("""{"animations":"avi"}""", HttpStatusCode.BadRequest, "animations"),
-            ($$"""{"frames":{{frameCap}},"octaves":4,"iterations":500,"maxSize":2048}""", HttpStatusCode.RequestEntityTooLarge, "multiplyAdds"),
+            ($$"""{"frames":{{frameCap}},"octaves":2,"iterations":20,"maxSize":512}""", HttpStatusCode.RequestEntityTooLarge, "multiplyAdds"),
         ];
 
         // Every case is sent and compared; the assertion lists all mismatches, not the first.
