@@ -51,10 +51,12 @@ public sealed class SequenceJobPageTests(DashboardFixture fixture, ITestOutputHe
         Assert.Single(Browser.FindAll("#download-video"));
         Assert.Empty(Browser.FindAll("#download-result"));
         Assert.Contains("frame", Browser.Find("#job-facts").Text, StringComparison.OrdinalIgnoreCase);
+        Browser.Script<object?>("document.getElementById('job-outputs').scrollIntoView();");
         Browser.Screenshot("20-zoom-completed");
         Assert.Empty(Browser.HorizontalOverflow());
 
         Browser.Resize(Browser.PhoneWidth, Browser.PhoneHeight);
+        Browser.Script<object?>("document.getElementById('job-outputs').scrollIntoView();");
         Browser.Screenshot("21-zoom-completed-phone");
         Assert.Empty(Browser.HorizontalOverflow());
         Assert.Empty(Browser.ConsoleErrors());
