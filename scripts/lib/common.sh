@@ -17,6 +17,23 @@ NEURALART_SCRIPT="$(basename "$0")"
 
 log() { printf '%s: %s\n' "$NEURALART_SCRIPT" "$*" >&2; }
 
+# `install_missing PROGRAM:PACKAGE ...` installs the Debian package of each program not on the PATH
+# (as root, with apt-get), so that one command sets up a fresh machine; elsewhere it says what to
+# install. Programs come from Debian's builds and are never downloaded by the code at run time.
+install_missing() {
+  local pair packages=()
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || packages+=("${pair#*:}")
+  done
+  [ ${#packages[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing ${packages[*]} (apt)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+  else
+    log "warning: ${packages[*]} missing (apt-get install ${packages[*]}); what needs them will fail"
+  fi
+}
+
 LOCAL_HOST_PID=""
 LOCAL_HOST_LOG=""
 
