@@ -237,47 +237,23 @@ public sealed record StyleSettings
         return raw.Select(w => w / sum).ToArray();
     }
 
-    /// <summary>Checks every field, throwing <see cref="InvalidArtworkInputException"/> naming the first bad one.</summary>
+    /// <summary>
+    /// The rules <see cref="StyleSchema"/> cannot state: its types, ranges, choices and lengths are
+    /// checked by <see cref="DescriptorCheck"/> at the door, in the plan and at the start, so only
+    /// what ties a value to its own shape or to another parameter is checked here. Throws
+    /// <see cref="InvalidArtworkInputException"/> naming the field.
+    /// </summary>
     public StyleSettings Validate()
     {
-        if (Model is not null && string.IsNullOrWhiteSpace(Model)) Fail("model", "The model name is empty; leave it out for the default or name one, for example 'resnet18'.");
-        if (StyleLayers is not null) _ = TapWeights.Parse(StyleLayers, "styleLayers");
-        if (ContentLayers is not null) _ = TapWeights.Parse(ContentLayers, "contentLayers");
-        Weight("styleWeight", StyleWeight, allowZero: false);
-        Weight("contentWeight", ContentWeight, allowZero: true);
-        Weight("tvWeight", TvWeight, allowZero: true);
-        Weight("rangeWeight", RangeWeight, allowZero: true);
-        OneOf("optimizer", Optimizer, OptimizerKinds.All);
-        if (!(LearningRate > 0 && LearningRate <= 1)) Fail("learningRate", $"Learning rate must be above 0 and at most 1 (got {LearningRate}).");
-        if (!(AdamAverage >= 0 && AdamAverage <= MaxAdamAverage)) Fail("adamAverage", $"Adam average decay must be between 0 (off) and {MaxAdamAverage} (got {AdamAverage}).");
+        if (StyleLayers is not null) _ = TapWeights.Parse(StyleLayers, StyleSchema.StyleLayers);
+        if (ContentLayers is not null) _ = TapWeights.Parse(ContentLayers, StyleSchema.ContentLayers);
         if (AdamAverage > 0 && Optimizer != OptimizerKinds.Adam) Fail("adamAverage", "Iterate averaging is for the adam optimizer; L-BFGS returns its last iterate.");
-        Range("history", History, 1, 100);
-        Range("iterations", Iterations, 1, MaxIterations);
-        if (Scales is null || Scales.Length == 0) Fail("scales", "At least one scale (long side in pixels) is needed, for example 512 or 256,512.");
-        if (Scales!.Length > MaxScales) Fail("scales", $"At most {MaxScales} scales are allowed (got {Scales.Length}).");
-        for (var i = 0; i < Scales.Length; i++)
+        for (var i = 1; i < (Scales?.Length ?? 0); i++)
         {
-            if (Scales[i] < MinScale || Scales[i] > MaxScale) Fail("scales", $"Scale {Scales[i]} is outside {MinScale}..{MaxScale} px.");
-            if (i > 0 && Scales[i] <= Scales[i - 1]) Fail("scales", $"Scales go from coarse to fine: {Scales[i]} after {Scales[i - 1]} does not increase.");
+            if (Scales![i] <= Scales[i - 1]) Fail(StyleSchema.Scales, $"Scales go from coarse to fine: {Scales[i]} after {Scales[i - 1]} does not increase.");
         }
-        OneOf("init", Init, StyleInitModes.All);
-        if (StyleBlend is { } blend)
-        {
-            if (blend.Length == 0) Fail("styleBlend", "The blend list is empty; leave it out for equal weights.");
-            if (blend.Any(w => !double.IsFinite(w) || w < 0)) Fail("styleBlend", "Blend weights are numbers of at least 0.");
-            if (!(blend.Sum() > 0)) Fail("styleBlend", "At least one blend weight must be above 0.");
-        }
-        if (!(StyleScale >= MinStyleScale && StyleScale <= MaxStyleScale)) Fail("styleScale", $"Style scale must be between {MinStyleScale} and {MaxStyleScale} (got {StyleScale}).");
-        OneOf("preserveColors", PreserveColors, PreserveColorModes.All);
-        OneOf("smoothing", Smoothing, SmoothingModes.All);
-        OneOf("smoothingMode", SmoothingMode, ["scale", "softmax"]);
-        if (!(SmoothingFactor > 0 && SmoothingFactor <= 1)) Fail("smoothingFactor", $"Smoothing factor must be above 0 and at most 1 (got {SmoothingFactor}).");
-        if (!(SmoothingTemperature > 0 && SmoothingTemperature <= 1e4f)) Fail("smoothingTemperature", $"Smoothing temperature must be above 0 and at most 10000 (got {SmoothingTemperature}).");
+        if (StyleBlend is { Length: > 0 } blend && !(blend.Sum() > 0)) Fail("styleBlend", "At least one blend weight must be above 0.");
         if (SmoothingLayers is not null && string.IsNullOrWhiteSpace(SmoothingLayers)) Fail("smoothingLayers", "Name the style layers to smooth, for example 'layer3,layer4', or leave it out.");
-        Range("tileSize", TileSize, MinTileSize, MaxTileSize);
-        OneOf("styleFrames", StyleFrames, StyleFrameModes.All);
-        if (!(Margin >= 0 && Margin <= MaxMargin)) Fail("margin", $"Margin must be between 0 and {MaxMargin} of the long side (got {Margin}).");
-        Range("optimizerMemoryMb", OptimizerMemoryMb, 64, 1 << 20);
         return this;
     }
 
@@ -319,26 +295,6 @@ public sealed record StyleSettings
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
-
-    private static void Weight(string field, double value, bool allowZero)
-    {
-        if (!double.IsFinite(value) || value < 0 || (!allowZero && value == 0) || value > MaxWeight)
-        {
-            Fail(field, $"{Capitalize(field)} must be {(allowZero ? "at least 0" : "above 0")} and at most {MaxWeight:G} (got {value}).");
-        }
-    }
-
-    private static void OneOf(string field, string? value, IReadOnlyList<string> allowed)
-    {
-        if (value is null || !allowed.Contains(value)) Fail(field, $"{Capitalize(field)} must be one of {string.Join(", ", allowed)} (got '{value}').");
-    }
-
-    private static void Range(string field, int value, int min, int max)
-    {
-        if (value < min || value > max) Fail(field, $"{Capitalize(field)} must be between {min} and {max} (got {value}).");
-    }
-
-    private static string Capitalize(string field) => char.ToUpperInvariant(field[0]) + field[1..];
 
     private static void Fail(string field, string message) => throw new InvalidArtworkInputException(message, field);
 }

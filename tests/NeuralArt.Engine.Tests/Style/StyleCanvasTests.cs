@@ -33,7 +33,7 @@ public sealed class StyleCanvasTests
         Assert.Equal(32, StyleCanvas.MarginFor((341, 512), StyleSettings.DefaultMargin));
         Assert.Equal(16, StyleCanvas.MarginFor((256, 170), StyleSettings.DefaultMargin));
         Assert.Equal(0, StyleCanvas.MarginFor((341, 512), 0));
-        Assert.Throws<InvalidArtworkInputException>(() => new StyleSettings { Margin = StyleSettings.MaxMargin * 2 }.Validate());
+        Assert.Equal("margin", Assert.Throws<InvalidArtworkInputException>(() => Checked(new StyleSettings { Margin = StyleSettings.MaxMargin * 2 })).Field);
     }
 
     [Fact]
@@ -55,9 +55,13 @@ public sealed class StyleCanvasTests
     [Fact]
     public void Adam_average_is_for_adam_only()
     {
-        var error = Assert.Throws<InvalidArtworkInputException>(() => new StyleSettings { AdamAverage = 0.99 }.Validate());
+        var error = Assert.Throws<InvalidArtworkInputException>(() => Checked(new StyleSettings { AdamAverage = 0.99 }));
         Assert.Equal("adamAverage", error.Field);
-        Assert.Equal(0.99, new StyleSettings { AdamAverage = 0.99, Optimizer = "adam" }.Validate().AdamAverage);
-        Assert.Throws<InvalidArtworkInputException>(() => new StyleSettings { AdamAverage = 1, Optimizer = "adam" }.Validate());
+        Assert.Equal(0.99, Checked(new StyleSettings { AdamAverage = 0.99, Optimizer = "adam" }).AdamAverage);
+        Assert.Equal("adamAverage", Assert.Throws<InvalidArtworkInputException>(() => Checked(new StyleSettings { AdamAverage = 1, Optimizer = "adam" })).Field);
     }
+
+    /// <summary>The path every request takes: the descriptor's check (ranges), then the settings' own rules.</summary>
+    private static StyleSettings Checked(StyleSettings settings) =>
+        StyleSettings.FromJson(ParameterSchema.Parse(settings.ToJson(), StyleSchema.Describe(["resnet18"], "resnet18", new EngineLimits())).ToJsonString());
 }
