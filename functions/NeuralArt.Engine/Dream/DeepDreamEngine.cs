@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
+using NeuralArt.Engine.Common;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Contract;
 using NeuralArt.Engine.Runtime;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using NeuralArt.Engine.Dream;
+using NeuralArt.Engine.Common;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Contract;
 using NeuralArt.Engine.Optimizers;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NeuralArt.Contract;
+using NeuralArt.Engine.Common;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Engine.Runtime;
