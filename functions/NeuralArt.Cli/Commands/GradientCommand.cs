@@ -51,7 +51,7 @@ public sealed class GradientCommand : AsyncCommand<GradientCommand.Settings>
     {
         using var services = CliServices.Create(settings);
         var channels = settings.Channels is null ? null : ChannelList.Parse(settings.Channels);
-        using var image = await services.Loader.LoadFileAsync(settings.Image, "content", cancellationToken);
+        using var image = await services.Loader.LoadFileAsync(settings.Image, EngineDescriptor.SourceRole, cancellationToken);
         var tensor = image.ToTensor();
 
         var manifest = services.Graphs.GetManifest(settings.Model);

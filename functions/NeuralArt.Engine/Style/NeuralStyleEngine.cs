@@ -44,7 +44,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
 
     /// <summary>
     /// Role of the optional region masks: one per style image, in the same order (white: that style
-    /// applies there; gray: partly; black: not). Parts no mask covers keep the content.
+    /// applies there; gray: partly; black: not). Parts no mask covers keep the source.
     /// </summary>
     public const string MaskRole = "mask";
 
@@ -55,7 +55,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     /// </summary>
     public const string StyleMaskRole = "styleMask";
 
-    /// <summary>A mask's aspect ratio may differ from the content's by this fraction (rounding of resized masks); more is a mistake.</summary>
+    /// <summary>A mask's aspect ratio may differ from the source's by this fraction (rounding of resized masks); more is a mistake.</summary>
     public const double MaskAspectTolerance = 0.02;
 
     public NeuralStyleEngine(IGraphSource graphs, OnnxSessionPool sessions, ImageLoader loader, ILogger<NeuralStyleEngine>? logger = null, EngineOptions? options = null)
@@ -308,18 +308,18 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
 
         cancellationToken.ThrowIfCancellationRequested();
         var largest = settings.Scales[^1];
-        using var content = Loader.Decode(inputs.Content, EngineDescriptor.SourceRole);
-        FitWithin(content, largest);
-        var first = StylePlan.Fit(content.Height, content.Width, settings.Scales[0]);
+        using var source = Loader.Decode(inputs.Source, EngineDescriptor.SourceRole);
+        FitWithin(source, largest);
+        var first = StylePlan.Fit(source.Height, source.Width, settings.Scales[0]);
         if (Math.Min(first.Height, first.Width) < StylePlan.MinSide)
         {
             throw new InvalidArtworkInputException(
-                $"At the first scale ({settings.Scales[0]} px) the content image would be {first.Width}x{first.Height}; each side must be at least {StylePlan.MinSide} px. Use a larger first scale.", "scales");
+                $"At the first scale ({settings.Scales[0]} px) the source image would be {first.Width}x{first.Height}; each side must be at least {StylePlan.MinSide} px. Use a larger first scale.", "scales");
         }
 
         if (settings.Optimizer == OptimizerKinds.Lbfgs)
         {
-            var last = StylePlan.Fit(content.Height, content.Width, largest);
+            var last = StylePlan.Fit(source.Height, source.Width, largest);
             var canvas = StyleCanvas.Size(last, StyleCanvas.MarginFor(last, settings.Margin));
             var values = (long)ImageTensor.Channels * canvas.Height * canvas.Width;
             if (settings.HistoryFor(values) == 0)
@@ -360,7 +360,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         foreach (var maskInput in maskInputs)
         {
             using var mask = Loader.Decode(maskInput.Bytes, MaskRole, $"the mask '{maskInput.Name}'");
-            CheckShape(mask, content, $"The mask '{maskInput.Name}'", "the content", "content's", MaskRole);
+            CheckShape(mask, source, $"The mask '{maskInput.Name}'", "the source", "source's", MaskRole);
             FitWithin(mask, largest);
             var stored = ScaleInputs.Store(mask);
             if (stored.Rgb.All(b => b == 0))
@@ -381,7 +381,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         var state = new StyleState
         {
             Settings = settings,
-            Content = ScaleInputs.Store(content),
+            Content = ScaleInputs.Store(source),
             Styles = styles,
             Init = init,
             Masks = masks,
@@ -391,8 +391,8 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         };
         state.Image = InitialImage(state, first, state.Margin);
         Logger.LogInformation(
-            "Style transfer started: content {Width}x{Height}, {Styles} style image(s), scales {Scales}, {Iterations} {Optimizer} iterations each, smoothing {Smoothing}, seed {Seed}.",
-            content.Width, content.Height, styles.Count, string.Join(",", settings.Scales), settings.Iterations, settings.Optimizer,
+            "Style transfer started: source {Width}x{Height}, {Styles} style image(s), scales {Scales}, {Iterations} {Optimizer} iterations each, smoothing {Smoothing}, seed {Seed}.",
+            source.Width, source.Height, styles.Count, string.Join(",", settings.Scales), settings.Iterations, settings.Optimizer,
             model.RequestedSmoothing is null ? "off" : model.RequestedSmoothing.CacheKey +
                 (model.DroppedStyleTaps.Count > 0 ? $" (style terms of {string.Join(", ", model.DroppedStyleTaps)} scaled below float precision: not computed)" : ""),
             settings.Seed);
@@ -504,7 +504,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         IStyleTargetSource? whole = null;
         TiledTargetSource? tiled = null;
         TiledTargetSource Tiled() => tiled ??= new TiledTargetSource(model, tileCentre);
-        // Images above the tile size (the content at large scales, big style images) go tile by tile.
+        // Images above the tile size (the source at large scales, big style images) go tile by tile.
         IStyleTargetSource SourceFor(ImageTensor image) => IsTiled(image.Height, image.Width, tileSize)
             ? Tiled()
             : whole ??= new WholeImageTargetSource(model.TargetsSession());
