@@ -113,7 +113,7 @@ public abstract class ArtworkEngineBase : IArtworkEngine
     }
 
     /// <summary>Scales down (never up) so the longer side is at most <paramref name="maxSide"/>.</summary>
-    protected static void FitWithin(Image<Rgb24> image, int maxSide)
+    protected internal static void FitWithin(Image<Rgb24> image, int maxSide)
     {
         if (Math.Max(image.Width, image.Height) <= maxSide) return;
         image.Mutate(x => x.Resize(new ResizeOptions

@@ -10,7 +10,7 @@ using NeuralArt.Host.Durable;
 using NeuralArt.Host.Http;
 using NeuralArt.Host.Inbox;
 using NeuralArt.Pipeline;
-using NeuralArt.Pipeline.Clients;
+using NeuralArt.Pipeline.Durable;
 
 namespace NeuralArt.Host;
 

@@ -6,7 +6,7 @@ using NeuralArt.Contract;
 using NeuralArt.Functions.Functions;
 using NeuralArt.Functions.Inbox;
 using NeuralArt.Pipeline;
-using NeuralArt.Pipeline.Clients;
+using NeuralArt.Pipeline.Durable;
 using NeuralArt.Pipeline.Inbox;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;

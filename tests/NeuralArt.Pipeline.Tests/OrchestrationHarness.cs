@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NeuralArt.Contract;
 using NeuralArt.Pipeline;
-using NeuralArt.Pipeline.Clients;
+using NeuralArt.Pipeline.Durable;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Orchestration;
 using NeuralArt.Pipeline.Storage;

@@ -110,7 +110,7 @@ public sealed class BlurEngine(string kind = ArtworkKinds.Dream) : IArtworkEngin
         Image<Rgb24> image;
         try
         {
-            image = Image.Load<Rgb24>(inputs.Content.Span);
+            image = Image.Load<Rgb24>(inputs.Source.Span);
         }
         catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
         {

@@ -68,7 +68,7 @@ public sealed class FlipbookEngine : IArtworkEngine
     {
         var values = DescriptorCheck.Check(Describe(new EngineLimits()), inputs.Extras.Select(e => e.Role).Prepend(EngineDescriptor.SourceRole), inputs.ParametersJson);
         var (frames, iterations, shift) = Read(values);
-        using var image = Image.Load<Rgb24>(inputs.Content.Span);
+        using var image = Image.Load<Rgb24>(inputs.Source.Span);
         var pixels = new byte[image.Width * image.Height * 3];
         image.CopyPixelDataTo(pixels);
         var state = new State(image.Width, image.Height, frames, iterations, shift, 0, pixels);

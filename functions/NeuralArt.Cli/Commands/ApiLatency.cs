@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using NeuralArt.Contract;
 using NeuralArt.Pipeline.Client;
-using NeuralArt.Pipeline.Clients;
+using NeuralArt.Pipeline.Durable;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;
 using Spectre.Console;

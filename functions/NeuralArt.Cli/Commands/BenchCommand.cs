@@ -4,6 +4,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using NeuralArt.Cli.Diagnostics;
 using NeuralArt.Cli.Infrastructure;
+using NeuralArt.Engine.Common;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Contract;

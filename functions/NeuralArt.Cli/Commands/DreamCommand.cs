@@ -88,7 +88,7 @@ public sealed class DreamCommand : AsyncCommand<DreamCommand.Settings>
         var dreamSettings = OptionErrors.Translate(() => settings.ToDreamSettings().Validate());
         using var services = CliServices.Create(settings);
 
-        var content = await services.ReadImageAsync(settings.Input, "content", cancellationToken);
+        var source = await services.ReadImageAsync(settings.Input, EngineDescriptor.SourceRole, cancellationToken);
         var extras = new List<NamedImage>();
         if (settings.Guide is { } guidePath)
         {
@@ -100,7 +100,7 @@ public sealed class DreamCommand : AsyncCommand<DreamCommand.Settings>
             services.LoggerFactory.CreateLogger<DeepDreamEngine>(), services.EngineOptions);
         var clock = Stopwatch.StartNew();
         var checkpoint = await OptionErrors.TranslateAsync(() =>
-            engine.StartAsync(new ArtworkInputs(content, extras, dreamSettings.ToJson()), cancellationToken));
+            engine.StartAsync(new ArtworkInputs(source, extras, dreamSettings.ToJson()), cancellationToken));
         var info = engine.Inspect(checkpoint.State);
         var firstLoss = double.NaN;
         var work = info.OctaveSizes.Select(s => (long)s.Height * s.Width * info.Settings.Iterations).ToList();

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using NeuralArt.Cli.Infrastructure;
 using NeuralArt.Contract;
+using NeuralArt.Engine.Common;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Engine.Tensors;
 using NeuralArt.Graphs.Objectives;
@@ -50,7 +51,7 @@ public sealed class GradientCommand : AsyncCommand<GradientCommand.Settings>
     {
         using var services = CliServices.Create(settings);
         var channels = settings.Channels is null ? null : ChannelList.Parse(settings.Channels);
-        using var image = await services.Loader.LoadFileAsync(settings.Image, "content", cancellationToken);
+        using var image = await services.Loader.LoadFileAsync(settings.Image, EngineDescriptor.SourceRole, cancellationToken);
         var tensor = image.ToTensor();
 
         var manifest = services.Graphs.GetManifest(settings.Model);
@@ -69,7 +70,7 @@ public sealed class GradientCommand : AsyncCommand<GradientCommand.Settings>
         if (directory is not null) Directory.CreateDirectory(directory);
         NpyWriter.Write(output, grad.Data, grad.Shape);
         services.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"loss {loss:R} ({manifest.Name} {NeuralArt.Engine.Dream.TapWeights.Format(taps)}); wrote {output}: float32 [1,3,{tensor.Height},{tensor.Width}], mean |grad| {TensorOps.MeanAbs(grad.Data):G4}.")));
+            $"loss {loss:R} ({manifest.Name} {TapWeights.Format(taps)}); wrote {output}: float32 [1,3,{tensor.Height},{tensor.Width}], mean |grad| {TensorOps.MeanAbs(grad.Data):G4}.")));
         return 0;
     }
 }

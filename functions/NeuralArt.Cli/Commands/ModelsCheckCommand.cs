@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using NeuralArt.Cli.Infrastructure;
+using NeuralArt.Engine.Common;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Engine.Tensors;

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using NeuralArt.Cli.Infrastructure;
-using NeuralArt.Engine.Dream;
+using NeuralArt.Engine.Common;
 using NeuralArt.Graphs.Compilation;
 using NeuralArt.Graphs.Objectives;
 using Spectre.Console;

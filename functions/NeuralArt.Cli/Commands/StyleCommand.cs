@@ -14,7 +14,7 @@ using Spectre.Console.Cli;
 namespace NeuralArt.Cli.Commands;
 
 /// <summary>
-/// <c>neuralart style &lt;content&gt; &lt;style&gt;[,&lt;style2&gt;...] -o &lt;output&gt;</c>: neural style
+/// <c>neuralart style &lt;input&gt; &lt;style&gt;[,&lt;style2&gt;...] -o &lt;output&gt;</c>: neural style
 /// transfer through the same chunked engine the pipeline runs (one chunk per scale), with a progress
 /// bar and a summary line.
 /// </summary>
@@ -22,9 +22,9 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
 {
     public sealed class Settings : RuntimeSettings
     {
-        [CommandArgument(0, "<content>")]
-        [Description("Content image (JPEG, PNG, WebP, BMP or GIF).")]
-        public string Content { get; init; } = "";
+        [CommandArgument(0, "<input>")]
+        [Description("Source image to restyle (JPEG, PNG, WebP, BMP or GIF).")]
+        public string Input { get; init; } = "";
 
         [CommandArgument(1, "<styles>")]
         [Description("Style image, or several separated by commas (blended).")]
@@ -35,7 +35,7 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
         public string? Output { get; init; }
 
         [CommandOption("--mask <IMAGE>")]
-        [Description("Region mask of a style image, once per style image in the same order (or comma-separated): white where that style applies, black where not; parts no mask covers keep the content.")]
+        [Description("Region mask of a style image, once per style image in the same order (or comma-separated): white where that style applies, black where not; parts no mask covers keep the source.")]
         public string[] Masks { get; init; } = [];
 
         [CommandOption("--style-mask <IMAGE>")]
@@ -96,7 +96,7 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
         public string Scales { get; init; } = "256,512";
 
         [CommandOption("--preserve-colors <MODE>")]
-        [Description("none, luminance (transfer luminance only, keep the content's colours) or histogram (recolour the style to the content first).")]
+        [Description("none, luminance (transfer luminance only, keep the source's colours) or histogram (recolour the style to the source first).")]
         [DefaultValue(PreserveColorModes.None)]
         public string PreserveColors { get; init; } = PreserveColorModes.None;
 
@@ -106,7 +106,7 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
         public string Init { get; init; } = StyleInitModes.Content;
 
         [CommandOption("--style-scale <X>")]
-        [Description("Size of the style images relative to the content (long sides).")]
+        [Description("Size of the style images relative to the source (long sides).")]
         [DefaultValue(StyleSettings.DefaultStyleScale)]
         public float StyleScale { get; init; } = StyleSettings.DefaultStyleScale;
 
@@ -206,7 +206,7 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
         var styleSettings = OptionErrors.Translate(() => settings.ToStyleSettings().Validate());
         using var services = CliServices.Create(settings);
 
-        var content = await services.ReadImageAsync(settings.Content, "content", cancellationToken);
+        var source = await services.ReadImageAsync(settings.Input, EngineDescriptor.SourceRole, cancellationToken);
         var extras = new List<NamedImage>();
         foreach (var path in settings.StylePaths)
         {
@@ -228,11 +228,11 @@ public sealed class StyleCommand : AsyncCommand<StyleCommand.Settings>
             services.LoggerFactory.CreateLogger<NeuralStyleEngine>());
         var clock = Stopwatch.StartNew();
         var checkpoint = await OptionErrors.TranslateAsync(() =>
-            engine.StartAsync(new ArtworkInputs(content, extras, styleSettings.ToJson()), cancellationToken));
+            engine.StartAsync(new ArtworkInputs(source, extras, styleSettings.ToJson()), cancellationToken));
         var info = engine.Inspect(checkpoint.State);
         var work = info.ScaleSizes.Select(s => (long)s.Height * s.Width * info.Settings.Iterations).ToList();
         checkpoint = await new DreamProgressView(services.Console, work, engine.Describe(new EngineLimits()).Stage).RunAsync(
-            Path.GetFileName(settings.Content),
+            Path.GetFileName(settings.Input),
             async progress =>
             {
                 var current = checkpoint;

@@ -118,14 +118,14 @@ public sealed class ZoomCommand : AsyncCommand<ZoomCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var services = CliServices.Create(settings);
-        var content = await services.ReadImageAsync(settings.Input, "content", cancellationToken);
+        var source = await services.ReadImageAsync(settings.Input, EngineDescriptor.SourceRole, cancellationToken);
 
         var options = services.EngineOptions;
         options.FfmpegPath = settings.Ffmpeg;
         var engine = new ZoomEngine(services.Graphs, services.Sessions, services.Loader, services.LoggerFactory.CreateLogger<ZoomEngine>(), options);
         var clock = Stopwatch.StartNew();
         var checkpoint = await OptionErrors.TranslateAsync(() =>
-            engine.StartAsync(new ArtworkInputs(content, [], settings.ToZoomSettings().ToJson()), cancellationToken));
+            engine.StartAsync(new ArtworkInputs(source, [], settings.ToZoomSettings().ToJson()), cancellationToken));
         var outputs = new FolderOutputs(settings.Output!);
         // Every frame is the same work: the bar advances a frame's share per frame.
         var work = Enumerable.Repeat((long)checkpoint.Progress.PhaseIterations, checkpoint.Progress.PhaseCount).ToList();

@@ -12,7 +12,8 @@ internal static partial class OptionErrors
     private static readonly Dictionary<string, string> Options = new(StringComparer.OrdinalIgnoreCase)
     {
         ["tileSize"] = "--tile",
-        ["content"] = "<input>",
+        // The photo every engine starts from: the first argument of dream, style and zoom.
+        [EngineDescriptor.SourceRole] = "<input>",
         ["guide"] = "--guide",
         ["style"] = "<styles>",
         ["init"] = "--init",

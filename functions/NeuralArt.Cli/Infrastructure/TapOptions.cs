@@ -1,4 +1,4 @@
-using NeuralArt.Engine.Dream;
+using NeuralArt.Engine.Common;
 using NeuralArt.Graphs.Manifests;
 using NeuralArt.Graphs.Objectives;
 

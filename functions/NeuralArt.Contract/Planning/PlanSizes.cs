@@ -4,6 +4,10 @@ namespace NeuralArt.Contract;
 public static class PlanSizes
 {
     /// <summary>Scaled down (never up) so the longer side is at most <paramref name="maxSide"/>, aspect kept.</summary>
+    /// <remarks>
+    /// Width first, unlike the engines' (Height, Width) tuples (which follow the NCHW tensor layout):
+    /// it takes and gives image-header sizes (<see cref="InputHeader"/>, ImageSharp), which are width-first.
+    /// </remarks>
     public static (int Width, int Height) FitWithin(int width, int height, int maxSide)
     {
         var longer = Math.Max(width, height);

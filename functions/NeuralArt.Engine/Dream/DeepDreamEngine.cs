@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
+using NeuralArt.Engine.Common;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Contract;
 using NeuralArt.Engine.Runtime;
@@ -176,7 +177,7 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         PrepareGraphs(manifest, parameters, guided);
 
         cancellationToken.ThrowIfCancellationRequested();
-        using var content = LoadSource(inputs.Content, settings.MaxSize);
+        using var source = LoadSource(inputs.Source, settings.MaxSize);
 
         byte[] guideBytes = [];
         int guideWidth = 0, guideHeight = 0;
@@ -188,9 +189,9 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         }
 
         settings = settings with { Seed = PlanLimits.SeedOr(settings.Seed) };
-        var state = NewState(content, settings, guideBytes, guideWidth, guideHeight);
+        var state = NewState(source, settings, guideBytes, guideWidth, guideHeight);
         Logger.LogInformation("Dream started: {Width}x{Height}, {Octaves} octaves x {Iterations} iterations at {Layers}, seed {Seed}.",
-            content.Width, content.Height, settings.Octaves, settings.Iterations, TapWeights.Format(parameters.Taps), settings.Seed);
+            source.Width, source.Height, settings.Octaves, settings.Iterations, TapWeights.Format(parameters.Taps), settings.Seed);
         return new EngineCheckpoint(state.Serialize(), state.Progress());
     }
 
@@ -207,33 +208,33 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
     /// <summary>Decodes the source photo and scales it down to <paramref name="maxSize"/>; refuses one too small to dream on.</summary>
     internal Image<Rgb24> LoadSource(ReadOnlyMemory<byte> bytes, int maxSize)
     {
-        var content = Loader.Decode(bytes, EngineDescriptor.SourceRole);
-        FitWithin(content, maxSize);
-        if (Math.Min(content.Width, content.Height) < DreamSettings.MinImageSide)
+        var source = Loader.Decode(bytes, EngineDescriptor.SourceRole);
+        FitWithin(source, maxSize);
+        if (Math.Min(source.Width, source.Height) < DreamSettings.MinImageSide)
         {
-            var (width, height) = (content.Width, content.Height);
-            content.Dispose();
+            var (width, height) = (source.Width, source.Height);
+            source.Dispose();
             throw new InvalidArtworkInputException(
                 $"The source image is {width}x{height}; each side must be at least {DreamSettings.MinImageSide} px.", EngineDescriptor.SourceRole);
         }
-        return content;
+        return source;
     }
 
     /// <summary>
-    /// A dream's initial state on <paramref name="content"/> (already at its working size), with
+    /// A dream's initial state on <paramref name="source"/> (already at its working size), with
     /// <paramref name="settings"/> whose seed is set: the smallest octave's base, nothing done yet.
     /// </summary>
-    internal static DreamState NewState(Image<Rgb24> content, DreamSettings settings, byte[]? guide = null, int guideWidth = 0, int guideHeight = 0)
+    internal static DreamState NewState(Image<Rgb24> source, DreamSettings settings, byte[]? guide = null, int guideWidth = 0, int guideHeight = 0)
     {
         var seed = settings.Seed ?? throw new ArgumentException("The dream's seed must be drawn before it starts.", nameof(settings));
-        var sizes = OctavePlan.Sizes(content.Height, content.Width, settings.Octaves, settings.OctaveScale);
-        var bases = OctavePlan.Bases(content.ToTensor(), sizes);
+        var sizes = OctavePlan.Sizes(source.Height, source.Width, settings.Octaves, settings.OctaveScale);
+        var bases = OctavePlan.Bases(source.ToTensor(), sizes);
         return new DreamState
         {
             Settings = settings,
-            SourceWidth = content.Width,
-            SourceHeight = content.Height,
-            Source = content.ToRgbBytes(),
+            SourceWidth = source.Width,
+            SourceHeight = source.Height,
+            Source = source.ToRgbBytes(),
             GuideWidth = guideWidth,
             GuideHeight = guideHeight,
             Guide = guide ?? [],

@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using NeuralArt.Engine.Common;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Engine.Tensors;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NeuralArt.Contract;
+using NeuralArt.Engine.Common;
 using NeuralArt.Graphs.Objectives;
 
 namespace NeuralArt.Engine.Dream;

@@ -1,3 +1,4 @@
+using NeuralArt.Engine.Common;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Engine.Tensors;
 

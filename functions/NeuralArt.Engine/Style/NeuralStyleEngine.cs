@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using NeuralArt.Engine.Dream;
+using NeuralArt.Engine.Common;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Contract;
 using NeuralArt.Engine.Optimizers;
@@ -14,18 +14,6 @@ using SixLabors.ImageSharp.Processing;
 
 namespace NeuralArt.Engine.Style;
 
-/// <summary>What a style checkpoint holds, for progress displays and summaries.</summary>
-/// <param name="StyleTaps">The style taps the compiled graphs use (smoothed-away taps left out).</param>
-/// <param name="ContentTaps">The content taps.</param>
-public sealed record StyleStateInfo(
-    StyleSettings Settings,
-    IReadOnlyList<(int Height, int Width)> ScaleSizes,
-    int Styles,
-    int Evaluations,
-    StyleLossParts? LastParts,
-    IReadOnlyList<string> StyleTaps,
-    IReadOnlyList<string> ContentTaps);
-
 /// <summary>
 /// Neural style transfer (Gatys, Ecker and Bethge, 2016) on compiled gradient graphs. The image is
 /// optimized at each of <see cref="StyleSettings.Scales"/> (coarse to fine, each scale starting
@@ -33,8 +21,10 @@ public sealed record StyleStateInfo(
 /// images (blended) and the content's features. Work runs in resumable chunks: each call
 /// deserializes the state (image, scale, iteration, optimizer state, random state), runs, and
 /// serializes it again; on the CPU a transfer cut into chunks gives the same pixels as one run.
+/// The plan is <see cref="StylePlanner"/>'s, the decoding and checks of the images
+/// <see cref="StyleInputs"/>'; measurements for the CLI and the tests are in NeuralStyleEngine.Diagnostics.cs.
 /// </summary>
-public sealed class NeuralStyleEngine : ArtworkEngineBase
+public sealed partial class NeuralStyleEngine : ArtworkEngineBase
 {
     /// <summary>Role of style images in <see cref="ArtworkInputs.Extras"/> (one or more, in blend order).</summary>
     public const string StyleRole = "style";
@@ -44,7 +34,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
 
     /// <summary>
     /// Role of the optional region masks: one per style image, in the same order (white: that style
-    /// applies there; gray: partly; black: not). Parts no mask covers keep the content.
+    /// applies there; gray: partly; black: not). Parts no mask covers keep the source.
     /// </summary>
     public const string MaskRole = "mask";
 
@@ -55,7 +45,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
     /// </summary>
     public const string StyleMaskRole = "styleMask";
 
-    /// <summary>A mask's aspect ratio may differ from the content's by this fraction (rounding of resized masks); more is a mistake.</summary>
+    /// <summary>A mask's aspect ratio may differ from the source's by this fraction (rounding of resized masks); more is a mistake.</summary>
     public const double MaskAspectTolerance = 0.02;
 
     public NeuralStyleEngine(IGraphSource graphs, OnnxSessionPool sessions, ImageLoader loader, ILogger<NeuralStyleEngine>? logger = null, EngineOptions? options = null)
@@ -67,18 +57,6 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
 
     /// <summary>The library bare style names refer to (<c>starry-night</c> is an image of it).</summary>
     public const string StyleLibrary = "styles";
-
-    /// <summary>
-    /// Objective evaluations per L-BFGS iteration, for cost predictions: the strong Wolfe line search
-    /// mostly accepts the first step (measured: 309 evaluations for 300 iterations at 512 px).
-    /// </summary>
-    private const double LbfgsEvaluationsPerIteration = 1.05;
-
-    /// <summary>Image-sized vectors Adam keeps in its checkpoint (first and second moments).</summary>
-    private const int AdamStateVectors = 2;
-
-    /// <summary>Image-sized vectors Adam holds while running (moments, gradient, scratch).</summary>
-    private const int AdamWorkingVectors = 4;
 
     public override EngineDescriptor Describe(EngineLimits limits) => new()
     {
@@ -103,311 +81,50 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
 
     protected override JobPlan Plan(PlanRequest request, JsonObject values)
     {
-        var limits = request.Limits;
         var settings = StyleSettings.FromJson(values.ToJsonString());
         var manifest = ResolveModel(settings.Model);
         settings = settings with { Model = manifest.Name };
         using var model = StyleModel.Resolve(Graphs, Sessions, settings);
-
-        var sources = request.Inputs.Where(i => i.Role == EngineDescriptor.SourceRole).ToList();
-        var styles = request.Inputs.Where(i => i.Role == StyleRole).ToList();
-        var inits = request.Inputs.Where(i => i.Role == InitRole).ToList();
-        var masks = request.Inputs.Where(i => i.Role == MaskRole).ToList();
-        var styleMasks = request.Inputs.Where(i => i.Role == StyleMaskRole).ToList();
-        CheckExtras(settings, styles.Count, inits.Count, masks.Count, styleMasks.Count);
-
-        var source = sources[0];
-        var sizes = StylePlan.Sizes(source.Height, source.Width, settings.Scales);
-        var first = sizes[0];
-        if (Math.Min(first.Height, first.Width) < StylePlan.MinSide)
-        {
-            throw new InvalidArtworkInputException(
-                $"At the first scale ({settings.Scales[0]} px) the source image would be {first.Width}x{first.Height}; each side must be at least {StylePlan.MinSide} px. Use a larger first scale.", StyleSchema.Scales);
-        }
-
-        var total = (long)settings.Scales.Length * settings.Iterations;
-        PlanLimits.Iterations(total, limits, $"{settings.Scales.Length} scales x {settings.Iterations} iterations", StyleSchema.Iterations);
-        var last = sizes[^1];
-        PlanLimits.WorkingImage(last.Width, last.Height, limits, StyleSchema.Scales);
-        // The optimizer works on the canvas: each scale's output plus its reflected margin (StyleCanvas).
-        (int Height, int Width) Canvas((int Height, int Width) size) => StyleCanvas.Size(size, StyleCanvas.MarginFor(size, settings.Margin));
-        var lastCanvas = Canvas(last);
-        var working = (long)lastCanvas.Height * lastCanvas.Width;
-
-        var values3 = (long)ImageTensor.Channels * working;
-        var history = settings.Optimizer == OptimizerKinds.Lbfgs ? settings.HistoryFor(values3) : 0;
-        if (settings.Optimizer == OptimizerKinds.Lbfgs && history == 0)
-        {
-            var needed = (2 + StyleSettings.LbfgsFixedVectors) * values3 * sizeof(float) >> 20;
-            throw new InvalidArtworkInputException(
-                $"L-BFGS at {last.Width}x{last.Height} needs at least {needed} MiB for its vectors, over the optimizer memory budget of {settings.OptimizerMemoryMb} MiB; " +
-                "use the adam optimizer for images this large, or a smaller last scale.", StyleSchema.Optimizer);
-        }
-
-        // What the checkpoint stores: the photo (scaled down to the last scale), the style images
-        // and their masks (scaled down to the style side), the image and the optimizer's vectors.
-        var largest = settings.Scales[^1];
-        var styleSide = Math.Max(StylePlan.MinSide, (int)Math.Ceiling(largest * (double)settings.StyleScale));
-        long Stored(InputHeader h, int side) { var (w, hh) = PlanSizes.FitWithin(h.Width, h.Height, side); return (long)ImageTensor.Channels * w * hh; }
-        var optimizerVectors = settings.Optimizer == OptimizerKinds.Lbfgs ? 2L * history : AdamStateVectors;
-        var checkpoint = PlanLimits.CheckpointOverheadBytes + Stored(source, largest) + styles.Sum(s => Stored(s, styleSide)) + inits.Sum(i => Stored(i, largest))
-            + masks.Sum(m => Stored(m, largest)) + styleMasks.Sum(m => Stored(m, styleSide)) + sizeof(float) * values3 * (1 + optimizerVectors);
-        PlanLimits.Checkpoint(checkpoint, limits, StyleSchema.Scales);
-
-        var cost = Graphs.GetCost(manifest, model.StyleTapNames.Concat(model.ContentTapNames).Distinct().ToList());
-        var evaluations = settings.Optimizer == OptimizerKinds.Lbfgs ? LbfgsEvaluationsPerIteration : 1;
-        long pixelIterations = 0, peakActivations = 0;
-        double macs = 0;
-        foreach (var size in sizes)
-        {
-            var (h, w) = Canvas(size);
-            pixelIterations += (long)h * w * settings.Iterations;
-            macs += evaluations * settings.Iterations * cost.GradientStepMacs(h, w);
-            // Targets: one forward pass of the photo and of each style image at this scale.
-            macs += cost.ForwardMacs(h, w);
-            foreach (var style in styles)
-            {
-                var scaleSide = Math.Max(StylePlan.MinSide, (int)Math.Ceiling(Math.Max(size.Height, size.Width) * (double)settings.StyleScale));
-                var (sw, sh) = PlanSizes.FitWithin(style.Width, style.Height, Math.Min(scaleSide, styleSide));
-                macs += cost.ForwardMacs(sh, sw);
-            }
-            peakActivations = Math.Max(peakActivations, cost.ActivationValues(Math.Min(h, settings.TileSize), Math.Min(w, settings.TileSize)));
-        }
-
-        var workingVectors = settings.Optimizer == OptimizerKinds.Lbfgs ? 2L * history + StyleSettings.LbfgsFixedVectors : AdamWorkingVectors;
-        var peak = checkpoint + sizeof(float) * (workingVectors * values3 + PlanLimits.ActivationCopiesPerStep * peakActivations);
-        var effective = settings with
-        {
-            StyleLayers = TapWeights.Format(model.StyleTaps),
-            ContentLayers = TapWeights.Format(model.ContentTaps),
-            Seed = PlanLimits.SeedOr(settings.Seed),
-        };
-        return new JobPlan
-        {
-            ParametersJson = effective.ToJson(),
-            Model = manifest.Name,
-            Stages = PlanLimits.Stages(sizes, settings.Iterations),
-            Cost = new JobCost
-            {
-                Iterations = total,
-                PixelIterations = pixelIterations,
-                MultiplyAdds = macs,
-                PeakMemoryBytes = peak,
-                CheckpointBytes = checkpoint,
-                WorkingPixels = working,
-            },
-        };
-    }
-
-    /// <summary>
-    /// The rules that tie the counts of style, mask and init images to each other and to the
-    /// parameters (each role's own count is the descriptor's, checked by <see cref="DescriptorCheck"/>).
-    /// </summary>
-    private static void CheckExtras(StyleSettings settings, int styleCount, int initCount, int maskCount, int styleMaskCount)
-    {
-        if (settings.StyleBlend is { } blend && blend.Length != styleCount)
-        {
-            throw new InvalidArtworkInputException($"There are {blend.Length} blend weights for {styleCount} style images; give one weight per style image.", "styleBlend");
-        }
-        if (maskCount != 0 && maskCount != styleCount)
-        {
-            throw new InvalidArtworkInputException(
-                $"There are {maskCount} masks for {styleCount} style images; give one mask per style image, in the same order, or none.", MaskRole);
-        }
-        if (styleMaskCount != 0 && styleMaskCount != styleCount)
-        {
-            throw new InvalidArtworkInputException(
-                $"There are {styleMaskCount} style masks for {styleCount} style images; give one style mask per style image, in the same order, or none.", StyleMaskRole);
-        }
-        if (settings.Init == StyleInitModes.Image && initCount == 0)
-        {
-            throw new InvalidArtworkInputException($"Init 'image' needs an image with role '{InitRole}'.", "init");
-        }
-        if (settings.Init != StyleInitModes.Image && initCount == 1)
-        {
-            throw new InvalidArtworkInputException($"An init image was given but init is '{settings.Init}'; set init to 'image' to use it.", "init");
-        }
+        return StylePlanner.Plan(request, settings, model, Graphs, manifest);
     }
 
     protected override Image<Rgb24> RenderImage(ReadOnlyMemory<byte> state) => Render(StyleState.Deserialize(state));
-
-    /// <summary>Reads a checkpoint's settings, scale sizes and latest loss parts.</summary>
-    public StyleStateInfo Inspect(ReadOnlyMemory<byte> state)
-    {
-        var style = StyleState.Deserialize(state);
-        var parts = double.IsNaN(style.LastStyleLoss) ? (StyleLossParts?)null : new StyleLossParts(style.LastStyleLoss, style.LastContentLoss, style.LastTvLoss);
-        using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings, style.Masks.Count > 0);
-        return new StyleStateInfo(style.Settings, StylePlan.Sizes(style.Content.Height, style.Content.Width, style.Settings.Scales),
-            style.Styles.Count, style.Evaluations, parts, model.StyleTapNames, model.ContentTapNames);
-    }
-
-    /// <summary>
-    /// The loss parts of <paramref name="image"/> (default: the state's current output, its margin
-    /// cropped) against the targets of the state's current scale; the image must have that scale's
-    /// output size. It is measured as the transfer optimizes it: on a canvas with the state's margin,
-    /// here reflected from the picture itself, because a Gram loss is dominated by what happens at the
-    /// canvas edge: the plain zero-padded objective of the picture rewards the dark borders the margin
-    /// removes, the reflected one does not (measurements: docs/style-transfer.md, "Style loss, before
-    /// and after").
-    /// </summary>
-    public Task<StyleLossParts> MeasureAsync(ReadOnlyMemory<byte> state, ImageTensor? image = null, CancellationToken cancellationToken = default)
-    {
-        return Task.Run(() =>
-        {
-            var style = StyleState.Deserialize(state);
-            var x = image ?? StyleCanvas.Crop(style.Image, style.Margin);
-            if ((x.Height, x.Width) != style.OutputSize)
-            {
-                throw new ArgumentException($"The image is {x.Width}x{x.Height}; the state's scale is {style.OutputSize.Width}x{style.OutputSize.Height}.", nameof(image));
-            }
-            using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings, style.Masks.Count > 0);
-            var canvas = StyleCanvas.Pad(x, style.Margin);
-            using var objective = CreateObjective(model, ScaleInputs.Prepare(style, style.OutputSize, style.Margin), canvas.Height, canvas.Width, cancellationToken);
-            return objective.Measure(canvas.Data, cancellationToken);
-        }, cancellationToken);
-    }
-
-    /// <summary>
-    /// The objective of the state's current scale (targets computed, graphs loaded), for timing and
-    /// diagnostics: the same one <see cref="RunChunkAsync"/> optimizes (on the canvas: output plus
-    /// margin), without the range penalty.
-    /// </summary>
-    public IStyleObjective CreateObjective(ReadOnlyMemory<byte> state, CancellationToken cancellationToken = default)
-    {
-        var style = StyleState.Deserialize(state);
-        var (height, width) = (style.Image.Height, style.Image.Width);
-        // The objective retains the model (and its session leases) until it is disposed.
-        using var model = StyleModel.Resolve(Graphs, Sessions, style.Settings, style.Masks.Count > 0);
-        return CreateObjective(model, ScaleInputs.Prepare(style, style.OutputSize, style.Margin), height, width, cancellationToken);
-    }
-
-    /// <summary>
-    /// The canvas as the network sees it at the state's current scale when started from the content
-    /// (gray under luminance transfer, with the reflected margin): the size <see cref="CreateObjective(ReadOnlyMemory{byte}, CancellationToken)"/> takes.
-    /// </summary>
-    public ImageTensor ContentAtCurrentScale(ReadOnlyMemory<byte> state)
-    {
-        var style = StyleState.Deserialize(state);
-        return ScaleInputs.Prepare(style, style.OutputSize, style.Margin).Content;
-    }
 
     protected override EngineCheckpoint Start(ArtworkInputs inputs, CancellationToken cancellationToken)
     {
         var settings = StyleSettings.FromJson(inputs.ParametersJson);
         settings = settings with { Model = settings.Model ?? Options.Model };
-        var styleInputs = inputs.Extras.Where(e => IsRole(e, StyleRole)).ToList();
-        var initInputs = inputs.Extras.Where(e => IsRole(e, InitRole)).ToList();
-        var maskInputs = inputs.Extras.Where(e => IsRole(e, MaskRole)).ToList();
-        var styleMaskInputs = inputs.Extras.Where(e => IsRole(e, StyleMaskRole)).ToList();
-        CheckExtras(settings, styleInputs.Count, initInputs.Count, maskInputs.Count, styleMaskInputs.Count);
+        StyleInputs.CheckCounts(settings, inputs.Extras);
 
         // Resolve taps and compile (or find) the graphs now, so that a bad layer fails the job at once.
-        using var model = StyleModel.Resolve(Graphs, Sessions, settings, masked: maskInputs.Count > 0);
+        using var model = StyleModel.Resolve(Graphs, Sessions, settings, masked: StyleInputs.OfRole(inputs.Extras, MaskRole).Count > 0);
         model.TargetsSession();
         model.ObjectiveSession();
 
         cancellationToken.ThrowIfCancellationRequested();
-        var largest = settings.Scales[^1];
-        using var content = Loader.Decode(inputs.Content, EngineDescriptor.SourceRole);
-        FitWithin(content, largest);
-        var first = StylePlan.Fit(content.Height, content.Width, settings.Scales[0]);
-        if (Math.Min(first.Height, first.Width) < StylePlan.MinSide)
-        {
-            throw new InvalidArtworkInputException(
-                $"At the first scale ({settings.Scales[0]} px) the content image would be {first.Width}x{first.Height}; each side must be at least {StylePlan.MinSide} px. Use a larger first scale.", "scales");
-        }
-
-        if (settings.Optimizer == OptimizerKinds.Lbfgs)
-        {
-            var last = StylePlan.Fit(content.Height, content.Width, largest);
-            var canvas = StyleCanvas.Size(last, StyleCanvas.MarginFor(last, settings.Margin));
-            var values = (long)ImageTensor.Channels * canvas.Height * canvas.Width;
-            if (settings.HistoryFor(values) == 0)
-            {
-                var needed = (2 + StyleSettings.LbfgsFixedVectors) * values * sizeof(float) >> 20;
-                throw new InvalidArtworkInputException(
-                    $"L-BFGS at {last.Width}x{last.Height} needs at least {needed} MiB for its vectors, over the optimizer memory budget of {settings.OptimizerMemoryMb} MiB; " +
-                    "use the adam optimizer for images this large, or a smaller last scale.", "optimizer");
-            }
-        }
-
-        var styleSide = Math.Max(StylePlan.MinSide, (int)Math.Ceiling(largest * (double)settings.StyleScale));
-        var styles = new List<StoredImage>();
-        var styleMasks = new List<StoredImage>();
-        for (var i = 0; i < styleInputs.Count; i++)
-        {
-            using var style = Loader.Decode(styleInputs[i].Bytes, StyleRole, $"the style image '{styleInputs[i].Name}'");
-            var maskInput = styleMaskInputs.Count > 0 ? styleMaskInputs[i] : null;
-            using var mask = maskInput is null ? null : Loader.Decode(maskInput.Bytes, StyleMaskRole, $"the style mask '{maskInput.Name}'");
-            if (mask is not null) CheckShape(mask, style, $"The style mask '{maskInput!.Name}'", $"the style image '{styleInputs[i].Name}'", "style image's", StyleMaskRole);
-            if (settings.StyleFrames == StyleFrameModes.Trim && StyleFrame.Trim(style, mask))
-            {
-                Logger.LogInformation("Trimmed a uniform frame from the style image '{Name}' ({Width}x{Height} left).", styleInputs[i].Name, style.Width, style.Height);
-            }
-            FitWithin(style, styleSide);
-            styles.Add(ScaleInputs.Store(style));
-            if (mask is null) continue;
-            FitWithin(mask, styleSide);
-            var stored = ScaleInputs.Store(mask);
-            if (stored.Rgb.All(b => b == 0))
-            {
-                throw new InvalidArtworkInputException(
-                    $"The style mask '{maskInput!.Name}' is black everywhere (inside any trimmed frame), so no part of its style image would be used; white marks the part to use.", StyleMaskRole);
-            }
-            styleMasks.Add(stored);
-        }
-        var masks = new List<StoredImage>();
-        foreach (var maskInput in maskInputs)
-        {
-            using var mask = Loader.Decode(maskInput.Bytes, MaskRole, $"the mask '{maskInput.Name}'");
-            CheckShape(mask, content, $"The mask '{maskInput.Name}'", "the content", "content's", MaskRole);
-            FitWithin(mask, largest);
-            var stored = ScaleInputs.Store(mask);
-            if (stored.Rgb.All(b => b == 0))
-            {
-                throw new InvalidArtworkInputException($"The mask '{maskInput.Name}' is black everywhere, so its style would apply nowhere; white marks where it applies.", MaskRole);
-            }
-            masks.Add(stored);
-        }
-        var init = StoredImage.Empty;
-        if (initInputs.Count == 1)
-        {
-            using var image = Loader.Decode(initInputs[0].Bytes, InitRole, $"the init image '{initInputs[0].Name}'");
-            FitWithin(image, largest);
-            init = ScaleInputs.Store(image);
-        }
+        var decoded = StyleInputs.Decode(inputs, settings, Loader, Logger);
+        var first = StylePlan.Fit(decoded.Source.Height, decoded.Source.Width, settings.Scales[0]);
 
         settings = settings with { Seed = PlanLimits.SeedOr(settings.Seed) };
         var state = new StyleState
         {
             Settings = settings,
-            Content = ScaleInputs.Store(content),
-            Styles = styles,
-            Init = init,
-            Masks = masks,
-            StyleMasks = styleMasks,
+            Content = decoded.Source,
+            Styles = decoded.Styles,
+            Init = decoded.Init,
+            Masks = decoded.Masks,
+            StyleMasks = decoded.StyleMasks,
             RandomState = (ulong)settings.Seed.Value,
             Image = new ImageTensor(first.Height, first.Width),
         };
         state.Image = InitialImage(state, first, state.Margin);
         Logger.LogInformation(
-            "Style transfer started: content {Width}x{Height}, {Styles} style image(s), scales {Scales}, {Iterations} {Optimizer} iterations each, smoothing {Smoothing}, seed {Seed}.",
-            content.Width, content.Height, styles.Count, string.Join(",", settings.Scales), settings.Iterations, settings.Optimizer,
+            "Style transfer started: source {Width}x{Height}, {Styles} style image(s), scales {Scales}, {Iterations} {Optimizer} iterations each, smoothing {Smoothing}, seed {Seed}.",
+            decoded.Source.Width, decoded.Source.Height, decoded.Styles.Count, string.Join(",", settings.Scales), settings.Iterations, settings.Optimizer,
             model.RequestedSmoothing is null ? "off" : model.RequestedSmoothing.CacheKey +
                 (model.DroppedStyleTaps.Count > 0 ? $" (style terms of {string.Join(", ", model.DroppedStyleTaps)} scaled below float precision: not computed)" : ""),
             settings.Seed);
         return new EngineCheckpoint(state.Serialize(), state.Progress());
-    }
-
-    /// <summary>A mask is stretched to its image, so it must have that image's aspect ratio (within rounding).</summary>
-    private static void CheckShape(Image<Rgb24> mask, Image<Rgb24> image, string what, string imageName, string owner, string field)
-    {
-        var aspect = (double)mask.Width / mask.Height / ((double)image.Width / image.Height);
-        if (Math.Abs(aspect - 1) > MaskAspectTolerance)
-        {
-            throw new InvalidArtworkInputException(
-                $"{what} is {mask.Width}x{mask.Height} but {imageName} is {image.Width}x{image.Height}; a mask must have the {owner} shape (it is stretched to it).", field);
-        }
     }
 
     /// <summary>The first scale's canvas: <paramref name="size"/> plus <paramref name="margin"/> on each side.</summary>
@@ -504,7 +221,7 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         IStyleTargetSource? whole = null;
         TiledTargetSource? tiled = null;
         TiledTargetSource Tiled() => tiled ??= new TiledTargetSource(model, tileCentre);
-        // Images above the tile size (the content at large scales, big style images) go tile by tile.
+        // Images above the tile size (the source at large scales, big style images) go tile by tile.
         IStyleTargetSource SourceFor(ImageTensor image) => IsTiled(image.Height, image.Width, tileSize)
             ? Tiled()
             : whole ??= new WholeImageTargetSource(model.TargetsSession());
@@ -576,6 +293,4 @@ public sealed class NeuralStyleEngine : ArtworkEngineBase
         }
         return image.ToImage();
     }
-
-    private static bool IsRole(NamedImage image, string role) => string.Equals(image.Role, role, StringComparison.Ordinal);
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using NeuralArt.Engine.Dream;
+using NeuralArt.Engine.Common;
 using NeuralArt.Contract;
 using NeuralArt.Engine.Optimizers;
 using NeuralArt.Graphs.Objectives;

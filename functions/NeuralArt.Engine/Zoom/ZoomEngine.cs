@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NeuralArt.Contract;
+using NeuralArt.Engine.Common;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Engine.Runtime;
@@ -101,7 +102,7 @@ public sealed class ZoomEngine : ArtworkEngineBase
         _dream.PrepareGraphs(manifest, parameters, guided: false);
 
         cancellationToken.ThrowIfCancellationRequested();
-        using var photo = _dream.LoadSource(inputs.Content, settings.MaxSize);
+        using var photo = _dream.LoadSource(inputs.Source, settings.MaxSize);
         var state = new ZoomState(settings, 0, DeepDreamEngine.NewState(photo, settings.Dream(0)));
         Logger.LogInformation("Zoom started: {Frames} frames of {Width}x{Height}, zoom {Zoom}, rotate {Rotate}, {Octaves} octaves x {Iterations} iterations per frame, seed {Seed}.",
             settings.Frames, photo.Width, photo.Height, settings.Zoom, settings.Rotate, settings.Octaves, settings.Iterations, settings.Seed);

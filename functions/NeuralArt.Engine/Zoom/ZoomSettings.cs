@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using NeuralArt.Contract;
+using NeuralArt.Engine.Common;
 using NeuralArt.Engine.Dream;
 
 namespace NeuralArt.Engine.Zoom;

@@ -2,7 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using NeuralArt.Functions.Inbox;
-using NeuralArt.Pipeline.Clients;
+using NeuralArt.Pipeline.Durable;
 using NeuralArt.Pipeline.Inbox;
 using NeuralArt.Pipeline.Storage;
 

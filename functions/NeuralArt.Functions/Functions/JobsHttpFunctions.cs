@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
-using NeuralArt.Pipeline.Clients;
+using NeuralArt.Pipeline.Durable;
 using NeuralArt.Pipeline.Http;
 
 namespace NeuralArt.Functions.Functions;

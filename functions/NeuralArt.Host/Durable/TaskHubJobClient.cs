@@ -1,7 +1,7 @@
 using DurableTask.Core;
 using DurableTask.Core.Exceptions;
 using DurableTask.Core.Query;
-using NeuralArt.Pipeline.Clients;
+using NeuralArt.Pipeline.Durable;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Orchestration;
 

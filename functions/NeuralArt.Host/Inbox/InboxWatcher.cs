@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NeuralArt.Pipeline.Clients;
+using NeuralArt.Pipeline.Durable;
 using NeuralArt.Pipeline.Inbox;
 using NeuralArt.Pipeline.Storage;
 

@@ -48,7 +48,6 @@ public sealed record PrepareInput(
 public sealed record PrepareOutcome(
     [property: JsonPropertyName("checkpoint")] BlobRef? Checkpoint,
     [property: JsonPropertyName("progress")] ProgressSnapshot? Progress,
-    [property: JsonPropertyName("parameters")] string? EffectiveParametersJson,
     [property: JsonPropertyName("error")] JobError? Error);
 
 public sealed record RunChunkInput(

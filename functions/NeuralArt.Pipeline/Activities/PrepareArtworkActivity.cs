@@ -50,12 +50,12 @@ public sealed class PrepareArtworkActivity(
             var blob = await checkpoints.WriteAsync(input.JobId, checkpoint, cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Job {JobId}: prepared {Kind} from {Source}, {Width}x{Height}, {Total} iterations.",
                 input.JobId, request.Kind, request.Source, checkpoint.Progress.Width, checkpoint.Progress.Height, checkpoint.Progress.TotalIterations);
-            return new PrepareOutcome(blob, ProgressSnapshot.From(checkpoint.Progress), request.ParametersJson, null);
+            return new PrepareOutcome(blob, ProgressSnapshot.From(checkpoint.Progress), null);
         }
         catch (InvalidArtworkInputException e)
         {
             logger.LogWarning("Job {JobId}: input refused ({Field}): {Reason}", input.JobId, e.Field, e.Message);
-            return new PrepareOutcome(null, null, null, new JobError(e.Message, e.Field, JobPhases.Preparing, Retriable: false));
+            return new PrepareOutcome(null, null, new JobError(e.Message, e.Field, JobPhases.Preparing, Retriable: false));
         }
     }
 

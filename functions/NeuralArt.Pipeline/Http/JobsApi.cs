@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NeuralArt.Pipeline.Admission;
-using NeuralArt.Pipeline.Clients;
+using NeuralArt.Pipeline.Durable;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Storage;
 
@@ -51,6 +51,8 @@ public sealed class JobsApi(
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     private readonly PipelineOptions settings = options.Value;
+
+    private readonly JobViews views = new(store, options.Value, logger);
 
     public IResult Engines() => Results.Json(new EngineList(door.Describe()));
 
@@ -129,13 +131,12 @@ public sealed class JobsApi(
 
     public async Task<IResult> GetAsync(HttpRequest request, string id, IJobClient client, CancellationToken cancellationToken)
     {
-        var instance = JobIds.IsValid(id) ? await client.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
-        if (instance is null)
+        if (await FindAsync(id, client, cancellationToken).ConfigureAwait(false) is not { } instance)
         {
-            return ProblemResults.NotFound("There is no such job.");
+            return NoSuchJob;
         }
 
-        var view = await SafeViewAsync(request, instance, withLinks: true, cancellationToken).ConfigureAwait(false);
+        var view = await views.ViewAsync(request, instance, withLinks: true, cancellationToken).ConfigureAwait(false);
         if (instance.Status is JobRuntimeStatus.Pending or JobRuntimeStatus.Running)
         {
             // Durable HTTP conventions: 202 while the job runs, with when to ask again.
@@ -173,27 +174,26 @@ public sealed class JobsApi(
             return ProblemResults.BadRequest("continuationToken", "continuationToken is not a token this API gave out (or it expired).");
         }
 
-        var views = new List<JobView>(page.Jobs.Count);
+        var jobs = new List<JobView>(page.Jobs.Count);
         foreach (var instance in page.Jobs)
         {
             // Preview links only: the gallery shows thumbnails, never full-size results.
-            views.Add(await SafeViewAsync(request, instance, withLinks: false, cancellationToken).ConfigureAwait(false));
+            jobs.Add(await views.ViewAsync(request, instance, withLinks: false, cancellationToken).ConfigureAwait(false));
         }
 
-        return Results.Json(new JobList(views, page.ContinuationToken));
+        return Results.Json(new JobList(jobs, page.ContinuationToken));
     }
 
     public async Task<IResult> CancelAsync(HttpRequest request, string id, IJobClient client, CancellationToken cancellationToken)
     {
-        var instance = JobIds.IsValid(id) ? await client.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
-        if (instance is null)
+        if (await FindAsync(id, client, cancellationToken).ConfigureAwait(false) is not { } instance)
         {
-            return ProblemResults.NotFound("There is no such job.");
+            return NoSuchJob;
         }
 
         if (instance.Status is JobRuntimeStatus.Completed or JobRuntimeStatus.Failed or JobRuntimeStatus.Cancelled)
         {
-            return ProblemResults.Conflict($"Job '{id}' has already ended ({StatusName(instance.Status)}).");
+            return ProblemResults.Conflict($"Job '{id}' has already ended ({JobViews.StatusName(instance.Status)}).");
         }
 
         await client.CancelAsync(id, "Cancelled through the HTTP API.", cancellationToken).ConfigureAwait(false);
@@ -206,15 +206,14 @@ public sealed class JobsApi(
     /// <summary>Purges an ended job: its outputs, checkpoints and Durable history; 409 while it runs.</summary>
     public async Task<IResult> DeleteAsync(string id, IJobClient client, CancellationToken cancellationToken)
     {
-        var instance = JobIds.IsValid(id) ? await client.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
-        if (instance is null)
+        if (await FindAsync(id, client, cancellationToken).ConfigureAwait(false) is not { } instance)
         {
-            return ProblemResults.NotFound("There is no such job.");
+            return NoSuchJob;
         }
 
         if (instance.Status is JobRuntimeStatus.Pending or JobRuntimeStatus.Running)
         {
-            return ProblemResults.Conflict($"Job '{id}' is still {StatusName(instance.Status)}; cancel it first.");
+            return ProblemResults.Conflict($"Job '{id}' is still {JobViews.StatusName(instance.Status)}; cancel it first.");
         }
 
         await foreach (var blob in store.ListAsync(StorageLayout.OutputsContainer, id + "/", cancellationToken).ConfigureAwait(false))
@@ -228,6 +227,13 @@ public sealed class JobsApi(
         logger.LogInformation("Job {JobId} purged.", id);
         return Results.NoContent();
     }
+
+    /// <summary>The job under <paramref name="id"/>, or null: the backend is asked only for an ID of <see cref="JobIds"/>' form.</summary>
+    private static async Task<JobInstance?> FindAsync(string id, IJobClient client, CancellationToken cancellationToken) =>
+        JobIds.IsValid(id) ? await client.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
+
+    /// <summary>Get, cancel and delete answer a malformed ID and an unknown one alike.</summary>
+    private static IResult NoSuchJob => ProblemResults.NotFound("There is no such job.");
 
     /// <summary>
     /// A terminated orchestration runs no more activities, so its checkpoints are dropped here. Best
@@ -246,151 +252,19 @@ public sealed class JobsApi(
         }
     }
 
-    private static async Task<JobSubmission> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static Task<JobSubmission> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        JsonBody.ReadAsync<JobSubmission>(request, BodyRules, JobSubmission.JsonOptions, cancellationToken);
+
+    private static readonly JsonBodyRules BodyRules = new(
+        MaxBodyBytes,
+        $"The request body is larger than {MaxBodyBytes:N0} bytes.",
+        "The request body is null; send a JSON object.",
+        e => $"The request body is not a valid job: {e.Message}")
     {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            throw JobRejectedException.BadRequest("body", $"The request body is larger than {MaxBodyBytes:N0} bytes.");
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                throw JobRejectedException.BadRequest("body", $"The request body is larger than {MaxBodyBytes:N0} bytes.");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        if (buffer.Length == 0)
-        {
-            throw JobRejectedException.BadRequest("body", "The request body is empty; send a JSON object with kind, inputs and parameters.");
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<JobSubmission>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), JobSubmission.JsonOptions)
-                ?? throw JobRejectedException.BadRequest("body", "The request body is null; send a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
-            throw JobRejectedException.BadRequest(field, $"The request body is not a valid job: {e.Message}");
-        }
-    }
-
-    /// <summary>A job's view; a job whose stored data cannot be read is shown with the reason instead of failing the call.</summary>
-    private async Task<JobView> SafeViewAsync(HttpRequest request, JobInstance instance, bool withLinks, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ViewAsync(request, instance, withLinks, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogWarning(e, "Job {JobId}: its stored data cannot be shown.", instance.Id);
-            return new JobView
-            {
-                Id = instance.Id,
-                Status = "unknown",
-                CreatedAt = instance.CreatedAt,
-                LastUpdatedAt = instance.LastUpdatedAt,
-                Error = new JobError("This job's stored data cannot be read.", null, "unknown", false),
-                Links = new JobLinks(JobUri(request, instance.Id), CancelUri(request, instance.Id)),
-            };
-        }
-    }
-
-    private async Task<JobView> ViewAsync(HttpRequest request, JobInstance instance, bool withLinks, CancellationToken cancellationToken)
-    {
-        var input = TryDeserialize<JobRequest>(instance.SerializedInput);
-        var status = TryDeserialize<JobStatus>(instance.SerializedCustomStatus);
-        var outcome = instance.Status == JobRuntimeStatus.Completed ? TryDeserialize<JobOutcome>(instance.SerializedOutput) : null;
-
-        JobError? error = instance.Status switch
-        {
-            JobRuntimeStatus.Failed => status?.Error ?? new JobError(instance.FailureMessage ?? "The job failed.", null, status?.Phase ?? "unknown", false),
-            JobRuntimeStatus.Cancelled => new JobError("The job was cancelled.", null, status?.Phase ?? "unknown", false),
-            _ => null,
-        };
-
-        var preview = outcome?.Preview ?? status?.Preview;
-        return new JobView
-        {
-            Id = instance.Id,
-            Kind = input?.Kind,
-            Origin = input?.Origin,
-            Inputs = input?.Inputs.GroupBy(i => i.Role, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(i => i.Blob.ToString()).ToList(), StringComparer.Ordinal),
-            Source = input is null ? null : await LinkAsync(input.Source, withLinks, cancellationToken).ConfigureAwait(false),
-            Status = StatusName(instance.Status),
-            CreatedAt = instance.CreatedAt,
-            LastUpdatedAt = instance.LastUpdatedAt,
-            Progress = status,
-            Preview = preview is null ? null : await LinkAsync(preview.Value, withUrl: true, cancellationToken).ConfigureAwait(false),
-            Result = outcome?.Result is { } result ? await LinkAsync(result, withLinks, cancellationToken).ConfigureAwait(false) : null,
-            Outputs = outcome?.Outputs is { } outputs ? await OutputViewsAsync(outputs, withLinks, cancellationToken).ConfigureAwait(false) : null,
-            Manifest = outcome?.Manifest is { } manifest
-                ? await LinkAsync(manifest, withLinks, cancellationToken).ConfigureAwait(false)
-                : (instance.Status == JobRuntimeStatus.Failed ? await LinkAsync(StorageLayout.Error(instance.Id), withLinks, cancellationToken).ConfigureAwait(false) : null),
-            Error = error,
-            Links = new JobLinks(JobUri(request, instance.Id), CancelUri(request, instance.Id)),
-        };
-    }
-
-    /// <summary>Each output with its files' links (a sequence's frames are bounded by the host's frame cap).</summary>
-    private async Task<IReadOnlyDictionary<string, OutputView>> OutputViewsAsync(
-        IReadOnlyDictionary<string, JobOutput> outputs, bool withLinks, CancellationToken cancellationToken)
-    {
-        var views = new Dictionary<string, OutputView>(StringComparer.Ordinal);
-        foreach (var (name, output) in outputs)
-        {
-            var files = new List<BlobLink>(output.Files.Count);
-            foreach (var file in output.Files) files.Add(await LinkAsync(file, withLinks, cancellationToken).ConfigureAwait(false));
-            views[name] = new OutputView(output.Kind, files, output.Frames);
-        }
-
-        return views;
-    }
-
-    private async Task<BlobLink> LinkAsync(BlobRef blob, bool withUrl, CancellationToken cancellationToken) =>
-        new(blob.ToString(), withUrl ? await store.GetReadLinkAsync(blob, settings.ResultLinkLifetime, cancellationToken).ConfigureAwait(false) : null);
-
-    private static T? TryDeserialize<T>(string? json) where T : class
-    {
-        if (string.IsNullOrWhiteSpace(json))
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<T>(json, StatusJsonOptions);
-        }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException)
-        {
-            // A job stored by an older version, or with a name no longer valid: shown without it.
-            return null;
-        }
-    }
-
-    private static readonly JsonSerializerOptions StatusJsonOptions = new() { PropertyNameCaseInsensitive = true };
-
-    public static string StatusName(JobRuntimeStatus status) => status switch
-    {
-        JobRuntimeStatus.Pending => "pending",
-        JobRuntimeStatus.Running => "running",
-        JobRuntimeStatus.Completed => "completed",
-        JobRuntimeStatus.Failed => "failed",
-        JobRuntimeStatus.Cancelled => "cancelled",
-        _ => "unknown",
+        Empty = "The request body is empty; send a JSON object with kind, inputs and parameters.",
     };
 
-    private static Uri JobUri(HttpRequest request, string id) => new($"{request.Scheme}://{request.Host}{request.PathBase}/{RoutePrefix}/{id}");
+    internal static Uri JobUri(HttpRequest request, string id) => new($"{request.Scheme}://{request.Host}{request.PathBase}/{RoutePrefix}/{id}");
 
-    private static Uri CancelUri(HttpRequest request, string id) => new($"{JobUri(request, id)}/cancel");
+    internal static Uri CancelUri(HttpRequest request, string id) => new($"{JobUri(request, id)}/cancel");
 }

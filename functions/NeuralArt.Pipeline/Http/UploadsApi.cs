@@ -142,37 +142,14 @@ public sealed class UploadsApi(IArtworkStore store, IInputInspector inputs, ILog
 
     private static string Truncate(string value) => value.Length <= MaxFileNameLength ? value : value[..MaxFileNameLength] + "…";
 
-    private static async Task<UploadRequest> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            throw JobRejectedException.BadRequest("body", string.Create(CultureInfo.InvariantCulture, $"The request body is larger than {MaxBodyBytes} bytes."));
-        }
+    private static Task<UploadRequest> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        JsonBody.ReadAsync<UploadRequest>(request, BodyRules, JsonOptions, cancellationToken);
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                throw JobRejectedException.BadRequest("body", string.Create(CultureInfo.InvariantCulture, $"The request body is larger than {MaxBodyBytes} bytes."));
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<UploadRequest>(buffer.ToArray(), JsonOptions)
-                ?? throw JobRejectedException.BadRequest("body", "The request body is null; send a JSON object with fileName.");
-        }
-        catch (JsonException e)
-        {
-            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
-            throw JobRejectedException.BadRequest(field, "The request body is not a valid upload request: send {\"fileName\": \"cat.jpg\", \"contentType\": \"image/jpeg\"}.");
-        }
-    }
+    private static readonly JsonBodyRules BodyRules = new(
+        MaxBodyBytes,
+        string.Create(CultureInfo.InvariantCulture, $"The request body is larger than {MaxBodyBytes} bytes."),
+        "The request body is null; send a JSON object with fileName.",
+        _ => "The request body is not a valid upload request: send {\"fileName\": \"cat.jpg\", \"contentType\": \"image/jpeg\"}.");
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {

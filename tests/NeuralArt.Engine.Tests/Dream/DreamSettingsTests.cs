@@ -1,3 +1,4 @@
+using NeuralArt.Engine.Common;
 using NeuralArt.Graphs.Objectives;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Contract;

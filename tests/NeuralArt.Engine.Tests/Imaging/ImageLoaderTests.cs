@@ -22,9 +22,9 @@ public class ImageLoaderTests
         var bomb = TestImages.PngClaiming(100_000, 100_000);
         Assert.True(bomb.Length < 100);
 
-        var ex = Assert.Throws<InvalidArtworkInputException>(() => _loader.Decode(bomb, "content"));
+        var ex = Assert.Throws<InvalidArtworkInputException>(() => _loader.Decode(bomb, EngineDescriptor.SourceRole));
 
-        Assert.Equal("content", ex.Field);
+        Assert.Equal(EngineDescriptor.SourceRole, ex.Field);
         Assert.Contains("100000x100000", ex.Message);
         Assert.Contains("largest side", ex.Message);
     }
@@ -34,7 +34,7 @@ public class ImageLoaderTests
     {
         var bomb = TestImages.PngClaiming(10_000, 10_000);
 
-        var ex = Assert.Throws<InvalidArtworkInputException>(() => _loader.Identify(bomb, "content"));
+        var ex = Assert.Throws<InvalidArtworkInputException>(() => _loader.Identify(bomb, EngineDescriptor.SourceRole));
 
         Assert.Contains("100,000,000", ex.Message);
         Assert.Contains("limit", ex.Message);
@@ -59,7 +59,7 @@ public class ImageLoaderTests
         var png = TestImages.PatternPng(64, 64);
         var loader = new ImageLoader(new ImageLimits { MaxBytes = png.Length - 1 });
 
-        var ex = Assert.Throws<InvalidArtworkInputException>(() => loader.Decode(png, "content"));
+        var ex = Assert.Throws<InvalidArtworkInputException>(() => loader.Decode(png, EngineDescriptor.SourceRole));
 
         Assert.Contains("bytes", ex.Message);
     }
@@ -67,7 +67,7 @@ public class ImageLoaderTests
     [Fact]
     public void Empty_input_is_refused()
     {
-        var ex = Assert.Throws<InvalidArtworkInputException>(() => _loader.Decode(Array.Empty<byte>(), "content"));
+        var ex = Assert.Throws<InvalidArtworkInputException>(() => _loader.Decode(Array.Empty<byte>(), EngineDescriptor.SourceRole));
         Assert.Contains("empty", ex.Message);
     }
 
@@ -76,7 +76,7 @@ public class ImageLoaderTests
     {
         var text = "this is not an image, just some text that is long enough"u8.ToArray();
 
-        var ex = Assert.Throws<InvalidArtworkInputException>(() => _loader.Decode(text, "content"));
+        var ex = Assert.Throws<InvalidArtworkInputException>(() => _loader.Decode(text, EngineDescriptor.SourceRole));
 
         Assert.Contains("JPEG, PNG, WebP, BMP or GIF", ex.Message);
     }
@@ -87,7 +87,7 @@ public class ImageLoaderTests
         using var image = TestImages.Pattern(16, 16);
         var tiff = TestImages.Encode(image, new TiffEncoder());
 
-        Assert.Throws<InvalidArtworkInputException>(() => _loader.Decode(tiff, "content"));
+        Assert.Throws<InvalidArtworkInputException>(() => _loader.Decode(tiff, EngineDescriptor.SourceRole));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public class ImageLoaderTests
         var truncated = png.AsSpan(0, png.Length / 2).ToArray();
         for (var i = 100; i < truncated.Length; i++) truncated[i] ^= 0x5A;
 
-        var ex = Assert.Throws<InvalidArtworkInputException>(() => _loader.Decode(truncated, "content", "'cat.png'"));
+        var ex = Assert.Throws<InvalidArtworkInputException>(() => _loader.Decode(truncated, EngineDescriptor.SourceRole, "'cat.png'"));
 
         Assert.StartsWith("'cat.png' ", ex.Message);
         Assert.DoesNotContain('\n', ex.Message);
@@ -121,7 +121,7 @@ public class ImageLoaderTests
             _ => new WebpEncoder { FileFormat = WebpFileFormatType.Lossless },
         });
 
-        using var decoded = _loader.Decode(bytes, "content");
+        using var decoded = _loader.Decode(bytes, EngineDescriptor.SourceRole);
 
         Assert.Equal((48, 32), (decoded.Width, decoded.Height));
         // Top-left is dark red-free, bottom-right has full red and green (lossy formats: roughly).
@@ -137,7 +137,7 @@ public class ImageLoaderTests
         gif.Frames.AddFrame(second.Frames.RootFrame);
         var bytes = TestImages.Encode(gif, new GifEncoder());
 
-        using var decoded = _loader.Decode(bytes, "content");
+        using var decoded = _loader.Decode(bytes, EngineDescriptor.SourceRole);
 
         Assert.True(decoded[4, 4].R > 200 && decoded[4, 4].B < 50, $"expected red, got {decoded[4, 4]}");
     }
@@ -150,7 +150,7 @@ public class ImageLoaderTests
         image[2, 2] = new Rgba32(0, 0, 0, 128);
         var bytes = TestImages.Encode(image, new PngEncoder());
 
-        using var decoded = _loader.Decode(bytes, "content");
+        using var decoded = _loader.Decode(bytes, EngineDescriptor.SourceRole);
 
         Assert.Equal(new Rgb24(255, 255, 255), decoded[0, 0]);
         Assert.Equal(new Rgb24(0, 0, 0), decoded[1, 1]);
@@ -162,10 +162,10 @@ public class ImageLoaderTests
     {
         var missing = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".png");
 
-        var ex = await Assert.ThrowsAsync<InvalidArtworkInputException>(() => _loader.LoadFileAsync(missing, "content"));
+        var ex = await Assert.ThrowsAsync<InvalidArtworkInputException>(() => _loader.LoadFileAsync(missing, EngineDescriptor.SourceRole));
         Assert.Contains("does not exist", ex.Message);
 
-        var folder = await Assert.ThrowsAsync<InvalidArtworkInputException>(() => _loader.LoadFileAsync(Path.GetTempPath(), "content"));
+        var folder = await Assert.ThrowsAsync<InvalidArtworkInputException>(() => _loader.LoadFileAsync(Path.GetTempPath(), EngineDescriptor.SourceRole));
         Assert.Contains("folder", folder.Message);
     }
 

@@ -226,7 +226,7 @@ public sealed class MaskedStyleTests(StyleTestKit kit, ITestOutputHelper output)
         Assert.Equal(NeuralStyleEngine.MaskRole, count.Field);
         Assert.Contains("2 masks for 1 style", count.Message);
         var shape = await Fails(new NamedImage(NeuralStyleEngine.MaskRole, "tall.png", TestImages.HalfMaskPng(56, 72, left: true, 0)));
-        Assert.Contains("content's shape", shape.Message);
+        Assert.Contains("source's shape", shape.Message);
         var black = await Fails(new NamedImage(NeuralStyleEngine.MaskRole, "black.png", BlackPng(72, 56)));
         Assert.Contains("black everywhere", black.Message);
         var broken = await Fails(new NamedImage(NeuralStyleEngine.MaskRole, "broken.png", new byte[] { 1, 2, 3 }));

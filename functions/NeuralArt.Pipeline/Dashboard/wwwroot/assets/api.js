@@ -114,13 +114,13 @@ export function engines() {
   return enginesRequest;
 }
 
-/** An engine's title for a kind, or the kind itself when the host does not describe it. */
-export async function kindTitle(kind) {
-  try {
-    return (await engines()).find(engine => engine.kind === kind)?.title ?? kind ?? 'Job';
-  } catch {
-    return kind ?? 'Job';
-  }
+/**
+ * Resolves to a function from a job's kind to its engine's title (from the descriptors, fetched once).
+ * It never rejects: a host that does not answer or does not describe a kind still shows the kind.
+ */
+export async function kindTitles() {
+  const titles = new Map((await engines().catch(() => [])).map(engine => [engine.kind, engine.title]));
+  return kind => titles.get(kind) ?? kind ?? 'Job';
 }
 
 export function formatBytes(bytes) {

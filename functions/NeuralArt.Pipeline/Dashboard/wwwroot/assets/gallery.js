@@ -1,6 +1,6 @@
 // The gallery: recent jobs newest first (the API's order), a page at a time, as cards with the
 // small preview JPEG the pipeline writes anyway (never the full-size result), kind, status, duration.
-import { api, engines } from './api.js';
+import { api, kindTitles } from './api.js';
 import { h, formatDuration, formatTime, jobDuration, statusBadge } from './dom.js';
 
 /** Jobs per page: two rows on a desktop, a short scroll on a phone. */
@@ -13,7 +13,7 @@ export async function renderGallery(main) {
   const more = h('button', { type: 'button', id: 'more-button', hidden: true }, 'Show older jobs');
   const status = h('p', { class: 'muted', role: 'status' }, 'Loading…');
   main.replaceChildren(heading, status, list, empty, more);
-  const titles = new Map((await engines().catch(() => [])).map(engine => [engine.kind, engine.title]));
+  const titleOf = await kindTitles();
   let token = null;
 
   const load = async () => {
@@ -22,7 +22,7 @@ export async function renderGallery(main) {
     if (token) query.set('continuationToken', token);
     const { data } = await api(`/jobs?${query}`);
     const jobs = data?.jobs ?? [];
-    list.append(...jobs.map(job => card(job, titles)));
+    list.append(...jobs.map(job => card(job, titleOf)));
     // The task hub may hand out a token whose page turns out empty: then there is nothing older.
     token = jobs.length > 0 ? data?.continuationToken ?? null : null;
     more.hidden = !token;
@@ -36,8 +36,8 @@ export async function renderGallery(main) {
   return {};
 }
 
-function card(job, titles) {
-  const title = titles.get(job.kind) ?? job.kind ?? 'Job';
+function card(job, titleOf) {
+  const title = titleOf(job.kind);
   // The photo's file name, so that jobs of the same kind can be told apart in a list.
   const sourceBlob = job.inputs?.source?.[0] ?? job.source?.blob ?? '';
   const source = sourceBlob.slice(sourceBlob.lastIndexOf('/') + 1);

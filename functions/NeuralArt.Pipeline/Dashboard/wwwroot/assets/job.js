@@ -2,7 +2,7 @@
 // the latest frame —, polling at the API's Retry-After, cancel) and, once it ended, source and result
 // side by side, every other declared output (video, animation, a strip of frames) with downloads, the
 // effective parameters from job.json, the failure reason and field, delete.
-import { api, engines, ApiError } from './api.js';
+import { api, kindTitles, ApiError } from './api.js';
 import { h, announce, formatDuration, formatTime, statusBadge, ENDED } from './dom.js';
 
 /** Used when a 202 carries no Retry-After (it should). */
@@ -76,7 +76,7 @@ export async function renderJob(main, id) {
 
   const render = job => {
     main.dataset.status = job.status;
-    title.textContent = `${titles.get(job.kind) ?? job.kind ?? 'Job'} · ${job.status}`;
+    title.textContent = `${titleOf(job.kind)} · ${job.status}`;
     document.title = `${job.status} · NeuralArt`;
     if (lastStatus !== job.status) {
       if (lastStatus !== null) announce(`The job is ${job.status}.`);
@@ -268,8 +268,7 @@ export async function renderJob(main, id) {
     }
   };
 
-  // Titles come from the engines' descriptors; a host without them still shows the kind.
-  const titles = new Map((await engines().catch(() => [])).map(engine => [engine.kind, engine.title]));
+  const titleOf = await kindTitles();
   await poll();
   return { dispose: () => { disposed = true; clearTimeout(timer); } };
 }

@@ -5,8 +5,6 @@ import { h, announce } from './dom.js';
 
 const LIST_TYPES = new Set(['integer[]', 'number[]']);
 const NUMBER_TYPES = new Set(['integer', 'number']);
-/** Older names of fields that the form shows under another name. */
-const FIELD_ALIASES = { content: 'source' };
 
 /** Remembered across visits of the view in this tab, so that going back keeps the choice. */
 let lastKind = null;
@@ -354,8 +352,7 @@ function showError(form, error) {
 function fieldContainer(form, name) {
   if (!name) return null;
   const parts = name.split(/[.[\]]/).filter(Boolean).reverse();
-  const candidates = [name, ...parts, ...parts.map(part => FIELD_ALIASES[part]).filter(Boolean)];
-  for (const candidate of candidates) {
+  for (const candidate of [name, ...parts]) {
     const found = form.querySelector(`[data-field="${CSS.escape(candidate)}"]`);
     if (found) return found;
   }

@@ -2,7 +2,7 @@ using System.Globalization;
 using NeuralArt.Contract;
 using NeuralArt.Graphs.Objectives;
 
-namespace NeuralArt.Engine.Dream;
+namespace NeuralArt.Engine.Common;
 
 /// <summary>Parses tap lists such as <c>layer3:1,layer4:0.5</c> (a missing weight means 1).</summary>
 public static class TapWeights

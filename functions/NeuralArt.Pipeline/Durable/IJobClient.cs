@@ -1,6 +1,6 @@
 using NeuralArt.Pipeline.Jobs;
 
-namespace NeuralArt.Pipeline.Clients;
+namespace NeuralArt.Pipeline.Durable;
 
 /// <summary>
 /// What the HTTP handlers and the inbox need from a Durable client: start a job once, read it,

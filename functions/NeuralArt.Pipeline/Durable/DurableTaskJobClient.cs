@@ -3,7 +3,7 @@ using Microsoft.DurableTask.Client;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Orchestration;
 
-namespace NeuralArt.Pipeline.Clients;
+namespace NeuralArt.Pipeline.Durable;
 
 /// <summary><see cref="IJobClient"/> over the portable <see cref="DurableTaskClient"/> (Functions app, in-process test host).</summary>
 public sealed class DurableTaskJobClient(DurableTaskClient client) : IJobClient

@@ -1,4 +1,4 @@
-namespace NeuralArt.Engine.Dream;
+namespace NeuralArt.Engine.Common;
 
 /// <summary>
 /// A tiny random generator whose whole state is one <see cref="ulong"/>, so it can be saved in a
