@@ -39,6 +39,10 @@ public static class LocalHost
         builder.Logging.AddFilter("Azure", LogLevel.Warning);
 
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+        // SIGTERM or Ctrl+C ends the host within the grace period even when storage is unreachable:
+        // every hosted service's stop gets that long, and a watchdog ends a stop that ignores it.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGracePeriod);
+        builder.Services.AddHostedService<ShutdownWatchdog>();
         builder.Services.AddSingleton(FunctionKey.Resolve(options));
         builder.Services.AddNeuralArtPipeline(builder.Configuration, _ => new BlobServiceClient(options.StorageConnectionString));
         addEngines(builder.Services, builder.Configuration);

@@ -26,6 +26,16 @@ public sealed class LocalHostOptions
     /// <summary>Where the key is written for <c>neuralart submit</c> to find (default: ~/.neuralart/function.key).</summary>
     public string KeyFile { get; set; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".neuralart", "function.key");
 
+    /// <summary>Container Apps' own grace between SIGTERM and SIGKILL.</summary>
+    public static readonly TimeSpan DefaultShutdownGracePeriod = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long SIGTERM or Ctrl+C may take to end the host, whatever storage does: past it the task
+    /// hub is left as it is (a chunk in flight comes back to another host after its visibility
+    /// timeout; its checkpoint is written whole or not at all), and a watchdog ends the process.
+    /// </summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = DefaultShutdownGracePeriod;
+
     /// <summary>Watch the inbox container and start jobs for new blobs.</summary>
     public bool WatchInbox { get; set; } = true;
 

@@ -111,6 +111,31 @@ public sealed class HostProcess : IAsyncDisposable
         await process.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// SIGTERM, as Container Apps and Ctrl+C stop a process, then the time until it exited; null when
+    /// it was still running after <paramref name="patience"/> (it is then killed).
+    /// </summary>
+    public async Task<TimeSpan?> TerminateAsync(TimeSpan patience)
+    {
+        var clock = Stopwatch.StartNew();
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!)
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var wait = new CancellationTokenSource(patience);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+            return clock.Elapsed;
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+            return null;
+        }
+    }
+
     private void Append(string? line)
     {
         lock (output)

@@ -20,6 +20,7 @@ public sealed class DurableTaskHub : IHostedService, IAsyncDisposable
     private readonly IServiceProvider services;
     private readonly ILoggerFactory loggerFactory;
     private readonly ILogger<DurableTaskHub> logger;
+    private readonly TimeSpan gracePeriod;
     private TaskHubWorker? worker;
 
     public DurableTaskHub(IOptions<LocalHostOptions> options, IServiceProvider services, ILoggerFactory loggerFactory)
@@ -28,6 +29,7 @@ public sealed class DurableTaskHub : IHostedService, IAsyncDisposable
         this.loggerFactory = loggerFactory;
         logger = loggerFactory.CreateLogger<DurableTaskHub>();
         var settings = options.Value;
+        gracePeriod = settings.ShutdownGracePeriod;
         Settings = new AzureStorageOrchestrationServiceSettings
         {
             StorageAccountClientProvider = new StorageAccountClientProvider(settings.StorageConnectionString),
@@ -78,20 +80,34 @@ public sealed class DurableTaskHub : IHostedService, IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (worker is not null)
+        if (worker is null) return;
+        // Not forced: a chunk in flight finishes, or its message comes back after the visibility
+        // timeout. With storage unreachable the framework's stop retries its partition leases for
+        // minutes, so the wait ends with the host's shutdown token (the grace period) instead.
+        var stopping = worker.StopAsync(isForced: cancellationToken.IsCancellationRequested);
+        worker = null;
+        try
         {
-            // Not forced: a chunk in flight finishes, or its message comes back after the visibility timeout.
-            await worker.StopAsync(isForced: cancellationToken.IsCancellationRequested).ConfigureAwait(false);
-            worker = null;
+            await stopping.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("The task hub did not stop within the shutdown grace period (storage unreachable?); the host exits without it.");
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (worker is not null)
+        if (worker is null) return;
+        var stopping = worker.StopAsync(isForced: true);
+        worker = null;
+        try
         {
-            await worker.StopAsync(isForced: true).ConfigureAwait(false);
-            worker.Dispose();
+            await stopping.WaitAsync(gracePeriod).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("The task hub did not stop within the shutdown grace period; the host is disposed without it.");
         }
     }
 }
