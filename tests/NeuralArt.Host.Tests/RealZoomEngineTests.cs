@@ -26,8 +26,8 @@ public sealed class RealZoomEngineTests(AzuriteFixture azurite)
     private const int MaxSize = 96;
 
     /// <summary>A light dream per frame, so a whole sequence takes seconds on two cores.</summary>
-    private static string Parameters(int frames = Frames, string extra = "") =>
-        $$"""{"frames":{{frames}},"zoom":{{ZoomFactor.ToString(System.Globalization.CultureInfo.InvariantCulture)}},"octaves":1,"iterations":2,"maxSize":{{MaxSize}},"fps":{{Fps}},"seed":3{{extra}}}""";
+    private static string Parameters(int frames = Frames, int maxSize = MaxSize) =>
+        $$"""{"frames":{{frames}},"zoom":{{ZoomFactor.ToString(System.Globalization.CultureInfo.InvariantCulture)}},"octaves":1,"iterations":2,"maxSize":{{maxSize}},"fps":{{Fps}},"seed":3}""";
 
     private static readonly string Photo = Path.Combine(Azurite.RepositoryRoot(), "samples", "content", "cat_chelsea.png");
 
@@ -124,10 +124,12 @@ public sealed class RealZoomEngineTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_zoom_survives_kill_9_of_its_host_mid_sequence_with_the_same_frames_as_an_uninterrupted_run()
     {
-        const int frames = 5;
+        // Enough frames, big enough, that the host is killed with several still to make.
+        const int frames = 10;
+        const int maxSize = 160;
         var hub = $"zkill{Guid.NewGuid():N}"[..16];
         var source = await UploadPhotoAsync();
-        var body = Body(source, Parameters(frames), ""","chunkBudgetSeconds":1""");
+        var body = Body(source, Parameters(frames, maxSize), ""","chunkBudgetSeconds":1""");
         string id;
         await using (var first = await HostProcess.StartAsync(azurite.ConnectionString, hub, "--NeuralArt:Host:WatchInbox=false", "--TestServer:RealEngines=true"))
         {
@@ -148,7 +150,7 @@ public sealed class RealZoomEngineTests(AzuriteFixture azurite)
         Assert.Equal("completed", (await JobPolling.WaitAsync(second.Http, id, diagnostics: () => second.Output)).GetProperty("status").GetString());
 
         // The same job again, uninterrupted, on the same host: byte-identical frames.
-        var again = await JobPolling.SubmitAsync(second.Http, Body(source, Parameters(frames)));
+        var again = await JobPolling.SubmitAsync(second.Http, Body(source, Parameters(frames, maxSize)));
         Assert.Equal("completed", (await JobPolling.WaitAsync(second.Http, again, diagnostics: () => second.Output)).GetProperty("status").GetString());
         for (var k = 0; k < frames; k++)
         {
