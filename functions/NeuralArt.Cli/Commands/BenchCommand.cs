@@ -188,6 +188,7 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
 
             // Before (the one graph) and after (the pool in managed code), alternated run by run.
             var poolBefore = splitRunner.ManagedPoolTime;
+            var partsBefore = splitRunner.SplitPartTimes;
             var ((graphMs, managedMs), runs) = await Task.Run(() => MeasurePair(settings.Repeats, Step(runner), Step(splitRunner)), cancellationToken);
             var managedPoolMs = (splitRunner.ManagedPoolTime - poolBefore).TotalMilliseconds / (runs + 1);
             var graphPoolMs = await Task.Run(() => GraphPoolMilliseconds(services.Sessions, split!, splitRunner.Buffers(side, side), settings.Repeats), cancellationToken);
@@ -195,8 +196,11 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
             AddRow("managed pool", managedMs, managedPoolMs, runs);
             console.MarkupLine(Markup.Escape(Row("pool in the graph (before)", graphMs, graphPoolMs)));
             console.MarkupLine(Markup.Escape(Row("managed pool (after)", managedMs, managedPoolMs)));
+            var partsAfter = splitRunner.SplitPartTimes;
+            var parts = string.Join(", ", partsAfter.Select(p => string.Create(CultureInfo.InvariantCulture,
+                $"{p.Key} {(p.Value - partsBefore[p.Key]).TotalMilliseconds / (runs + 1):F1}")));
             console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"  {side}px: managed / graph step {managedMs / graphMs:F3} (medians of {runs} alternated pairs)")));
+                $"  {side}px: managed / graph step {managedMs / graphMs:F3} (medians of {runs} alternated pairs); split step parts, mean ms: {parts}")));
         }
         console.Write(table);
 

@@ -23,6 +23,10 @@ public abstract class RuntimeSettings : CommandSettings
     [Description("Idle CPU threads sleep instead of spinning (kinder on a shared machine).")]
     public bool NoSpin { get; init; }
 
+    [CommandOption("--keep-spinning")]
+    [Description("A session's idle threads keep spinning after its run ends (ONNX Runtime's default; by default they stop).")]
+    public bool KeepSpinning { get; init; }
+
     [CommandOption("--placement <WHERE>")]
     [Description("Where untiled dream steps do their pixel math: auto (device on CUDA, host on CPU), host or device.")]
     [DefaultValue("auto")]
@@ -65,6 +69,6 @@ public abstract class RuntimeSettings : CommandSettings
     public OnnxRuntimeOptions RuntimeOptions()
     {
         OnnxRuntimeOptions.TryParseProvider(Provider, out var provider);
-        return new OnnxRuntimeOptions { ExecutionProvider = provider, IntraOpThreads = Threads, AllowSpinning = !NoSpin };
+        return new OnnxRuntimeOptions { ExecutionProvider = provider, IntraOpThreads = Threads, AllowSpinning = !NoSpin, StopSpinningAfterRun = !KeepSpinning };
     }
 }

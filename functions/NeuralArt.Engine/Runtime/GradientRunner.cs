@@ -27,7 +27,7 @@ public sealed class GradientRunner : IDisposable
 
     private readonly OnnxSession _session;
     private readonly PoolSplitSessions? _split;
-    private long _poolTicks;
+    private readonly long[] _partTicks = new long[Enum.GetValues<SplitPart>().Length];
     private readonly int _maxCachedSizes;
     private readonly long[] _lossShape;
     private readonly RunOptions _runOptions = new();
@@ -66,7 +66,11 @@ public sealed class GradientRunner : IDisposable
     public bool RunsManagedPool => _split is not null;
 
     /// <summary>Time spent in the managed pool and its backward so far (zero for the one graph).</summary>
-    public TimeSpan ManagedPoolTime => Stopwatch.GetElapsedTime(0, _poolTicks);
+    public TimeSpan ManagedPoolTime => Stopwatch.GetElapsedTime(0, _partTicks[(int)SplitPart.PoolForward] + _partTicks[(int)SplitPart.PoolBackward]);
+
+    /// <summary>Time spent so far in each part of the pool-split steps (zero for the one graph).</summary>
+    public IReadOnlyDictionary<SplitPart, TimeSpan> SplitPartTimes =>
+        Enum.GetValues<SplitPart>().ToDictionary(p => p, p => Stopwatch.GetElapsedTime(0, _partTicks[(int)p]));
 
     /// <summary>Inputs besides <c>image</c> that must be set before running.</summary>
     public IReadOnlyList<string> ExtraInputNames { get; }
@@ -153,7 +157,7 @@ public sealed class GradientRunner : IDisposable
             }
             step.BoundExtrasVersion = _extrasVersion;
         }
-        step.Run(Part, ref _poolTicks);
+        step.Run(Part, _partTicks);
         // Counted as one run of the gradient graph, as the one graph's step would be.
         _session.RecordRun(Stopwatch.GetElapsedTime(started));
         return buffers.Loss;

@@ -98,20 +98,30 @@ internal sealed class PoolSplitStep : IDisposable
         }
     }
 
-    /// <summary>The whole step; the managed pool's share of the time is added to <paramref name="poolTicks"/>.</summary>
-    public void Run(Action<OnnxSession, OrtIoBinding> run, ref long poolTicks)
+    /// <summary>
+    /// The whole step; the time of each part (<see cref="SplitPart"/> order) is added to
+    /// <paramref name="partTicks"/>.
+    /// </summary>
+    public void Run(Action<OnnxSession, OrtIoBinding> run, long[] partTicks)
     {
+        var t0 = Stopwatch.GetTimestamp();
         run(_sessions.Pre, _pre);
-        var started = Stopwatch.GetTimestamp();
+        var t1 = Stopwatch.GetTimestamp();
         ManagedMaxPool.Forward(_x.GetTensorDataAsSpan<float>(), _channels, _height, _width, _sessions.Pool,
             _y.GetTensorMutableDataAsSpan<float>(), _argmax, _sessions.Threads);
-        poolTicks += Stopwatch.GetTimestamp() - started;
+        var t2 = Stopwatch.GetTimestamp();
         run(_sessions.Rest, _rest);
-        started = Stopwatch.GetTimestamp();
+        var t3 = Stopwatch.GetTimestamp();
         ManagedMaxPool.Backward(_dy.GetTensorDataAsSpan<float>(), _argmax, _channels, _height, _width, _sessions.Pool,
             _dx.GetTensorMutableDataAsSpan<float>(), _sessions.Threads);
-        poolTicks += Stopwatch.GetTimestamp() - started;
+        var t4 = Stopwatch.GetTimestamp();
         run(_sessions.Back, _back);
+        var t5 = Stopwatch.GetTimestamp();
+        partTicks[(int)SplitPart.Pre] += t1 - t0;
+        partTicks[(int)SplitPart.PoolForward] += t2 - t1;
+        partTicks[(int)SplitPart.Rest] += t3 - t2;
+        partTicks[(int)SplitPart.PoolBackward] += t4 - t3;
+        partTicks[(int)SplitPart.Back] += t5 - t4;
     }
 
     public void Dispose()
