@@ -9,7 +9,8 @@ namespace NeuralArt.Engine.Runtime;
 /// pool's input), the managed pool, the rest (pool output to loss and the pool output's gradient),
 /// the managed pool backward, and the pre-pool backward (to the image gradient). The tensors
 /// between the sessions are ONNX Runtime allocations bound once to each session's
-/// <see cref="OrtIoBinding"/>; the pool reads and writes that same memory, so nothing is copied.
+/// <see cref="OrtIoBinding"/>; the pool reads and writes that same memory, so nothing is copied,
+/// and the pool input's buffer also carries its gradient.
 /// Owned by <see cref="GradientBuffers"/>.
 /// </summary>
 internal sealed class PoolSplitStep : IDisposable
@@ -18,6 +19,7 @@ internal sealed class PoolSplitStep : IDisposable
     private readonly OrtIoBinding _pre;
     private readonly OrtIoBinding _rest;
     private readonly OrtIoBinding _back;
+    private readonly IDisposableReadOnlyCollection<OrtValue> _firstOutputs;
     private readonly OrtValue _x;
     private readonly OrtValue _y;
     private readonly OrtValue _dy;
@@ -40,14 +42,11 @@ internal sealed class PoolSplitStep : IDisposable
             _pre.BindInput(GraphNames.Image, buffers.InputValue);
             _pre.BindOutputToDevice(PoolSplitNames.PoolInput, OrtMemoryInfo.DefaultInstance);
             run(sessions.Pre, _pre);
-            long[] xShape;
-            using (var outputs = _pre.GetOutputValues())
-            {
-                xShape = outputs[0].GetTensorTypeAndShape().Shape;
-                // Our own aligned buffer from now on (the first run's values are copied once).
-                _x = AlignedValues.Copy(outputs[0].GetTensorDataAsSpan<float>(), xShape);
-            }
-            owned.Add(_x);
+            // ONNX Runtime's allocation for the first run's output (aligned like ours) stays the pool's input.
+            _firstOutputs = _pre.GetOutputValues();
+            owned.Add(_firstOutputs);
+            _x = _firstOutputs[0];
+            var xShape = _x.GetTensorTypeAndShape().Shape;
             InputShape = xShape;
             if (xShape.Length != 4) throw new InvalidOperationException($"The pool's input has shape [{string.Join(",", xShape)}]; a 4-D [N,C,H,W] was expected.");
             _channels = checked((int)(xShape[0] * xShape[1]));
@@ -58,8 +57,9 @@ internal sealed class PoolSplitStep : IDisposable
             owned.Add(_y);
             _dy = AlignedValues.Allocate(yShape);
             owned.Add(_dy);
-            _dx = AlignedValues.Allocate(xShape);
-            owned.Add(_dx);
+            // The input gradient overwrites the pool's input: the backward needs only the arg-maxes, and
+            // the next step's pre-pool run writes the input afresh (one [N,C,H,W] buffer, not two).
+            _dx = _x;
             _argmax = GC.AllocateUninitializedArray<int>(checked(_channels * oh * ow), pinned: true);
             _pre.BindOutput(PoolSplitNames.PoolInput, _x);
 
@@ -129,9 +129,8 @@ internal sealed class PoolSplitStep : IDisposable
         _pre.Dispose();
         _rest.Dispose();
         _back.Dispose();
-        _x.Dispose();
+        _firstOutputs.Dispose();
         _y.Dispose();
         _dy.Dispose();
-        _dx.Dispose();
     }
 }
