@@ -62,6 +62,8 @@ public sealed class PoolSplitRunnerTests : IDisposable
         var graph = _graphs.GetGraph(manifest, new DreamParameters(TapWeights.Parse("layer3")).Objective());
         using var lease = _pool.Rent(graph.Path);
         Assert.Null(PoolSplitSessions.TryRent(_graphs, _pool, graph, lease.Session, PoolPlacement.Graph));
+        // The default is the managed pool on CPU sessions.
+        using (var auto = PoolSplitSessions.TryRent(_graphs, _pool, graph, lease.Session, PoolPlacement.Auto)) Assert.NotNull(auto);
         // The toy graphs have no max-pool; their source has no split at all.
         using var toy = _pool.Rent(ToyGraphs.DreamPath);
         Assert.Null(PoolSplitSessions.TryRent(new ToyGraphSource(), _pool, new CompiledGraph(ToyGraphs.DreamPath, "toy", "dream", "0"), toy.Session, PoolPlacement.Managed));
