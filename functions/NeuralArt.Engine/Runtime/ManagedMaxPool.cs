@@ -28,6 +28,16 @@ internal static unsafe class ManagedMaxPool
 {
     private const int Lanes = 8;
 
+    /// <summary>The window the horizontal vector path handles: 3 wide, stride 2 (ResNet's stem pool).</summary>
+    private const int VectorKernel = 3;
+    private const int VectorStride = 2;
+
+    /// <summary>
+    /// The last value a vector step reads, counted from its first window's start: two vectors of
+    /// <see cref="Lanes"/> from there and two from <see cref="VectorStride"/> further on.
+    /// </summary>
+    private const int VectorReach = VectorStride + 2 * Lanes - 1;
+
     /// <summary>Pools <paramref name="x"/> [C,H,W] into <paramref name="y"/> [C,h,w] and records each output's arg-max (flat index within its channel).</summary>
     public static void Forward(ReadOnlySpan<float> x, int channels, int height, int width, MaxPoolGeometry pool,
         Span<float> y, Span<int> argmax, int threads)
@@ -153,21 +163,21 @@ internal static unsafe class ManagedMaxPool
     {
         int kw = pool.KernelW, sw = pool.StrideW, pad = pool.PadLeft;
         var pw = 0;
-        if (kw == 3 && sw == 2 && Avx2.IsSupported)
+        if (kw == VectorKernel && sw == VectorStride && Avx2.IsSupported)
         {
             // Scalar up to the first window without left padding, then 8 windows at a time while
             // the two 16-wide loads (from ws and ws+2) stay inside the row.
             for (; pw < ow && pw * sw - pad < 0; pw++) HorizontalScalar(row, width, kw, sw, pad, pw, values, columns);
             var step = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
             var lowest = Vector256.Create(float.MinValue);
-            for (; pw + Lanes <= ow && pw * sw - pad + 2 * Lanes + 1 < width; pw += Lanes)
+            for (; pw + Lanes <= ow && pw * sw - pad + VectorReach < width; pw += Lanes)
             {
                 var ws = pw * sw - pad;
                 var p = row + ws;
                 var a0 = Avx.LoadVector256(p);
                 var a1 = Avx.LoadVector256(p + Lanes);
-                var b0 = Avx.LoadVector256(p + 2);
-                var b1 = Avx.LoadVector256(p + 2 + Lanes);
+                var b0 = Avx.LoadVector256(p + VectorStride);
+                var b1 = Avx.LoadVector256(p + VectorStride + Lanes);
                 var left = Evens(a0, a1);
                 var middle = Odds(a0, a1);
                 var right = Evens(b0, b1);
@@ -179,7 +189,7 @@ internal static unsafe class ManagedMaxPool
                 var c = Vector256.ConditionalSelect(gt.AsInt32(), col + Vector256<int>.One, col);
                 gt = Vector256.GreaterThan(right, m);
                 m = Vector256.ConditionalSelect(gt, right, m);
-                c = Vector256.ConditionalSelect(gt.AsInt32(), col + Vector256.Create(2), c);
+                c = Vector256.ConditionalSelect(gt.AsInt32(), col + Vector256.Create(VectorKernel - 1), c);
                 m.Store(values + pw);
                 c.Store(columns + pw);
             }
