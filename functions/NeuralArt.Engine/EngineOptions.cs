@@ -43,6 +43,12 @@ public sealed class EngineOptions
     public StepPlacement StepPlacement { get; set; } = StepPlacement.Auto;
 
     /// <summary>
+    /// Where gradient steps run the network's first max-pool and its backward: in the compiled
+    /// graph, or in managed code between the sessions of the graph split at the pool (CPU only).
+    /// </summary>
+    public Runtime.PoolPlacement PoolPlacement { get; set; } = Runtime.PoolPlacement.Auto;
+
+    /// <summary>
     /// Compiled graphs the graph source remembers in memory (<c>NeuralArt__Engine__MaxCompiledGraphs</c>);
     /// past it the least recently used are forgotten (and found on disk again when asked for).
     /// </summary>

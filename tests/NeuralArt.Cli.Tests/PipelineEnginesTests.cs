@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using NeuralArt.Cli.Commands;
 using NeuralArt.Cli.Infrastructure;
 using NeuralArt.Engine;
+using NeuralArt.Engine.Runtime;
 
 namespace NeuralArt.Cli.Tests;
 
@@ -23,5 +24,18 @@ public sealed class PipelineEnginesTests
         var options = provider.GetRequiredService<IOptions<EngineOptions>>().Value;
         Assert.Equal(expected, options.StepPlacement);
         Assert.Equal("resnet18", options.Model);
+    }
+
+    [Theory]
+    [InlineData("graph", PoolPlacement.Graph)]
+    [InlineData("managed", PoolPlacement.Managed)]
+    public void Serve_pool_placement_reaches_the_engines(string option, PoolPlacement expected)
+    {
+        var settings = new ServeCommand.Settings { Pool = option, Model = "resnet18" };
+        using var provider = new ServiceCollection().AddLogging()
+            .AddPipelineEngines(new ConfigurationBuilder().Build(), settings)
+            .BuildServiceProvider();
+
+        Assert.Equal(expected, provider.GetRequiredService<IOptions<EngineOptions>>().Value.PoolPlacement);
     }
 }

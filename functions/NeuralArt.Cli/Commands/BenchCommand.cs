@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
 using Microsoft.Extensions.Logging.Abstractions;
 using NeuralArt.Cli.Diagnostics;
 using NeuralArt.Cli.Infrastructure;
@@ -12,6 +14,7 @@ using NeuralArt.Engine.Runtime;
 using NeuralArt.Engine.Style;
 using NeuralArt.Engine.Tensors;
 using NeuralArt.Graphs.Analysis;
+using NeuralArt.Graphs.Compilation;
 using NeuralArt.Graphs.Objectives;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -133,6 +136,10 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         using var featuresLease = services.Sessions.Rent(featuresGraph.Path);
         using var runner = new GradientRunner(gradientLease.Session);
         DreamGraphInputs.Set(runner, dream, guided: false);
+        // The same graph split at its max-pool, the pool in managed code (CPU only): timed alternately with the one graph.
+        using var split = PoolSplitSessions.TryRent(services.Graphs, services.Sessions, gradientGraph, gradientLease.Session, PoolPlacement.Managed);
+        using var splitRunner = split is null ? null : new GradientRunner(gradientLease.Session, split: split);
+        if (splitRunner is not null) DreamGraphInputs.Set(splitRunner, dream, guided: false);
         var features = new FeatureExtractor(featuresLease.Session);
         var cost = ConvolutionCost.Of(manifest, taps.Select(t => t.Tap));
         var rate = await Task.Run(() => ConvolutionRate.Measure(services.Sessions, run => Measure(settings.Repeats, run)), cancellationToken);
@@ -144,28 +151,57 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"convolutions run at {rate / 1e9:F1} GMAC/s here ({ConvolutionRate.Description}); a step's floor is its convolutions' multiply-adds at that rate")));
 
-        var table = new Table().AddColumns("Size", "Gradient step (ms)", "Forward (ms)", "Step / forward", "Conv floor (ms)", "Step / floor", "Runs");
+        var table = new Table().AddColumns("Size", "Gradient step (ms)", "Forward (ms)", "Step / forward", "Conv floor (ms)", "Step / floor", "Pool share", "Runs");
         foreach (var side in settings.SizeList)
         {
             var image = Pattern(side);
-            var (stepMs, stepRuns) = await Task.Run(() => Measure(settings.Repeats, () =>
+            Action Step(GradientRunner r) => () =>
             {
-                var buffers = runner.Buffers(side, side);
+                var buffers = r.Buffers(side, side);
                 image.Data.CopyTo(buffers.Input);
-                runner.Run(buffers, cancellationToken);
-            }), cancellationToken);
+                r.Run(buffers, cancellationToken);
+            };
             var (forwardMs, forwardRuns) = await Task.Run(() => Measure(settings.Repeats, () => features.Run(image, cancellationToken)), cancellationToken);
             var floorMs = cost.GradientStepMacs(side, side) / rate * 1000;
-            table.AddRow(
-                $"{side}x{side}",
+            string Row(string label, double stepMs, double poolMs) => string.Create(CultureInfo.InvariantCulture,
+                $"  {side}px {label}: step {stepMs:F1} ms, forward {forwardMs:F1} ms, ratio {stepMs / forwardMs:F2}; convolution floor {floorMs:F1} ms, " +
+                $"step / floor {stepMs / floorMs:F2}; max-pool and its backward {poolMs:F1} ms, {100 * poolMs / stepMs:F1}% of the step");
+            void AddRow(string label, double stepMs, double poolMs, int runs) => table.AddRow(
+                $"{side}x{side} {label}",
                 stepMs.ToString("F1", CultureInfo.InvariantCulture),
                 forwardMs.ToString("F1", CultureInfo.InvariantCulture),
                 (stepMs / forwardMs).ToString("F2", CultureInfo.InvariantCulture),
                 floorMs.ToString("F1", CultureInfo.InvariantCulture),
                 (stepMs / floorMs).ToString("F2", CultureInfo.InvariantCulture),
-                $"{stepRuns}/{forwardRuns}");
+                (poolMs / stepMs).ToString("P1", CultureInfo.InvariantCulture),
+                $"{runs}/{forwardRuns}");
+
+            if (splitRunner is null)
+            {
+                var (stepMs, stepRuns) = await Task.Run(() => Measure(settings.Repeats, Step(runner)), cancellationToken);
+                table.AddRow($"{side}x{side}", stepMs.ToString("F1", CultureInfo.InvariantCulture), forwardMs.ToString("F1", CultureInfo.InvariantCulture),
+                    (stepMs / forwardMs).ToString("F2", CultureInfo.InvariantCulture), floorMs.ToString("F1", CultureInfo.InvariantCulture),
+                    (stepMs / floorMs).ToString("F2", CultureInfo.InvariantCulture), "n/a", $"{stepRuns}/{forwardRuns}");
+                console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"  {side}px: step {stepMs:F1} ms, forward {forwardMs:F1} ms, ratio {stepMs / forwardMs:F2}; convolution floor {floorMs:F1} ms, step / floor {stepMs / floorMs:F2}")));
+                continue;
+            }
+
+            // Before (the one graph) and after (the pool in managed code), alternated run by run.
+            var poolBefore = splitRunner.ManagedPoolTime;
+            var partsBefore = splitRunner.SplitPartTimes;
+            var ((graphMs, managedMs), runs) = await Task.Run(() => MeasurePair(settings.Repeats, Step(runner), Step(splitRunner)), cancellationToken);
+            var managedPoolMs = (splitRunner.ManagedPoolTime - poolBefore).TotalMilliseconds / (runs + 1);
+            var graphPoolMs = await Task.Run(() => GraphPoolMilliseconds(services.Sessions, split!, splitRunner.Buffers(side, side), settings.Repeats), cancellationToken);
+            AddRow("graph pool", graphMs, graphPoolMs, runs);
+            AddRow("managed pool", managedMs, managedPoolMs, runs);
+            console.MarkupLine(Markup.Escape(Row("pool in the graph (before)", graphMs, graphPoolMs)));
+            console.MarkupLine(Markup.Escape(Row("managed pool (after)", managedMs, managedPoolMs)));
+            var partsAfter = splitRunner.SplitPartTimes;
+            var parts = string.Join(", ", partsAfter.Select(p => string.Create(CultureInfo.InvariantCulture,
+                $"{p.Key} {(p.Value - partsBefore[p.Key]).TotalMilliseconds / (runs + 1):F1}")));
             console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"  {side}px: step {stepMs:F1} ms, forward {forwardMs:F1} ms, ratio {stepMs / forwardMs:F2}; convolution floor {floorMs:F1} ms, step / floor {stepMs / floorMs:F2}")));
+                $"  {side}px: managed / graph step {managedMs / graphMs:F3} (medians of {runs} alternated pairs); split step parts, mean ms: {parts}")));
         }
         console.Write(table);
 
@@ -222,6 +258,54 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         services.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"DeepDream convolution floor: {dreamMacs / 1e12:F3} T multiply-adds at {rate / 1e9:F1} GMAC/s = {floorSeconds:F2} s; " +
             $"the dream took {total / floorSeconds:F2}x that, its gradient runs {inGraph / floorSeconds:F2}x")));
+    }
+
+    /// <summary>
+    /// Runs each once to warm up, then times them alternately (a, b, a, b, ...) so both see the same
+    /// load; returns both medians in ms and the number of pairs.
+    /// </summary>
+    private static ((double A, double B) Milliseconds, int Runs) MeasurePair(int repeats, Action a, Action b)
+    {
+        var warm = Stopwatch.StartNew();
+        a();
+        b();
+        var warmMs = warm.Elapsed.TotalMilliseconds / 2;
+        var count = repeats > 0 ? repeats : Math.Clamp((int)Math.Ceiling(TargetMeasureMilliseconds / Math.Max(warmMs, 1)), MinRepeats, MaxRepeats);
+        var timesA = new double[count];
+        var timesB = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            a();
+            timesA[i] = clock.Elapsed.TotalMilliseconds;
+            clock.Restart();
+            b();
+            timesB[i] = clock.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(timesA);
+        Array.Sort(timesB);
+        return ((timesA[count / 2], timesB[count / 2]), count);
+    }
+
+    /// <summary>
+    /// What the pool and its backward cost inside ONNX Runtime at this size: the same two ops
+    /// (<c>MaxPool</c> with indices, <c>ScatterElements</c> add) alone in a graph, on an input of the
+    /// pool input's shape, in a session with the same options; median ms.
+    /// </summary>
+    private static double GraphPoolMilliseconds(OnnxSessionPool sessions, PoolSplitSessions split, GradientBuffers buffers, int repeats)
+    {
+        var shape = buffers.PoolInputShape?.ToArray() ?? throw new InvalidOperationException("The pool-split step has not run at this size.");
+        using var lease = sessions.RentBuilt($"maxpool-probe:{split.Pool.Format()}:{shape[1]}",
+            () => MaxPoolProbe.Build(split.Pool, shape[1]).ToByteArray());
+        var values = new float[shape.Aggregate(1L, (p, d) => p * d)];
+        var random = new Random(1);
+        for (var i = 0; i < values.Length; i++) values[i] = (float)random.NextDouble();
+        using var input = OrtValue.CreateTensorValueFromMemory(values, shape);
+        using var runOptions = new RunOptions();
+        return Measure(repeats, () =>
+        {
+            using var outputs = lease.Session.Session.Run(runOptions, [MaxPoolProbe.InputName], [input], [MaxPoolProbe.OutputName]);
+        }).Milliseconds;
     }
 
     /// <summary>Runs once to warm up, then times runs; returns the median in ms and the run count.</summary>

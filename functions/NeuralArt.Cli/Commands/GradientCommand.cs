@@ -59,7 +59,8 @@ public sealed class GradientCommand : AsyncCommand<GradientCommand.Settings>
         var dream = new DreamParameters(taps, channels);
         var graph = services.Graphs.GetGraph(manifest, dream.Objective());
         using var lease = services.Sessions.Rent(graph.Path);
-        using var runner = new GradientRunner(lease.Session);
+        using var split = PoolSplitSessions.TryRent(services.Graphs, services.Sessions, graph, lease.Session, services.EngineOptions.PoolPlacement);
+        using var runner = new GradientRunner(lease.Session, split: split);
         NeuralArt.Engine.Dream.DreamGraphInputs.Set(runner, dream, guided: false);
         var grad = new ImageTensor(tensor.Height, tensor.Width);
         var loss = await Task.Run(() => runner.Run(tensor, grad, cancellationToken), cancellationToken);

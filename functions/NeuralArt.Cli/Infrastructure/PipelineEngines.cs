@@ -25,6 +25,7 @@ internal static class PipelineEngines
             options.Model = chosen.Model;
             options.ModelsDirectory = chosen.ModelsDirectory;
             options.StepPlacement = chosen.StepPlacement;
+            options.PoolPlacement = chosen.PoolPlacement;
         });
         services.AddArtworkEngines(configuration);
         return services;

@@ -23,10 +23,19 @@ public abstract class RuntimeSettings : CommandSettings
     [Description("Idle CPU threads sleep instead of spinning (kinder on a shared machine).")]
     public bool NoSpin { get; init; }
 
+    [CommandOption("--keep-spinning")]
+    [Description("A session's idle threads keep spinning after its run ends (ONNX Runtime's default; by default they stop).")]
+    public bool KeepSpinning { get; init; }
+
     [CommandOption("--placement <WHERE>")]
     [Description("Where untiled dream steps do their pixel math: auto (device on CUDA, host on CPU), host or device.")]
     [DefaultValue("auto")]
     public string Placement { get; init; } = "auto";
+
+    [CommandOption("--pool <WHERE>")]
+    [Description("Where gradient steps run the first max-pool and its backward: auto (managed on the CPU), graph (inside the ONNX graph) or managed (multi-threaded C# between the split graph's sessions; CPU only).")]
+    [DefaultValue("auto")]
+    public string Pool { get; init; } = "auto";
 
     [CommandOption("--models <DIR>")]
     [Description("Models folder (default: NEURALART_MODELS, else the nearest models/ folder).")]
@@ -44,6 +53,8 @@ public abstract class RuntimeSettings : CommandSettings
         if (Threads < 0) return ValidationResult.Error("--threads must not be negative.");
         if (!Enum.TryParse<StepPlacement>(Placement, ignoreCase: true, out var placement) || !Enum.IsDefined(placement))
             return ValidationResult.Error($"--placement must be auto, host or device (got '{Placement}').");
+        if (!Enum.TryParse<PoolPlacement>(Pool, ignoreCase: true, out var pool) || !Enum.IsDefined(pool))
+            return ValidationResult.Error($"--pool must be auto, graph or managed (got '{Pool}').");
         return ValidationResult.Success();
     }
 
@@ -52,11 +63,12 @@ public abstract class RuntimeSettings : CommandSettings
         Model = Model,
         ModelsDirectory = ModelsDirectory,
         StepPlacement = Enum.Parse<StepPlacement>(Placement, ignoreCase: true),
+        PoolPlacement = Enum.Parse<PoolPlacement>(Pool, ignoreCase: true),
     };
 
     public OnnxRuntimeOptions RuntimeOptions()
     {
         OnnxRuntimeOptions.TryParseProvider(Provider, out var provider);
-        return new OnnxRuntimeOptions { ExecutionProvider = provider, IntraOpThreads = Threads, AllowSpinning = !NoSpin };
+        return new OnnxRuntimeOptions { ExecutionProvider = provider, IntraOpThreads = Threads, AllowSpinning = !NoSpin, StopSpinningAfterRun = !KeepSpinning };
     }
 }

@@ -262,8 +262,10 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         var settings = state.Settings;
         var (manifest, parameters) = Resolve(settings);
         // The lease keeps the session alive (even if the pool evicts it) until the runner is done.
-        using var lease = GradientSession(manifest, parameters, state.IsGuided);
-        using var runner = new GradientRunner(lease.Session);
+        var graph = GradientGraph(manifest, parameters, state.IsGuided);
+        using var lease = Sessions.Rent(graph.Path);
+        using var split = PoolSplitSessions.TryRent(Graphs, Sessions, graph, lease.Session, Options.PoolPlacement);
+        using var runner = new GradientRunner(lease.Session, split: split);
         // Weights and channel masks are graph inputs: set once, bound for every step of the chunk.
         foreach (var input in Inputs(lease.Session, parameters, state.IsGuided)) runner.SetExtraInput(input.Name, input.Values, input.Shape);
         if (state.IsGuided) SetGuideFeatures(runner, manifest, parameters, state, cancellationToken);
@@ -379,7 +381,10 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
     /// which are fed as inputs (<see cref="DreamGraphInputs"/>).
     /// </summary>
     private OnnxSessionLease GradientSession(BackboneManifest manifest, DreamParameters parameters, bool guided) =>
-        Session(manifest, guided ? parameters.GuidedObjective() : parameters.Objective(), "layers");
+        Sessions.Rent(GradientGraph(manifest, parameters, guided).Path);
+
+    private CompiledGraph GradientGraph(BackboneManifest manifest, DreamParameters parameters, bool guided) =>
+        Graph(manifest, guided ? parameters.GuidedObjective() : parameters.Objective(), "layers");
 
     private OnnxSessionLease FeaturesSession(BackboneManifest manifest, DreamParameters parameters) =>
         Session(manifest, new FeaturesObjective(parameters.Taps.Select(t => t.Tap).ToList()), "layers");
@@ -397,17 +402,18 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         }
     }
 
-    private OnnxSessionLease Session(BackboneManifest manifest, Objective objective, string field)
+    private OnnxSessionLease Session(BackboneManifest manifest, Objective objective, string field) =>
+        Sessions.Rent(Graph(manifest, objective, field).Path);
+
+    private CompiledGraph Graph(BackboneManifest manifest, Objective objective, string field)
     {
-        CompiledGraph graph;
         try
         {
-            graph = Graphs.GetGraph(manifest, objective);
+            return Graphs.GetGraph(manifest, objective);
         }
         catch (GraphCompilationException ex) when (ex.Message.Contains("tap", StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidArtworkInputException(ex.Message, field, ex);
         }
-        return Sessions.Rent(graph.Path);
     }
 }

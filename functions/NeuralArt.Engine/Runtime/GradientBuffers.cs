@@ -47,8 +47,15 @@ public sealed class GradientBuffers : IDisposable
     /// <summary>Which version of the runner's extra inputs is bound (rebinds when they change).</summary>
     internal int BoundExtrasVersion { get; set; } = -1;
 
+    /// <summary>The pool-split step of this size, when the runner runs the pool in managed code (created on first run).</summary>
+    internal PoolSplitStep? Split { get; set; }
+
+    /// <summary>The shape of the split pool's input at this size ([N,C,H,W]), once a pool-split step has run; else null.</summary>
+    public IReadOnlyList<long>? PoolInputShape => Split?.InputShape;
+
     public void Dispose()
     {
+        Split?.Dispose();
         Binding.Dispose();
         InputValue.Dispose();
         GradValue.Dispose();

@@ -13,6 +13,12 @@ namespace NeuralArt.Engine.Runtime;
 /// weights and channel masks, are set once with <see cref="SetExtraInput"/>. Not thread-safe: one
 /// runner per render; sessions are shared, and the caller keeps its session's lease open while the
 /// runner exists (the runner's bindings belong to the session).
+/// <para>
+/// With <see cref="PoolSplitSessions"/> (CPU only), <see cref="Run(GradientBuffers, CancellationToken)"/>
+/// runs the graph split at its first max-pool with the pool in managed code between the parts
+/// (<see cref="PoolSplitStep"/>); the same buffers, loss and gradient. Runs on caller-owned tensors
+/// (<see cref="Run(OrtValue, OrtValue, CancellationToken)"/>) always use the one graph.
+/// </para>
 /// </summary>
 public sealed class GradientRunner : IDisposable
 {
@@ -20,6 +26,8 @@ public sealed class GradientRunner : IDisposable
     public const int DefaultCachedSizes = 4;
 
     private readonly OnnxSession _session;
+    private readonly PoolSplitSessions? _split;
+    private readonly long[] _partTicks = new long[Enum.GetValues<SplitPart>().Length];
     private readonly int _maxCachedSizes;
     private readonly long[] _lossShape;
     private readonly RunOptions _runOptions = new();
@@ -31,11 +39,13 @@ public sealed class GradientRunner : IDisposable
     private OrtValue? _valueLoss;
     private bool _disposed;
 
-    public GradientRunner(OnnxSession session, int maxCachedSizes = DefaultCachedSizes)
+    /// <param name="split">The same graph split at its max-pool, or null to run the one graph; the caller keeps it until the runner is disposed.</param>
+    public GradientRunner(OnnxSession session, int maxCachedSizes = DefaultCachedSizes, PoolSplitSessions? split = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCachedSizes);
         _session = session;
+        _split = split;
         _maxCachedSizes = maxCachedSizes;
         var inputs = session.Session.InputNames;
         var outputs = session.Session.OutputNames;
@@ -51,6 +61,16 @@ public sealed class GradientRunner : IDisposable
     }
 
     public OnnxSession Session => _session;
+
+    /// <summary>Whether steps run the pool-split graph with the managed pool.</summary>
+    public bool RunsManagedPool => _split is not null;
+
+    /// <summary>Time spent in the managed pool and its backward so far (zero for the one graph).</summary>
+    public TimeSpan ManagedPoolTime => Stopwatch.GetElapsedTime(0, _partTicks[(int)SplitPart.PoolForward] + _partTicks[(int)SplitPart.PoolBackward]);
+
+    /// <summary>Time spent so far in each part of the pool-split steps (zero for the one graph).</summary>
+    public IReadOnlyDictionary<SplitPart, TimeSpan> SplitPartTimes =>
+        Enum.GetValues<SplitPart>().ToDictionary(p => p, p => Stopwatch.GetElapsedTime(0, _partTicks[(int)p]));
 
     /// <summary>Inputs besides <c>image</c> that must be set before running.</summary>
     public IReadOnlyList<string> ExtraInputNames { get; }
@@ -101,6 +121,7 @@ public sealed class GradientRunner : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
+        if (_split is not null) return RunSplit(_split, buffers, cancellationToken);
         if (buffers.BoundExtrasVersion != _extrasVersion)
         {
             foreach (var name in ExtraInputNames)
@@ -118,15 +139,46 @@ public sealed class GradientRunner : IDisposable
         return buffers.Loss;
     }
 
+    private float RunSplit(PoolSplitSessions split, GradientBuffers buffers, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        void Part(OnnxSession session, OrtIoBinding binding) => RunPart(session, binding, cancellationToken);
+        buffers.Split ??= new PoolSplitStep(split, buffers, Part);
+        var step = buffers.Split;
+        if (step.BoundExtrasVersion != _extrasVersion)
+        {
+            foreach (var name in ExtraInputNames)
+            {
+                if (!_extras.TryGetValue(name, out var value))
+                {
+                    throw new InvalidOperationException($"Extra input '{name}' was not set before running the gradient graph.");
+                }
+                step.BindExtra(name, value);
+            }
+            step.BoundExtrasVersion = _extrasVersion;
+        }
+        step.Run(Part, _partTicks);
+        // Counted as one run of the gradient graph, as the one graph's step would be.
+        _session.RecordRun(Stopwatch.GetElapsedTime(started));
+        return buffers.Loss;
+    }
+
     private void RunBinding(OrtIoBinding binding, CancellationToken cancellationToken)
     {
-        _runOptions.Terminate = false;
         var started = Stopwatch.GetTimestamp();
+        RunPart(_session, binding, cancellationToken);
+        _session.RecordRun(Stopwatch.GetElapsedTime(started));
+    }
+
+    private void RunPart(OnnxSession session, OrtIoBinding binding, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _runOptions.Terminate = false;
         using (cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, _runOptions))
         {
             try
             {
-                _session.Session.RunWithBinding(_runOptions, binding);
+                session.Session.RunWithBinding(_runOptions, binding);
             }
             catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
             {
@@ -134,7 +186,6 @@ public sealed class GradientRunner : IDisposable
             }
         }
         binding.SynchronizeBoundOutputs();
-        _session.RecordRun(Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>

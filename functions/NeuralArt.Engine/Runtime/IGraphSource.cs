@@ -24,6 +24,12 @@ public interface IGraphSource
 
     /// <summary>The compiled graph of an objective, compiling it on a cache miss.</summary>
     CompiledGraph GetGraph(BackboneManifest manifest, Objective objective);
+
+    /// <summary>
+    /// The gradient graph split at its first max-pool, for running the pool in managed code between
+    /// the parts on the CPU (<see cref="PoolSplitRunner"/>); null when the source has none.
+    /// </summary>
+    PoolSplitGraph? GetPoolSplit(CompiledGraph graph) => null;
 }
 
 /// <summary>The models folder (<see cref="ModelCatalog"/>) and its compiled-graph cache.</summary>
@@ -61,4 +67,6 @@ public sealed class CatalogGraphSource : IGraphSource
     }
 
     public CompiledGraph GetGraph(BackboneManifest manifest, Objective objective) => _cache.GetOrCompile(manifest, objective);
+
+    public PoolSplitGraph? GetPoolSplit(CompiledGraph graph) => _cache.GetOrSplit(graph);
 }

@@ -50,6 +50,15 @@ public sealed class OnnxRuntimeOptions
     public bool AllowSpinning { get; set; } = true;
 
     /// <summary>
+    /// Whether a session's intra-op threads stop spinning when its run ends (ONNX Runtime's
+    /// <c>session.force_spinning_stop</c>; they spin within a run as <see cref="AllowSpinning"/>
+    /// says). Each session has its own threads, so without this the threads of one session spin on
+    /// (for milliseconds) through whatever runs next: the managed max-pool and the next session of a
+    /// pool-split step (<see cref="PoolSplitSessions"/>) then share the cores with them.
+    /// </summary>
+    public bool StopSpinningAfterRun { get; set; } = true;
+
+    /// <summary>
     /// Graph optimizations. ALL (the default) fuses Conv+Relu and picks NCHWc layouts on CPU, about
     /// 1.5x faster than BASIC for our gradient graphs.
     /// </summary>

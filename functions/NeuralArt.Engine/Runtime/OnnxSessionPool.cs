@@ -22,6 +22,7 @@ public sealed class OnnxSessionPool : IDisposable
 {
     private const string CudaProviderName = "CUDAExecutionProvider";
     private const string AllowSpinningKey = "session.intra_op.allow_spinning";
+    private const string ForceSpinningStopKey = "session.force_spinning_stop";
     private const string BuiltKeyPrefix = "built:";
 
     private readonly OnnxRuntimeOptions _options;
@@ -276,6 +277,7 @@ public sealed class OnnxSessionPool : IDisposable
         };
         options.IntraOpNumThreads = _options.IntraOpThreads > 0 ? _options.IntraOpThreads : CpuTopology.PhysicalCoreCount();
         options.AddSessionConfigEntry(AllowSpinningKey, _options.AllowSpinning ? "1" : "0");
+        if (_options.StopSpinningAfterRun) options.AddSessionConfigEntry(ForceSpinningStopKey, "1");
         if (device == ExecutionDevice.Cuda) AppendCuda(options);
         return options;
     }

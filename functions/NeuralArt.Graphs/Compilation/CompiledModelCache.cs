@@ -31,6 +31,7 @@ public sealed class CompiledModelCache
 
     private readonly ConcurrentDictionary<string, string> _backboneHashes = new(StringComparer.Ordinal);
     private readonly LruCache<string, Lazy<CompiledGraph>> _compiled;
+    private readonly LruCache<string, Lazy<PoolSplitGraph?>> _splits;
 
     public CompiledModelCache(string directory, int maxEntries = DefaultMaxEntries, int maxFiles = DefaultMaxFiles)
     {
@@ -40,6 +41,7 @@ public sealed class CompiledModelCache
         MaxEntries = maxEntries;
         MaxFiles = maxFiles;
         _compiled = new LruCache<string, Lazy<CompiledGraph>>(maxEntries, StringComparer.Ordinal);
+        _splits = new LruCache<string, Lazy<PoolSplitGraph?>>(maxEntries, StringComparer.Ordinal);
     }
 
     public CompiledModelCache(ModelCatalog catalog, int maxEntries = DefaultMaxEntries) : this(catalog.CacheDirectory, maxEntries) { }
@@ -78,6 +80,52 @@ public sealed class CompiledModelCache
             _compiled.TryRemove(hash, graph);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The graph split at its first max-pool (<see cref="PoolSplitter"/>), written next to it as
+    /// <c>{name}.pool{version}-{pre,rest,back}.onnx</c>; null when it cannot be split.
+    /// </summary>
+    public PoolSplitGraph? GetOrSplit(CompiledGraph graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var split = _splits.GetOrAdd(graph.Path, _ => new Lazy<PoolSplitGraph?>(() => MaterializeSplit(graph), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return split.Value;
+        }
+        catch
+        {
+            _splits.TryRemove(graph.Path, split);
+            throw;
+        }
+    }
+
+    private static PoolSplitGraph? MaterializeSplit(CompiledGraph graph)
+    {
+        var stem = Path.ChangeExtension(graph.Path, null) + $".pool{PoolSplitter.Version}-";
+        string[] paths = [stem + "pre" + GraphExtension, stem + "rest" + GraphExtension, stem + "back" + GraphExtension];
+        if (paths.All(File.Exists))
+        {
+            foreach (var p in paths) TryTouch(p);
+            var pre = ModelProto.Parser.ParseFrom(File.ReadAllBytes(paths[0]));
+            var geometry = pre.MetadataProps.FirstOrDefault(e => e.Key == PoolSplitNames.GeometryMetadataKey)?.Value;
+            if (geometry is not null) return new PoolSplitGraph(paths[0], paths[1], paths[2], MaxPoolGeometry.Parse(geometry));
+        }
+        var models = PoolSplitter.TrySplit(ModelProto.Parser.ParseFrom(File.ReadAllBytes(graph.Path)));
+        if (models is null) return null;
+        // The pre graph last: its presence (with the metadata) marks a complete set.
+        WriteAtomically(paths[1], models.Rest);
+        WriteAtomically(paths[2], models.Back);
+        WriteAtomically(paths[0], models.Pre);
+        return new PoolSplitGraph(paths[0], paths[1], paths[2], models.Pool);
+    }
+
+    private static void WriteAtomically(string path, ModelProto model)
+    {
+        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        File.WriteAllBytes(temp, model.ToByteArray());
+        File.Move(temp, path, overwrite: true);
     }
 
     private CompiledGraph Materialize(BackboneManifest manifest, Objective objective, string hash)

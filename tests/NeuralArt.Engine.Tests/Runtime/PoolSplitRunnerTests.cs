@@ -1,0 +1,98 @@
+using NeuralArt.Engine.Dream;
+using NeuralArt.Engine.Imaging;
+using NeuralArt.Engine.Jobs;
+using NeuralArt.Engine.Runtime;
+using NeuralArt.Engine.Tests.TestSupport;
+using NeuralArt.Graphs.Compilation;
+using NeuralArt.Graphs.Objectives;
+
+namespace NeuralArt.Engine.Tests.Runtime;
+
+/// <summary>
+/// The shipped ResNet-18's gradient graph run split at its stem max-pool with the managed pool
+/// between the sessions, against the one graph: the same loss and gradient bits, at sizes that are
+/// and are not multiples of 32, one runner across sizes; and whole dreams (tiled and untiled,
+/// chunked) with the pool in the graph and in managed code, the same state bytes.
+/// </summary>
+public sealed class PoolSplitRunnerTests : IDisposable
+{
+    private readonly OnnxSessionPool _pool = new(new OnnxRuntimeOptions { ExecutionProvider = ExecutionProviderPreference.Cpu });
+    private readonly CatalogGraphSource _graphs = new(ModelCatalog.Locate());
+
+    public void Dispose() => _pool.Dispose();
+
+    [Theory]
+    [InlineData("layer3")]
+    [InlineData("layer3:1,layer2:0.5")]
+    public void Split_steps_equal_one_graph_steps_bit_for_bit(string layers)
+    {
+        var manifest = _graphs.GetManifest("resnet18");
+        var parameters = new DreamParameters(TapWeights.Parse(layers));
+        var graph = _graphs.GetGraph(manifest, parameters.Objective());
+        using var lease = _pool.Rent(graph.Path);
+        using var split = PoolSplitSessions.TryRent(_graphs, _pool, graph, lease.Session, PoolPlacement.Managed);
+        Assert.NotNull(split);
+        Assert.Equal(new MaxPoolGeometry(3, 3, 2, 2, 1, 1, 1, 1, false), split.Pool);
+        using var whole = new GradientRunner(lease.Session);
+        using var managed = new GradientRunner(lease.Session, split: split);
+        DreamGraphInputs.Set(whole, parameters, guided: false);
+        DreamGraphInputs.Set(managed, parameters, guided: false);
+        Assert.True(managed.RunsManagedPool);
+
+        foreach (var (h, w, seed) in new[] { (64, 80, 1), (97, 131, 2), (64, 80, 3) })
+        {
+            var image = TestImages.RandomTensor(h, w, seed);
+            var a = whole.Buffers(h, w);
+            var b = managed.Buffers(h, w);
+            image.Data.CopyTo(a.Input);
+            image.Data.CopyTo(b.Input);
+            var lossWhole = whole.Run(a);
+            var lossSplit = managed.Run(b);
+            Assert.Equal(BitConverter.SingleToInt32Bits(lossWhole), BitConverter.SingleToInt32Bits(lossSplit));
+            Assert.True(a.Grad.SequenceEqual(b.Grad), $"{h}x{w}: the split gradient differs from the one graph's.");
+            Assert.Contains(a.Grad.ToArray(), v => v != 0);
+        }
+        Assert.True(managed.ManagedPoolTime > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void Graph_placement_or_a_graph_without_a_max_pool_runs_the_one_graph()
+    {
+        var manifest = _graphs.GetManifest("resnet18");
+        var graph = _graphs.GetGraph(manifest, new DreamParameters(TapWeights.Parse("layer3")).Objective());
+        using var lease = _pool.Rent(graph.Path);
+        Assert.Null(PoolSplitSessions.TryRent(_graphs, _pool, graph, lease.Session, PoolPlacement.Graph));
+        // The default is the managed pool on CPU sessions.
+        using (var auto = PoolSplitSessions.TryRent(_graphs, _pool, graph, lease.Session, PoolPlacement.Auto)) Assert.NotNull(auto);
+        // The toy graphs have no max-pool; their source has no split at all.
+        using var toy = _pool.Rent(ToyGraphs.DreamPath);
+        Assert.Null(PoolSplitSessions.TryRent(new ToyGraphSource(), _pool, new CompiledGraph(ToyGraphs.DreamPath, "toy", "dream", "0"), toy.Session, PoolPlacement.Managed));
+    }
+
+    [Theory]
+    [InlineData(64)]
+    [InlineData(1024)]
+    public async Task Dreams_with_the_managed_pool_equal_dreams_with_the_pool_in_the_graph(int tile)
+    {
+        var settings = new DreamSettings
+        {
+            Layers = "layer3",
+            Octaves = 2,
+            OctaveScale = 1.4f,
+            Iterations = 2,
+            Jitter = 8,
+            TileSize = tile,
+            Seed = 11,
+        };
+        async Task<byte[]> Dream(PoolPlacement placement, int chunk)
+        {
+            var engine = new DeepDreamEngine(_graphs, _pool, new ImageLoader(), options: new EngineOptions { PoolPlacement = placement, StepPlacement = StepPlacement.Host });
+            var checkpoint = await engine.StartAsync(new ArtworkInputs(TestImages.PatternPng(72, 56), [], settings.ToJson()));
+            while (!checkpoint.Progress.IsComplete) checkpoint = await engine.RunChunkAsync(checkpoint.State, chunk);
+            return checkpoint.State;
+        }
+        var inGraph = await Dream(PoolPlacement.Graph, int.MaxValue);
+        Assert.Equal(inGraph, await Dream(PoolPlacement.Managed, int.MaxValue));
+        Assert.Equal(inGraph, await Dream(PoolPlacement.Managed, 1));
+    }
+}
