@@ -1,6 +1,7 @@
+using NeuralArt.Engine.Common;
 using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Imaging;
-using NeuralArt.Engine.Jobs;
+using NeuralArt.Contract;
 using NeuralArt.Engine.Runtime;
 using NeuralArt.Engine.Tests.TestSupport;
 using NeuralArt.Graphs.Compilation;
