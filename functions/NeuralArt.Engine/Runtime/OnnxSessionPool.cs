@@ -5,24 +5,16 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace NeuralArt.Engine.Runtime;
 
-/// <summary>The configured execution provider cannot run here (for example CUDA without its libraries).</summary>
-public sealed class ExecutionProviderUnavailableException(string message) : InvalidOperationException(message);
-
 /// <summary>
 /// ONNX Runtime sessions by compiled graph, created on first use and reused (register the pool as a
 /// singleton). At most <see cref="OnnxRuntimeOptions.MaxSessions"/> are kept: past that the least
 /// recently used one that no step is using is evicted (the least recently used of all when every
 /// one is in use). Callers rent a session (<see cref="Rent"/>) and dispose the lease when done; an
-/// evicted session is disposed only once its last lease ends, never under a running step. The
-/// execution provider is decided once, on the first session: with
-/// <see cref="ExecutionProviderPreference.Auto"/> CUDA is tried and, if its provider or libraries
-/// do not load, every session uses the CPU; one log line says which and why.
+/// evicted session is disposed only once its last lease ends, never under a running step. Which
+/// execution provider the sessions run on, and with what options, is <see cref="ExecutionProviders"/>'s.
 /// </summary>
 public sealed class OnnxSessionPool : IDisposable
 {
-    private const string CudaProviderName = "CUDAExecutionProvider";
-    private const string AllowSpinningKey = "session.intra_op.allow_spinning";
-    private const string ForceSpinningStopKey = "session.force_spinning_stop";
     private const string BuiltKeyPrefix = "built:";
 
     private readonly OnnxRuntimeOptions _options;
@@ -31,8 +23,7 @@ public sealed class OnnxSessionPool : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, LinkedListNode<Entry>> _entries = new(StringComparer.Ordinal);
     private readonly LinkedList<Entry> _recency = new();
-    private readonly Lock _deviceLock = new();
-    private ExecutionDevice? _device;
+    private readonly ExecutionProviders _providers;
     private long _created;
     private bool _disposed;
 
@@ -44,15 +35,16 @@ public sealed class OnnxSessionPool : IDisposable
         _options = options ?? new OnnxRuntimeOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxSessions, "MaxSessions");
         _logger = logger ?? NullLogger.Instance;
+        _providers = new ExecutionProviders(_options, _logger);
     }
 
     public OnnxRuntimeOptions Options => _options;
 
     /// <summary>The device sessions run on, once the first session exists.</summary>
-    public ExecutionDevice? Device => _device;
+    public ExecutionDevice? Device => _providers.Device;
 
     /// <summary>Why CUDA is not used, when <see cref="ExecutionProviderPreference.Auto"/> fell back to the CPU.</summary>
-    public string? FallbackReason { get; private set; }
+    public string? FallbackReason => _providers.FallbackReason;
 
     /// <summary>Sessions the pool holds now (at most <see cref="OnnxRuntimeOptions.MaxSessions"/>).</summary>
     public int Count
@@ -202,115 +194,11 @@ public sealed class OnnxSessionPool : IDisposable
 
     private OnnxSession Create(string key, object source)
     {
-        var device = DecideDevice();
-        using var options = CreateSessionOptions(device);
+        var device = _providers.Decide();
+        using var options = _providers.CreateSessionOptions(device);
         var session = source is byte[] bytes ? new InferenceSession(bytes, options) : new InferenceSession((string)source, options);
         Interlocked.Increment(ref _created);
         return new OnnxSession(key, session, device, _options.DeviceId);
-    }
-
-    private ExecutionDevice DecideDevice()
-    {
-        lock (_deviceLock)
-        {
-            if (_device is { } known) return known;
-            var device = _options.ExecutionProvider switch
-            {
-                ExecutionProviderPreference.Cpu => LogChoice(ExecutionDevice.Cpu, "as configured"),
-                ExecutionProviderPreference.Cuda => TryCuda(out var reason)
-                    ? LogChoice(ExecutionDevice.Cuda, "as configured")
-                    : throw new ExecutionProviderUnavailableException($"The CUDA execution provider was requested but cannot be used: {reason}"),
-                _ => TryCuda(out var reason)
-                    ? LogChoice(ExecutionDevice.Cuda, "auto: the CUDA provider loaded")
-                    : LogFallback(reason),
-            };
-            _device = device;
-            return device;
-        }
-    }
-
-    private ExecutionDevice LogChoice(ExecutionDevice device, string why)
-    {
-        _logger.LogInformation("ONNX Runtime {Version}: using the {Device} execution provider ({Why}).",
-            OrtEnv.Instance().GetVersionString(), device == ExecutionDevice.Cuda ? $"CUDA (device {_options.DeviceId})" : "CPU", why);
-        return device;
-    }
-
-    private ExecutionDevice LogFallback(string reason)
-    {
-        FallbackReason = reason;
-        _logger.LogInformation("ONNX Runtime {Version}: using the CPU execution provider (auto: CUDA unavailable: {Reason}).",
-            OrtEnv.Instance().GetVersionString(), reason);
-        return ExecutionDevice.Cpu;
-    }
-
-    /// <summary>Loads the CUDA provider into throwaway session options to see whether it works here.</summary>
-    private bool TryCuda(out string reason)
-    {
-        if (!OrtEnv.Instance().GetAvailableProviders().Contains(CudaProviderName))
-        {
-            reason = "this ONNX Runtime build has no CUDA provider";
-            return false;
-        }
-        try
-        {
-            using var probe = new SessionOptions();
-            AppendCuda(probe);
-            reason = "";
-            return true;
-        }
-        catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
-        {
-            reason = Summarize(ex.Message);
-            return false;
-        }
-    }
-
-    private SessionOptions CreateSessionOptions(ExecutionDevice device)
-    {
-        var options = new SessionOptions
-        {
-            GraphOptimizationLevel = _options.GraphOptimizationLevel,
-            LogSeverityLevel = _options.LogSeverity,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            EnableMemoryPattern = _options.EnableMemoryPattern,
-        };
-        options.IntraOpNumThreads = _options.IntraOpThreads > 0 ? _options.IntraOpThreads : CpuTopology.PhysicalCoreCount();
-        options.AddSessionConfigEntry(AllowSpinningKey, _options.AllowSpinning ? "1" : "0");
-        if (_options.StopSpinningAfterRun) options.AddSessionConfigEntry(ForceSpinningStopKey, "1");
-        if (device == ExecutionDevice.Cuda) AppendCuda(options);
-        return options;
-    }
-
-    private void AppendCuda(SessionOptions options)
-    {
-        using var cuda = new OrtCUDAProviderOptions();
-        var settings = new Dictionary<string, string>
-        {
-            ["device_id"] = _options.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["cudnn_conv_algo_search"] = _options.CudnnConvAlgoSearch,
-            ["arena_extend_strategy"] = _options.CudaArenaExtendStrategy,
-            // Our graphs' inputs and outputs are copied on the compute stream: no extra sync.
-            ["do_copy_in_default_stream"] = "1",
-            // Let cuDNN use the workspace its fastest algorithms need (backward convolutions).
-            ["cudnn_conv_use_max_workspace"] = "1",
-        };
-        if (_options.CudaMemoryLimitBytes > 0)
-        {
-            settings["gpu_mem_limit"] = _options.CudaMemoryLimitBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-        cuda.UpdateOptions(settings);
-        options.AppendExecutionProvider_CUDA(cuda);
-    }
-
-    /// <summary>ONNX Runtime's load errors are long; keep the part that names the missing library.</summary>
-    private static string Summarize(string message)
-    {
-        var line = message.ReplaceLineEndings(" ").Trim();
-        var marker = line.IndexOf("error:", StringComparison.OrdinalIgnoreCase);
-        if (marker >= 0) line = line[(marker + "error:".Length)..].Trim();
-        const int maxLength = 240;
-        return line.Length > maxLength ? line[..maxLength] + "..." : line;
     }
 
     /// <summary>Drops the pool's references: idle sessions are disposed now, leased ones when their leases end.</summary>
