@@ -66,8 +66,9 @@ public abstract class ArtworkEngineBase : IArtworkEngine
     public Task<EngineCheckpoint> StartAsync(ArtworkInputs inputs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        // The same check as the door and the plan, for callers that come without either (the CLI).
-        DescriptorCheck.Check(Describe(new EngineLimits()), inputs.Extras.Select(e => e.Role).Prepend(EngineDescriptor.SourceRole), inputs.ParametersJson);
+        // The same check as the door and the plan, for callers that come without either (the CLI),
+        // against the engine's own ranges: the host's caps, which may be above the defaults, are the door's.
+        DescriptorCheck.Check(Describe(EngineLimits.Unbounded), inputs.Extras.Select(e => e.Role).Prepend(EngineDescriptor.SourceRole), inputs.ParametersJson);
         return Task.Run(() => Start(inputs, cancellationToken), cancellationToken);
     }
 

@@ -16,16 +16,20 @@ internal sealed class ShutdownWatchdog(IHostApplicationLifetime lifetime, IOptio
     /// <summary>Time past the grace period for the host's own orderly exit (unwinding, flushing logs).</summary>
     private static readonly TimeSpan ExitMargin = TimeSpan.FromSeconds(5);
 
-    private CancellationTokenRegistration registration;
+    private CancellationTokenRegistration stopping;
+    private CancellationTokenRegistration stopped;
     private Timer? timer;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        registration = lifetime.ApplicationStopping.Register(() =>
+        stopping = lifetime.ApplicationStopping.Register(() =>
         {
             var limit = options.Value.ShutdownGracePeriod + ExitMargin;
             timer = new Timer(_ => EndProcess(limit), null, limit, Timeout.InfiniteTimeSpan);
         });
+        // A host that stopped in time is left alone, whatever its embedding process (tests, the
+        // pipeline benchmark) does next: only a stop that never finishes ends the process.
+        stopped = lifetime.ApplicationStopped.Register(() => timer?.Dispose());
         return Task.CompletedTask;
     }
 
@@ -40,7 +44,8 @@ internal sealed class ShutdownWatchdog(IHostApplicationLifetime lifetime, IOptio
 
     public void Dispose()
     {
-        registration.Dispose();
+        stopping.Dispose();
+        stopped.Dispose();
         timer?.Dispose();
     }
 }

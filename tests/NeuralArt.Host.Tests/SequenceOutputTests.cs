@@ -67,6 +67,14 @@ public sealed class SequenceOutputTests(AzuriteFixture azurite)
         var stripImage = TestImages.Decode(await download.GetByteArrayAsync(strip.GetProperty("files")[0].GetProperty("url").GetString()));
         Assert.Equal((width * Frames, height), (stripImage.Width, stripImage.Height));
 
+        // A page of jobs carries a sequence's count and first frame only, so it stays small.
+        using (var list = JsonDocument.Parse(await host.Http.GetStringAsync("api/jobs?top=10")))
+        {
+            var listed = list.RootElement.GetProperty("jobs").EnumerateArray().Single(j => j.GetProperty("id").GetString() == id).GetProperty("outputs").GetProperty("pages");
+            Assert.Equal(Frames, listed.GetProperty("frames").GetInt32());
+            Assert.Single(listed.GetProperty("files").EnumerateArray());
+        }
+
         // job.json lists the same outputs.
         using var manifest = JsonDocument.Parse((await azurite.DownloadAsync(StorageLayout.JobManifest(id)))!);
         var recorded = manifest.RootElement.GetProperty("outputs");

@@ -66,7 +66,7 @@ public sealed class FlipbookEngine : IArtworkEngine
 
     public Task<EngineCheckpoint> StartAsync(ArtworkInputs inputs, CancellationToken cancellationToken = default)
     {
-        var values = DescriptorCheck.Check(Describe(new EngineLimits()), inputs.Extras.Select(e => e.Role).Prepend(EngineDescriptor.SourceRole), inputs.ParametersJson);
+        var values = DescriptorCheck.Check(Describe(EngineLimits.Unbounded), inputs.Extras.Select(e => e.Role).Prepend(EngineDescriptor.SourceRole), inputs.ParametersJson);
         var (frames, iterations, shift) = Read(values);
         using var image = Image.Load<Rgb24>(inputs.Source.Span);
         var pixels = new byte[image.Width * image.Height * 3];

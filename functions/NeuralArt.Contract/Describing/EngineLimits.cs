@@ -26,4 +26,18 @@ public sealed record EngineLimits
 
     /// <summary>Most frames one job of a sequence engine may make.</summary>
     public int MaxFrames { get; init; } = DefaultMaxFrames;
+
+    /// <summary>
+    /// No host cap at all: a descriptor under these limits states only the engine's own ranges. An
+    /// engine's start checks against it, since the door already applied the host's caps (which a host
+    /// may set above the defaults) and the CLI has none.
+    /// </summary>
+    public static EngineLimits Unbounded { get; } = new()
+    {
+        MaxWorkingPixels = long.MaxValue,
+        MaxIterations = int.MaxValue,
+        OptimizerMemoryMb = int.MaxValue,
+        MaxCheckpointBytes = long.MaxValue,
+        MaxFrames = int.MaxValue,
+    };
 }

@@ -123,7 +123,8 @@ public sealed class FinalizeArtworkActivity(
                     frames.Add(info.Blob);
                 }
 
-                frames.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+                // Frame numbers are zero-padded to five digits and grow longer past 99,999: shorter first, then by name.
+                frames.Sort((a, b) => a.Name.Length != b.Name.Length ? a.Name.Length.CompareTo(b.Name.Length) : string.CompareOrdinal(a.Name, b.Name));
 
                 if (frames.Count > 0) outputs[output.Name] = new JobOutput(output.Kind, frames, frames.Count);
             }

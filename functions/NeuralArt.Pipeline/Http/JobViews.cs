@@ -74,15 +74,20 @@ internal sealed class JobViews(IArtworkStore store, PipelineOptions settings, IL
         };
     }
 
-    /// <summary>Each output with its files' links (a sequence's frames are bounded by the host's frame cap).</summary>
+    /// <summary>
+    /// Each output with its files' links (a sequence's frames are bounded by the host's frame cap). A
+    /// list (no links) shows a sequence's first frame and its count only: a page of jobs stays small
+    /// whatever their frame counts; the job's own view lists every frame.
+    /// </summary>
     private async Task<IReadOnlyDictionary<string, OutputView>> OutputViewsAsync(
         IReadOnlyDictionary<string, JobOutput> outputs, bool withLinks, CancellationToken cancellationToken)
     {
         var views = new Dictionary<string, OutputView>(StringComparer.Ordinal);
         foreach (var (name, output) in outputs)
         {
-            var files = new List<BlobLink>(output.Files.Count);
-            foreach (var file in output.Files) files.Add(await LinkAsync(file, withLinks, cancellationToken).ConfigureAwait(false));
+            var shown = withLinks ? output.Files : output.Files.Take(1).ToList();
+            var files = new List<BlobLink>(shown.Count);
+            foreach (var file in shown) files.Add(await LinkAsync(file, withLinks, cancellationToken).ConfigureAwait(false));
             views[name] = new OutputView(output.Kind, files, output.Frames);
         }
 

@@ -117,4 +117,19 @@ public sealed class ZoomPlanTests : IDisposable
         Assert.Equal((1.0, 1.5), (zoom.Minimum, zoom.Maximum));
         Assert.Equal(ZoomSchema.DefaultIterations, (int)descriptor.Parameters.Single(p => p.Name == DreamSchema.Iterations).Default!);
     }
+
+    [Fact]
+    public async Task A_host_cap_raised_above_the_default_is_not_refused_again_at_start()
+    {
+        // The door plans against the host's caps; the start checks only the engine's own ranges.
+        var frames = EngineLimits.DefaultMaxFrames + 1;
+        var json = $$"""{"frames":{{frames}},"octaves":1,"iterations":1,"maxSize":64,"seed":1}""";
+        var raised = new EngineLimits { MaxFrames = frames * 2 };
+        Assert.Equal(frames, (int)JsonNode.Parse(Plan(json, raised).ParametersJson)![ZoomSchema.Frames]!);
+        Assert.Throws<InvalidArtworkInputException>(() => Plan(json));
+
+        var photo = TestImages.PatternPng(64, 48);
+        var start = await _engine.StartAsync(new ArtworkInputs(photo, [], json));
+        Assert.Equal(frames, start.Progress.PhaseCount);
+    }
 }
