@@ -13,10 +13,10 @@ using SixLabors.ImageSharp.Processing;
 namespace NeuralArt.Engine;
 
 /// <summary>
-/// What the DeepDream and style engines share: their dependencies, the async surface of
+/// What the DeepDream, style and zoom engines share: their dependencies, the async surface of
 /// <see cref="IArtworkEngine"/> (the work is CPU- or GPU-bound, so each call runs on the thread
 /// pool), and rendering with an optional size cap. Subclasses implement the synchronous
-/// <see cref="Start"/>, <see cref="RunChunk"/> and <see cref="RenderImage"/>.
+/// <see cref="Start"/>, <see cref="RunChunk"/> and <see cref="RenderImage"/>; a sequence engine also overrides <see cref="FinishAsync"/>.
 /// </summary>
 public abstract class ArtworkEngineBase : IArtworkEngine
 {

@@ -42,31 +42,53 @@ internal sealed class OrchestrationHarness : IAsyncDisposable
     public IJobClient Client { get; }
     public IServiceProvider Services => host.Services;
 
+    private const int MaxStartAttempts = 3;
+
     public static async Task<OrchestrationHarness> StartAsync(Action<PipelineOptions>? configure = null, Action<JobLimitsOptions>? limits = null)
     {
         var store = new InMemoryArtworkStore();
         var dream = new BlurEngine(ArtworkKinds.Dream);
         var style = new BlurEngine(ArtworkKinds.Style);
-        var host = await DurableTaskTestHost.StartAsync(
-            registry => PipelineTasks.Register(registry),
-            new DurableTaskTestHostOptions
+        // The test host's gRPC server binds the port it is given (by default one it picks blindly,
+        // which parallel test classes collide on): a port the kernel just handed out, and another if
+        // something took it in between. Bounded: a port that is taken three times is a real problem.
+        DurableTaskTestHost? host = null;
+        for (var attempt = 1; host is null; attempt++)
+        {
+            try
             {
-                ConfigureServices = services =>
+                host = await StartHostAsync(Azurite.FreePort());
+            }
+            catch (IOException e) when (attempt < MaxStartAttempts && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+            }
+        }
+
+        async Task<DurableTaskTestHost> StartHostAsync(int port)
+        {
+            return await DurableTaskTestHost.StartAsync(
+                registry => PipelineTasks.Register(registry),
+                new DurableTaskTestHostOptions
                 {
-                    services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-                    services.AddSingleton<IArtworkStore>(store);
-                    services.AddImageInputs(new ConfigurationBuilder().Build());
-                    services.AddSingleton<IArtworkEngine>(dream);
-                    services.AddSingleton<IArtworkEngine>(style);
-                    services.Configure<PipelineOptions>(o =>
+                    Port = port,
+                    ConfigureServices = services =>
                     {
-                        o.ActivityFirstRetryInterval = TimeSpan.FromMilliseconds(200);
-                        configure?.Invoke(o);
-                    });
-                    services.Configure<JobLimitsOptions>(o => limits?.Invoke(o));
-                    services.AddNeuralArtPipelineCore();
-                },
-            });
+                        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+                        services.AddSingleton<IArtworkStore>(store);
+                        services.AddImageInputs(new ConfigurationBuilder().Build());
+                        services.AddSingleton<IArtworkEngine>(dream);
+                        services.AddSingleton<IArtworkEngine>(style);
+                        services.Configure<PipelineOptions>(o =>
+                        {
+                            o.ActivityFirstRetryInterval = TimeSpan.FromMilliseconds(200);
+                            configure?.Invoke(o);
+                        });
+                        services.Configure<JobLimitsOptions>(o => limits?.Invoke(o));
+                        services.AddNeuralArtPipelineCore();
+                    },
+                });
+        }
+
         return new OrchestrationHarness(host, store, dream, style);
     }
 

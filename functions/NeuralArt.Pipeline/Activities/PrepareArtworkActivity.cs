@@ -62,7 +62,6 @@ public sealed class PrepareArtworkActivity(
     /// <summary>Reads an input within the image byte limit and checks its header again (it may have changed since the door).</summary>
     private async Task<byte[]> ReadImageAsync(JobInput input, CancellationToken cancellationToken)
     {
-        var label = $"the {input.Role} image '{input.Blob}'";
         StoredBlob? stored;
         try
         {
