@@ -98,6 +98,7 @@ public sealed class ChunkWorker(
             return false;
         }
 
+        logger.LogInformation("Worker {Worker} runs chunk {Chunk} of job {JobId} (dispatch {Dispatch}, delivery {Delivery}).", Name, chunk.Chunk, chunk.JobId, chunk.Dispatch, message.DequeueCount);
         var elapsed = Stopwatch.StartNew();
         await using var lease = new MessageLease(queues.Chunks, message, settings.VisibilityTimeout, clock, logger);
         ChunkOutcome outcome;
