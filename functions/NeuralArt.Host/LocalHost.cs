@@ -1,6 +1,5 @@
 using System.Net;
 using Azure.Storage.Blobs;
-using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -44,7 +43,7 @@ public static class LocalHost
         AddBoundedShutdown(builder.Services, options);
         builder.Services.AddSingleton(FunctionKey.Resolve(options));
         builder.Services.AddNeuralArtPipeline(builder.Configuration, _ => new BlobServiceClient(options.StorageConnectionString));
-        builder.Services.AddChunkQueues(builder.Configuration, _ => new QueueServiceClient(options.StorageConnectionString, ChunkQueues.ClientOptions));
+        builder.Services.AddChunkQueues(builder.Configuration, _ => StorageClients.Queues(options));
         addEngines(builder.Services, builder.Configuration);
 
         // Start order matters: containers, then the task hub, then whatever starts jobs.
@@ -84,8 +83,8 @@ public static class LocalHost
         configure?.Invoke(options);
         builder.Logging.AddFilter("Azure", LogLevel.Warning);
         AddBoundedShutdown(builder.Services, options);
-        builder.Services.AddNeuralArtPipeline(builder.Configuration, _ => new BlobServiceClient(options.StorageConnectionString));
-        builder.Services.AddChunkQueues(builder.Configuration, _ => new QueueServiceClient(options.StorageConnectionString, ChunkQueues.ClientOptions));
+        builder.Services.AddNeuralArtPipeline(builder.Configuration, _ => StorageClients.Blobs(options));
+        builder.Services.AddChunkQueues(builder.Configuration, _ => StorageClients.Queues(options));
         addEngines(builder.Services, builder.Configuration);
         builder.Services.AddHostedService<ChunkWorkerService>();
         return builder.Build();

@@ -55,6 +55,18 @@ public sealed class ChunkQueueOptions
     /// <summary>How long a failed chunk's message stays hidden before it is delivered again.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// A worker takes no new message once it has run this long (zero: no limit), so that its last chunk
+    /// ends before the platform's replica timeout (infra sets it from the timeout and the chunk budget).
+    /// </summary>
+    public TimeSpan WorkerStopTakingAfter { get; set; }
+
+    /// <summary>
+    /// Create the queues when missing (locally). Off in Azure: the infra creates them, and the identities
+    /// hold only message rights on single queues, not the account-level right to create one.
+    /// </summary>
+    public bool CreateQueues { get; set; } = true;
+
     /// <summary>The worker's name, recorded with each chunk it runs (default: machine and process id).</summary>
     public string? WorkerName { get; set; }
 

@@ -18,11 +18,13 @@ public sealed class ChunkQueues
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ILogger<ChunkQueues> logger;
+    private readonly bool create;
 
     public ChunkQueues(QueueServiceClient service, IOptions<ChunkQueueOptions> options, ILogger<ChunkQueues> logger)
     {
         this.logger = logger;
         var settings = options.Value;
+        create = settings.CreateQueues;
         Chunks = service.GetQueueClient(settings.ChunksQueue);
         Results = service.GetQueueClient(settings.ResultsQueue);
         ChunksPoison = service.GetQueueClient(settings.ChunksQueue + ChunkQueueOptions.PoisonSuffix);
@@ -40,8 +42,10 @@ public sealed class ChunkQueues
 
     public QueueClient ResultsPoison { get; }
 
+    /// <summary>Creates the queues when missing, unless <see cref="ChunkQueueOptions.CreateQueues"/> is off (Azure).</summary>
     public async Task EnsureAsync(CancellationToken cancellationToken)
     {
+        if (!create) return;
         foreach (var queue in new[] { Chunks, Results, ChunksPoison, ResultsPoison })
         {
             await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -43,11 +43,19 @@ public sealed class ChunkWorker(
         await queues.EnsureAsync(cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Chunk worker {Worker} takes messages from queue {Queue}.", Name, queues.Chunks.Name);
         var backoff = new PollBackoff(settings.MaxPollInterval, clock);
-        var idleSince = clock.GetTimestamp();
+        var started = clock.GetTimestamp();
+        var idleSince = started;
         var reported = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (settings.WorkerStopTakingAfter > TimeSpan.Zero && clock.GetElapsedTime(started) >= settings.WorkerStopTakingAfter)
+            {
+                // Another execution takes the rest: a chunk started now might outlive the replica timeout.
+                logger.LogInformation("Chunk worker {Worker}: ran {Minutes:F0} min, takes no more chunks ({Chunks} done).", Name, settings.WorkerStopTakingAfter.TotalMinutes, reported);
+                return reported;
+            }
+
             QueueMessage? message = await queues.Chunks.ReceiveMessageAsync(settings.VisibilityTimeout, cancellationToken).ConfigureAwait(false);
             if (message is null)
             {
