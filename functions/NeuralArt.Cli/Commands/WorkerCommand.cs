@@ -27,15 +27,14 @@ public sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
         [Description("This worker's name, recorded with each chunk it runs (default: machine and process id).")]
         public string? Name { get; init; }
 
+        // Unset options leave the configuration's values (NeuralArt__Chunks__*, NeuralArt__Host__*: the GPU job's settings).
         [CommandOption("--idle-seconds <S>")]
-        [Description("Exit after the queue has been empty this long (0: never).")]
-        [DefaultValue(60.0)]
-        public double IdleSeconds { get; init; } = 60;
+        [Description("Exit after the queue has been empty this long (0: never; default NeuralArt:Chunks:WorkerIdleTimeout, 60 s).")]
+        public double? IdleSeconds { get; init; }
 
         [CommandOption("--grace-seconds <S>")]
-        [Description("How long SIGTERM or Ctrl+C may take to end the worker (Container Apps allows 30 s).")]
-        [DefaultValue(30.0)]
-        public double GraceSeconds { get; init; } = 30;
+        [Description("How long SIGTERM or Ctrl+C may take to end the worker (default NeuralArt:Host:ShutdownGracePeriod, 30 s: Container Apps' own).")]
+        public double? GraceSeconds { get; init; }
 
         public override ValidationResult Validate()
         {
@@ -50,10 +49,12 @@ public sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var storage = StorageConnection.Resolve(settings.Storage);
-        var args = new List<string>
+        var args = new List<string>();
+        if (settings.IdleSeconds is { } idle)
         {
-            string.Create(CultureInfo.InvariantCulture, $"--{ChunkQueueOptions.SectionName}:{nameof(ChunkQueueOptions.WorkerIdleTimeout)}={TimeSpan.FromSeconds(settings.IdleSeconds)}"),
-        };
+            args.Add(string.Create(CultureInfo.InvariantCulture, $"--{ChunkQueueOptions.SectionName}:{nameof(ChunkQueueOptions.WorkerIdleTimeout)}={TimeSpan.FromSeconds(idle)}"));
+        }
+
         if (settings.Name is { Length: > 0 } name)
         {
             args.Add($"--{ChunkQueueOptions.SectionName}:{nameof(ChunkQueueOptions.WorkerName)}={name}");
@@ -62,9 +63,9 @@ public sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
         using var worker = LocalHost.BuildWorker([.. args], (services, configuration) => services.AddPipelineEngines(configuration, settings), options =>
         {
             options.StorageConnectionString = storage;
-            options.ShutdownGracePeriod = TimeSpan.FromSeconds(settings.GraceSeconds);
+            if (settings.GraceSeconds is { } grace) options.ShutdownGracePeriod = TimeSpan.FromSeconds(grace);
         });
-        AnsiConsole.MarkupLine(Markup.Escape($"Chunk worker on storage {StorageConnection.Describe(storage)}; exits after {settings.IdleSeconds:F0} s without chunks. Ctrl+C stops."));
+        AnsiConsole.MarkupLine(Markup.Escape($"Chunk worker on storage {StorageConnection.Describe(storage)}; exits when the chunk queue stays empty. Ctrl+C stops."));
         await worker.RunAsync(cancellationToken);
         return 0;
     }
