@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using NeuralArt.Host.Chunks;
 using NeuralArt.Host.Durable;
 using NeuralArt.Host.Http;
@@ -85,6 +86,9 @@ public static class LocalHost
         AddBoundedShutdown(builder.Services, options);
         builder.Services.AddNeuralArtPipeline(builder.Configuration, _ => StorageClients.Blobs(options));
         builder.Services.AddChunkQueues(builder.Configuration, _ => StorageClients.Queues(options));
+        // Each chunk's run record (job.json's chunkRuns) names the worker that ran it.
+        builder.Services.AddOptions<PipelineOptions>().PostConfigure<IOptions<ChunkQueueOptions>>((pipeline, chunks) =>
+            pipeline.RunnerName = chunks.Value.WorkerName is { Length: > 0 } name ? name : pipeline.RunnerName);
         addEngines(builder.Services, builder.Configuration);
         builder.Services.AddHostedService<ChunkWorkerService>();
         return builder.Build();

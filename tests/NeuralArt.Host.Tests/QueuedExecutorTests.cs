@@ -54,7 +54,19 @@ public sealed class QueuedExecutorTests(AzuriteFixture azurite)
             Assert.Equal(expected, actual);
         }
 
-        // Chunks ran on both workers, and the host heard of each worker's results.
+        // Each chunk's worker is recorded in job.json, and chunks ran on both workers.
+        var runners = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in queued)
+        {
+            using var manifest = System.Text.Json.JsonDocument.Parse(await azurite.DownloadAsync(StorageLayout.JobManifest(id)) ?? throw new InvalidOperationException($"{id} has no job.json"));
+            var runs = manifest.RootElement.GetProperty("chunkRuns").EnumerateArray().Select(r => r.GetProperty("runner").GetString()!).ToList();
+            Assert.NotEmpty(runs);
+            Assert.All(runs, runner => Assert.Contains(runner, new[] { "worker-one", "worker-two" }));
+            runners.UnionWith(runs);
+        }
+
+        Assert.Equal(["worker-one", "worker-two"], runners.Order());
+        // The host heard of each worker's results.
         Assert.Contains("Worker worker-one runs chunk", first.Output, StringComparison.Ordinal);
         Assert.Contains("Worker worker-two runs chunk", second.Output, StringComparison.Ordinal);
         Assert.Contains("reported by worker worker-one", rig.Host.Output, StringComparison.Ordinal);

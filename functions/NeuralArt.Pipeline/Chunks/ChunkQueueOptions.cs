@@ -67,7 +67,7 @@ public sealed class ChunkQueueOptions
     /// </summary>
     public bool CreateQueues { get; set; } = true;
 
-    /// <summary>The worker's name, recorded with each chunk it runs (default: machine and process id).</summary>
+    /// <summary>The worker's name, recorded with each chunk it runs (a worker host makes it the pipeline's RunnerName; default: machine and process id).</summary>
     public string? WorkerName { get; set; }
 
     public bool IsQueued => ChunkExecutors.IsQueued(Executor);

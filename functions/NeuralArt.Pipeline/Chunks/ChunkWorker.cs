@@ -23,6 +23,7 @@ public sealed class ChunkWorker(
     RunChunkActivity runChunk,
     CheckpointStore checkpoints,
     IOptions<ChunkQueueOptions> options,
+    IOptions<PipelineOptions> pipeline,
     TimeProvider clock,
     ILogger<ChunkWorker> logger)
 {
@@ -31,8 +32,11 @@ public sealed class ChunkWorker(
 
     private readonly ChunkQueueOptions settings = options.Value;
 
-    /// <summary>The name reported with each chunk.</summary>
-    public string Name { get; } = options.Value.WorkerName is { Length: > 0 } name ? name : $"{Environment.MachineName}-{Environment.ProcessId}";
+    /// <summary>
+    /// The name reported with each chunk: the pipeline's runner name, which RunChunkActivity records in
+    /// the chunk's run record (job.json's <c>chunkRuns</c>); a worker host sets it to the worker's name.
+    /// </summary>
+    public string Name { get; } = pipeline.Value.RunnerName;
 
     /// <summary>Called when a chunk has been reported, with the time its handling took (the cold-start and overhead figures read it).</summary>
     public event Action<ChunkMessage, TimeSpan>? ChunkReported;
