@@ -16,6 +16,7 @@ internal sealed class ChunkResultWatcher(
     ChunkResultRelay relay,
     IJobClient client,
     IOptions<ChunkQueueOptions> options,
+    IOptions<LocalHostOptions> host,
     TimeProvider clock,
     ILogger<ChunkResultWatcher> logger) : BackgroundService
 {
@@ -28,7 +29,8 @@ internal sealed class ChunkResultWatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        var backoff = new PollBackoff(settings.MaxPollInterval, clock);
+        // As short as the task hub's own polls here: every result waits for this poll before its job moves on.
+        var backoff = new PollBackoff(host.Value.MaxQueuePollingInterval, clock);
         await queues.EnsureAsync(stoppingToken).ConfigureAwait(false);
         logger.LogInformation("Chunks run on queue workers: dispatching on {Chunks}, results from {Results}.", queues.Chunks.Name, queues.Results.Name);
         while (!stoppingToken.IsCancellationRequested)
