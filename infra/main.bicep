@@ -342,6 +342,9 @@ var neuralArtSettings = {
   NeuralArt__Chunks__CreateQueues: false
 }
 
+// The app's settings: queued, it runs no chunk and has no GPU, so its engines (Prepare, Finalize) use the CPU.
+var appNeuralArtSettings = union(neuralArtSettings, queued ? { NeuralArt__Engine__ExecutionProvider: 'cpu' } : {})
+
 // The worker job's settings: the app's, plus when to stop (from the replica timeout and the chunk budget).
 var workerNeuralArtSettings = union(neuralArtSettings, {
   NeuralArt__Chunks__WorkerIdleTimeout: workerIdleTimeout
@@ -410,7 +413,8 @@ module storage 'modules/storage.bicep' = {
     name: names.dataStorage
     skuName: storageSkuName
     containerNames: containerNames
-    queueNames: concat(inboxQueueNames, queued ? chunkQueueNames : [])
+    // Always: the app's chunk-results trigger listens in either shape, and empty queues cost nothing.
+    queueNames: concat(inboxQueueNames, chunkQueueNames)
     corsAllowedOrigins: [
       functionAppOrigin
     ]
@@ -514,7 +518,7 @@ module functionApp 'modules/functionApp.bicep' = if (deployFunctionApp) {
     minReplicas: minReplicas
     maxReplicas: queued ? maxReplicas : maxGpus
     containerPort: 8080
-    neuralArtSettings: neuralArtSettings
+    neuralArtSettings: appNeuralArtSettings
     tags: tags
   }
 }

@@ -96,7 +96,8 @@ var queuePrincipals = {
   worker: workerPrincipalId
 }
 var activeWorkerContainerGrants = empty(workerPrincipalId) ? [] : workerContainerGrants
-var activeChunkQueueGrants = empty(workerPrincipalId) ? [] : chunkQueueGrants
+// The app's grants stand in either shape (its chunk-results trigger always listens); the workers' only with workers.
+var activeChunkQueueGrants = filter(chunkQueueGrants, grant => !empty(queuePrincipals[grant.principal]))
 
 var people = {
   uploader: {

@@ -72,6 +72,9 @@ public sealed class InfraWorkerJobTests
         Assert.Contains("maxReplicas: queued ? maxReplicas : maxGpus", module, StringComparison.Ordinal);
         Assert.Contains("NeuralArt__Limits__MaxRunningJobs: maxGpus", Main, StringComparison.Ordinal);
         Assert.Contains("NeuralArt__Chunks__Executor: chunkExecutor", Main, StringComparison.Ordinal);
+        // On the CPU profile the app's own engine work (Prepare, Finalize) must not ask for CUDA.
+        Assert.Contains("queued ? { NeuralArt__Engine__ExecutionProvider: 'cpu' } : {}", Main, StringComparison.Ordinal);
+        Assert.Contains("neuralArtSettings: appNeuralArtSettings", module, StringComparison.Ordinal);
         Assert.Matches(@"param chunkExecutor string = 'queued'", Main);
         Assert.Contains($"'{ChunkExecutors.InProcess}'", Main, StringComparison.Ordinal);
     }
@@ -83,7 +86,7 @@ public sealed class InfraWorkerJobTests
         Assert.Equal(ChunkQueueOptions.DefaultResultsQueue, Regex.Match(Main, @"^var chunkResultsQueueName = '([^']+)'", RegexOptions.Multiline).Groups[1].Value);
         Assert.Contains("'${chunksQueueName}" + ChunkQueueOptions.PoisonSuffix + "'", Main, StringComparison.Ordinal);
         Assert.Contains("'${chunkResultsQueueName}" + ChunkQueueOptions.PoisonSuffix + "'", Main, StringComparison.Ordinal);
-        Assert.Contains("queueNames: concat(inboxQueueNames, queued ? chunkQueueNames : [])", Main, StringComparison.Ordinal);
+        Assert.Contains("queueNames: concat(inboxQueueNames, chunkQueueNames)", Main, StringComparison.Ordinal);
         // No identity may create queues, so neither the app nor the workers try.
         Assert.Contains("NeuralArt__Chunks__CreateQueues: false", Main, StringComparison.Ordinal);
     }
