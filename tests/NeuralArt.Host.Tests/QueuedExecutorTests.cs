@@ -157,6 +157,25 @@ public sealed class QueuedExecutorTests(AzuriteFixture azurite)
         Assert.Contains("moved to " + rig.ChunksQueue + ChunkQueueOptions.PoisonSuffix, worker.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_chunk_longer_than_the_visibility_timeout_stays_with_its_worker()
+    {
+        // Each iteration takes 6 s, the message is invisible for 4 s at a time: only renewal keeps the
+        // second worker from taking the same chunk while the first one runs it.
+        await using var rig = await Rig.StartAsync(azurite);
+        await using var first = await rig.StartWorkerAsync("keeper-one");
+        await using var second = await rig.StartWorkerAsync("keeper-two");
+        var source = $"uploads/{Guid.NewGuid():N}/long.png";
+        await azurite.UploadAsync(BlobRef.Parse(source), TestImages.Png(16, 16, seed: 9));
+        var id = await JobPolling.SubmitAsync(rig.Host.Http, $$"""{"kind":"dream","inputs":{"source":"{{source}}"},"parameters":{"phases":1,"iterations":2,"delayMs":6000},"chunkBudgetSeconds":1}""");
+
+        var done = await JobPolling.WaitAsync(rig.Host.Http, id, diagnostics: rig.Diagnostics);
+        Assert.Equal("completed", done.GetProperty("status").GetString());
+        var starts = (first.Output + second.Output).Split('\n').Count(line => line.Contains($"of job {id}", StringComparison.Ordinal) && line.Contains("runs chunk", StringComparison.Ordinal));
+        Assert.Equal(done.GetProperty("progress").GetProperty("chunks").GetInt32(), starts);
+        Assert.DoesNotContain("delivery 2", first.Output + second.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>A queued-executor host on its own task hub and chunk queues, and the workers started for it.</summary>
     private sealed class Rig : IAsyncDisposable
     {
