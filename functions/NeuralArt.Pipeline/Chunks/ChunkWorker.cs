@@ -60,7 +60,17 @@ public sealed class ChunkWorker(
                 return reported;
             }
 
-            QueueMessage? message = await queues.Chunks.ReceiveMessageAsync(settings.VisibilityTimeout, cancellationToken).ConfigureAwait(false);
+            QueueMessage? message = null;
+            try
+            {
+                message = await queues.Chunks.ReceiveMessageAsync(settings.VisibilityTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Storage unreachable for a while: poll again later; the idle time still ends the worker if it stays so.
+                logger.LogWarning("Chunk worker {Worker}: the chunk queue could not be read ({Error}).", Name, e.Message);
+            }
+
             if (message is null)
             {
                 if (settings.WorkerIdleTimeout > TimeSpan.Zero && clock.GetElapsedTime(idleSince) >= settings.WorkerIdleTimeout)
@@ -74,9 +84,18 @@ public sealed class ChunkWorker(
             }
 
             backoff.Reset();
-            if (await HandleAsync(message, cancellationToken).ConfigureAwait(false))
+            try
             {
-                reported++;
+                if (await HandleAsync(message, cancellationToken).ConfigureAwait(false))
+                {
+                    reported++;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Storage failed around the chunk (sending its result, deleting its message): the message comes back
+                // after its visibility timeout and is answered from the checkpoint; this worker goes on.
+                logger.LogWarning("Chunk worker {Worker}: message {MessageId} not settled ({Error}); it returns after its visibility timeout.", Name, message.MessageId, e.Message);
             }
 
             idleSince = clock.GetTimestamp();

@@ -17,7 +17,6 @@ internal sealed class MessageLease : IAsyncDisposable
     private readonly ILogger logger;
     private readonly CancellationTokenSource stop = new();
     private readonly Task renewing;
-    private readonly SemaphoreSlim gate = new(1, 1);
     private string popReceipt;
 
     public MessageLease(QueueClient queue, QueueMessage message, TimeSpan visibility, TimeProvider clock, ILogger logger)
@@ -52,9 +51,10 @@ internal sealed class MessageLease : IAsyncDisposable
             while (true)
             {
                 await Task.Delay(interval, clock, stop.Token).ConfigureAwait(false);
-                await gate.WaitAsync(stop.Token).ConfigureAwait(false);
                 try
                 {
+                    // Each update returns a new pop receipt; completing or releasing needs the latest, and
+                    // reads it only after this loop has ended (StopRenewingAsync), so no lock is needed.
                     var receipt = await queue.UpdateMessageAsync(messageId, popReceipt, visibilityTimeout: visibility, cancellationToken: stop.Token).ConfigureAwait(false);
                     popReceipt = receipt.Value.PopReceipt;
                 }
@@ -62,10 +62,6 @@ internal sealed class MessageLease : IAsyncDisposable
                 {
                     // Storage hiccups: the next renewal tries again; the message returns only if all fail for a whole timeout.
                     logger.LogWarning("Could not extend message {MessageId} on {Queue}: {Error}", messageId, queue.Name, e.Message);
-                }
-                finally
-                {
-                    gate.Release();
                 }
             }
         }
@@ -89,6 +85,5 @@ internal sealed class MessageLease : IAsyncDisposable
     {
         await StopRenewingAsync().ConfigureAwait(false);
         stop.Dispose();
-        gate.Dispose();
     }
 }
