@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using NeuralArt.Functions.Functions;
 using NeuralArt.Pipeline.Activities;
+using NeuralArt.Pipeline.Chunks;
 using NeuralArt.Pipeline.Orchestration;
 
 namespace NeuralArt.Functions.Tests;
@@ -41,6 +42,7 @@ public sealed class FunctionsMetadataTests
             ArtworkOrchestration.Name, ActivityNames.Admit, ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure,
             InboxEventFunction.FunctionName, "SubmitJob", "GetJob", "ListJobs", "CancelJob", "DeleteJob", "ListEngines",
             "Dashboard", "CreateUpload", "ListStyles",
+            ActivityNames.DispatchChunk, ChunkQueueFunctions.ResultsFunctionName,
         ];
         Assert.Equal(expected.Order(), Functions.Keys.Order());
     }
@@ -49,7 +51,7 @@ public sealed class FunctionsMetadataTests
     public void The_orchestrator_and_activities_have_durable_triggers()
     {
         Assert.Equal("In", Binding(ArtworkOrchestration.Name, "orchestrationTrigger").GetProperty("direction").GetString());
-        foreach (var activity in new[] { ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure, ActivityNames.Admit })
+        foreach (var activity in new[] { ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure, ActivityNames.Admit, ActivityNames.DispatchChunk })
         {
             Assert.Equal("input", Binding(activity, "activityTrigger").GetProperty("name").GetString());
         }
@@ -112,6 +114,16 @@ public sealed class FunctionsMetadataTests
         Assert.Equal(StorageSettings.DataConnection, trigger.GetProperty("connection").GetString());
         Binding(InboxEventFunction.FunctionName, "durableClient");
         Assert.DoesNotContain(Functions.Values, f => f.GetProperty("bindings").EnumerateArray().Any(b => b.GetProperty("type").GetString() == "blobTrigger"));
+    }
+
+    [Fact]
+    public void Chunk_results_are_a_queue_trigger_on_the_data_account_with_a_durable_client()
+    {
+        // The queued executor: GPU workers report on chunk-results; this trigger raises the job's event.
+        var trigger = Binding(ChunkQueueFunctions.ResultsFunctionName, "queueTrigger");
+        Assert.Equal(ChunkQueueOptions.DefaultResultsQueue, trigger.GetProperty("queueName").GetString());
+        Assert.Equal(StorageSettings.DataConnection, trigger.GetProperty("connection").GetString());
+        Binding(ChunkQueueFunctions.ResultsFunctionName, "durableClient");
     }
 
     [Fact]

@@ -33,5 +33,6 @@ public static class PipelineTasks
         (ActivityNames.Finalize, typeof(FinalizeArtworkActivity)),
         (ActivityNames.RecordFailure, typeof(RecordFailureActivity)),
         (ActivityNames.Admit, typeof(AdmitJobActivity)),
+        (ActivityNames.DispatchChunk, typeof(DispatchChunkActivity)),
     ];
 }
