@@ -15,6 +15,7 @@ public static class EngineModules
         services.AddDeepDreamEngine(configuration);
         services.AddNeuralStyleEngine(configuration);
         services.AddZoomEngine(configuration);
+        services.AddVideoStyleEngine(configuration);
         return services;
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NeuralArt.Engine.Dream;
+using NeuralArt.Engine.Video;
 using NeuralArt.Engine.Zoom;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Contract;
@@ -74,6 +75,20 @@ public static class EngineServiceCollectionExtensions
             sp.GetService<ILogger<ZoomEngine>>(),
             sp.GetRequiredService<IOptions<EngineOptions>>().Value));
         services.AddSingleton<IArtworkEngine>(sp => sp.GetRequiredService<ZoomEngine>());
+        return services;
+    }
+
+    public static IServiceCollection AddVideoStyleEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddEngineRuntime(configuration);
+        if (services.Any(d => d.ServiceType == typeof(VideoStyleEngine))) return services;
+        services.AddSingleton(sp => new VideoStyleEngine(
+            sp.GetRequiredService<IGraphSource>(),
+            sp.GetRequiredService<OnnxSessionPool>(),
+            sp.GetRequiredService<ImageLoader>(),
+            sp.GetService<ILogger<VideoStyleEngine>>(),
+            sp.GetRequiredService<IOptions<EngineOptions>>().Value));
+        services.AddSingleton<IArtworkEngine>(sp => sp.GetRequiredService<VideoStyleEngine>());
         return services;
     }
 }
