@@ -16,6 +16,7 @@ public static class EngineModules
         services.AddNeuralStyleEngine(configuration);
         services.AddZoomEngine(configuration);
         services.AddVideoStyleEngine(configuration);
+        services.AddVideoDreamEngine(configuration);
         return services;
     }
 }

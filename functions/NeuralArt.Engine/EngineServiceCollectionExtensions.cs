@@ -91,4 +91,18 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IArtworkEngine>(sp => sp.GetRequiredService<VideoStyleEngine>());
         return services;
     }
+
+    public static IServiceCollection AddVideoDreamEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddEngineRuntime(configuration);
+        if (services.Any(d => d.ServiceType == typeof(VideoDreamEngine))) return services;
+        services.AddSingleton(sp => new VideoDreamEngine(
+            sp.GetRequiredService<IGraphSource>(),
+            sp.GetRequiredService<OnnxSessionPool>(),
+            sp.GetRequiredService<ImageLoader>(),
+            sp.GetService<ILogger<VideoDreamEngine>>(),
+            sp.GetRequiredService<IOptions<EngineOptions>>().Value));
+        services.AddSingleton<IArtworkEngine>(sp => sp.GetRequiredService<VideoDreamEngine>());
+        return services;
+    }
 }

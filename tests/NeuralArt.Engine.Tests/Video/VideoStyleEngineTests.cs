@@ -65,8 +65,8 @@ public sealed class VideoStyleEngineTests(StyleTestKit kit, ITestOutputHelper ou
         Assert.Equal(PanFrames, none.FrameCount);
         var flowError = VideoMeasurements.PanTemporalError(Frames(flow), PanStep);
         var noneError = VideoMeasurements.PanTemporalError(Frames(none), PanStep);
-        var flowLosses = VideoStyleEngine.FrameStyleLosses(flowLast.State);
-        var noneLosses = VideoStyleEngine.FrameStyleLosses(noneLast.State);
+        var flowLosses = VideoEngineBase.FrameLosses(flowLast.State);
+        var noneLosses = VideoEngineBase.FrameLosses(noneLast.State);
         output.WriteLine($"temporal error: flow {flowError:F4}, none {noneError:F4}, ratio {flowError / noneError:F3}; flow run {flowSeconds:F1} s");
         for (var k = 0; k < PanFrames; k++) output.WriteLine($"frame {k}: style loss flow {flowLosses[k]:G4}, none {noneLosses[k]:G4}, ratio {flowLosses[k] / noneLosses[k]:F2}");
 
