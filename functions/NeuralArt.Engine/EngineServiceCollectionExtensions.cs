@@ -42,7 +42,10 @@ public static class EngineServiceCollectionExtensions
     {
         services.AddOptions<ImageLimits>().Bind(configuration.GetSection(ImageLimits.SectionName));
         services.TryAddSingleton(sp => new ImageLoader(sp.GetRequiredService<IOptions<ImageLimits>>()));
-        services.TryAddSingleton<IInputInspector>(sp => new ImageInputInspector(sp.GetRequiredService<ImageLoader>()));
+        // Video headers are probed with the engines' ffprobe (EngineOptions), so the door can check clips too.
+        services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.SectionName));
+        services.TryAddSingleton<IInputInspector>(sp => new ImageInputInspector(sp.GetRequiredService<ImageLoader>(),
+            sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetService<ILogger<ImageInputInspector>>()));
         return services;
     }
 
