@@ -84,13 +84,29 @@ public static class VideoMeasurements
         });
     }
 
-    /// <summary>The frames of a clip as the video engines decode them (every frame, at most <paramref name="maxSize"/>), as PNGs.</summary>
-    public static async Task<IReadOnlyList<byte[]>> DecodeFramesAsync(byte[] clip, int maxSize, int count, EngineOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Mean seconds of what a video engine computes between two frames from their sources: the
+    /// backward and forward flows and the consistency mask.
+    /// </summary>
+    public static double FlowSecondsPerFrame(IReadOnlyList<byte[]> sources)
+    {
+        var clip = sources.Select(Decode).ToList();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var k = 0; k + 1 < clip.Count; k++)
+        {
+            var backward = OpticalFlow.Compute(clip[k + 1], clip[k]);
+            OpticalFlow.ConsistencyMask(OpticalFlow.Compute(clip[k], clip[k + 1]), backward);
+        }
+        return clip.Count < 2 ? 0 : watch.Elapsed.TotalSeconds / (clip.Count - 1);
+    }
+
+    /// <summary>The frames of a clip as the video engines decode them (sampled at <paramref name="fps"/>, at most <paramref name="maxSize"/>), as PNGs.</summary>
+    public static async Task<IReadOnlyList<byte[]>> DecodeFramesAsync(byte[] clip, int maxSize, int count, double? fps = null, EngineOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         var video = new VideoClip(options ?? new EngineOptions(), logger ?? NullLogger.Instance);
         var header = await video.ProbeAsync(clip, cancellationToken).ConfigureAwait(false);
         var (width, height) = PlanSizes.FitWithin(header.Width, header.Height, maxSize);
-        var (frames, _) = await video.DecodeAsync(clip, fps: null, Math.Min(count, header.Frames), width, height, cancellationToken).ConfigureAwait(false);
+        var (frames, _) = await video.DecodeAsync(clip, fps, Math.Min(count, header.Frames), width, height, cancellationToken).ConfigureAwait(false);
         return frames.Select(f =>
         {
             using var image = ImageTensorConversions.FromRgbBytes(f, width, height);
