@@ -21,7 +21,7 @@ namespace NeuralArt.Engine.Video;
 public sealed class VideoDreamEngine : VideoEngineBase
 {
     /// <summary>Iterations here are per octave, as in the still dream; the temporal weight is not used.</summary>
-    public static readonly VideoDefaults DreamDefaults = new(FirstFrameIterations: 10, Iterations: 5, MaxIterations: DreamSettings.MaxIterations, TemporalWeight: 0);
+    public static readonly VideoDefaults DreamDefaults = new(FirstFrameIterations: 10, Iterations: 5, MaxIterations: DreamSettings.MaxIterations, TemporalWeight: 0, PerOctave: true);
 
     private readonly DeepDreamEngine _dream;
 

@@ -38,9 +38,9 @@ public static class VideoSchema
             new() { Name = TemporalWeight, Type = ParameterTypes.Number, Minimum = 0, Maximum = MaxTemporalWeight, Default = defaults.TemporalWeight,
                 Help = "How strongly a frame keeps to the previous result moved onto it (coherence: flow)." },
             new() { Name = FirstFrameIterations, Type = ParameterTypes.Integer, Minimum = 1, Maximum = Math.Min(defaults.MaxIterations, maxIterations),
-                Default = Math.Min(defaults.FirstFrameIterations, maxIterations), Help = "Iterations of the first frame." },
+                Default = Math.Min(defaults.FirstFrameIterations, maxIterations), Help = $"Iterations of the first frame{PerOctave(defaults)}." },
             new() { Name = Iterations, Type = ParameterTypes.Integer, Minimum = 1, Maximum = Math.Min(defaults.MaxIterations, maxIterations),
-                Default = Math.Min(defaults.Iterations, maxIterations), Help = "Iterations of every later frame (it starts from the previous one, so it needs fewer)." },
+                Default = Math.Min(defaults.Iterations, maxIterations), Help = $"Iterations of every later frame{PerOctave(defaults)} (it starts from the previous one, so it needs fewer)." },
             new() { Name = Fps, Type = ParameterTypes.Number, Minimum = 0, ExclusiveMinimum = true, Maximum = MaxFps,
                 Help = "Frames per second to make, at most the clip's (frames are sampled); left out, every frame of the clip." },
             new() { Name = MaxSize, Type = ParameterTypes.Integer, Minimum = MinSize, Maximum = maxSize, Default = Math.Min(DefaultMaxSize, maxSize),
@@ -48,7 +48,6 @@ public static class VideoSchema
             .. still,
         ];
     }
-}
 
-/// <summary>An engine's defaults for the video parameters.</summary>
-public sealed record VideoDefaults(int FirstFrameIterations, int Iterations, int MaxIterations, double TemporalWeight);
+    private static string PerOctave(VideoDefaults defaults) => defaults.PerOctave ? ", per octave" : "";
+}

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NeuralArt.Contract;
@@ -91,9 +90,4 @@ internal sealed record VideoSettings
         foreach (var (name, value) in Still) json[name] = value?.DeepClone();
         return json.ToJsonString();
     }
-
-    public override string ToString() => ToJson();
-
-    /// <summary>A rate for ffmpeg's arguments.</summary>
-    public static string Rate(double fps) => fps.ToString("0.######", CultureInfo.InvariantCulture);
 }

@@ -163,6 +163,25 @@ public sealed class VideoStyleEngineTests(StyleTestKit kit, ITestOutputHelper ou
         Assert.Equal(VideoSchema.Fps, Assert.Throws<InvalidArtworkInputException>(() => engine.Plan(new PlanRequest(Parameters(CoherenceModes.Flow, 5, 5, 64, fps: 30), [video, style], new EngineLimits()))).Field);
     }
 
+    [Fact]
+    public void Both_video_descriptors_take_a_clip_describe_every_parameter_and_plan_their_defaults()
+    {
+        var video = new InputHeader(EngineDescriptor.SourceRole, "cup", 320, 240) { Frames = 47, Seconds = 47 / 15.0 };
+        var style = new InputHeader(NeuralArt.Engine.Style.NeuralStyleEngine.StyleRole, "starry", 752, 600);
+        foreach (var (engine, inputs) in new (IArtworkEngine, InputHeader[])[] { (Engine(), [video, style]), (new VideoDreamEngine(Kit.Graphs, Kit.Pool, new ImageLoader()), [video]) })
+        {
+            var d = engine.Describe(new EngineLimits());
+            Assert.Equal(EngineDescriptor.SourceRole, d.Inputs[0].Role);
+            Assert.Equal("frame", d.Stage);
+            Assert.All(d.Parameters, p => Assert.False(string.IsNullOrWhiteSpace(p.Help)));
+            Assert.Equal(d.Parameters.Count, d.Parameters.Select(p => p.Name).Distinct().Count());
+            Assert.Equal(["frames", "preview", "video"], d.Outputs.Select(o => o.Name));
+            var defaults = new JsonObject(d.Parameters.Where(p => p.Default is not null).Select(p => KeyValuePair.Create(p.Name, (JsonNode?)p.Default!.DeepClone())));
+            var plan = engine.Plan(new PlanRequest(defaults.ToJsonString(), inputs, new EngineLimits()));
+            Assert.Equal(47, plan.Stages.Count);
+        }
+    }
+
     private static string Run(string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
