@@ -105,6 +105,26 @@ public sealed class RealVideoEngineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Clips_over_the_hosts_frame_or_length_caps_get_400_naming_the_source()
+    {
+        await using var host = await HostProcess.StartAsync(azurite.ConnectionString, $"vcaps{Guid.NewGuid():N}"[..16],
+            ["--NeuralArt:Host:WatchInbox=false", "--TestServer:RealEngines=true", "--NeuralArt:Limits:MaxVideoFrames=30", "--NeuralArt:Limits:MaxVideoSeconds=2"]);
+        var style = await UploadAsync("starry.jpg", await File.ReadAllBytesAsync(Style));
+        // The cup has 47 frames (over 30); its first 2.5 s at 10 fps have 25 frames but last over 2 s.
+        var many = await UploadAsync("cup.mp4", await File.ReadAllBytesAsync(Cup));
+        var longer = await UploadAsync("cup-2.5s.mp4", await FfmpegAsync("-v", "error", "-i", Cup, "-t", "2.5", "-r", "10", "-c:v", "libx264", "-an"));
+        foreach (var (source, says) in new[] { (many, "47 frames"), (longer, "2.5 s long") })
+        {
+            var response = await host.Http.PostAsync("/api/jobs", new StringContent(Body(source, style, Light), Encoding.UTF8, "application/json"));
+            var answer = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, answer);
+            using var json = JsonDocument.Parse(answer);
+            Assert.Equal("source", json.RootElement.GetProperty("field").GetString());
+            Assert.Contains(says, answer, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_clip_styled_through_the_local_host_has_every_frame_a_preview_and_an_mp4_with_the_sound()
     {
         await using var host = await HostProcess.StartAsync(azurite.ConnectionString, $"vclip{Guid.NewGuid():N}"[..16],
