@@ -15,6 +15,10 @@ app.Configure(config =>
     config.AddCommand<ZoomCommand>("zoom")
         .WithDescription("Zoom into a dream: each frame a DeepDream of the previous one zoomed in, made into a GIF and an MP4.")
         .WithExample("zoom", "samples/content/cat_chelsea.png", "--frames", "60", "-o", "out/zoom/");
+    config.AddCommand<VideoCommand>("video")
+        .WithDescription("Style or dream a video clip without flicker (optical flow between frames); writes the frames, a GIF preview and an MP4 with the clip's sound.")
+        .WithExample("video", "samples/video/cup_3s.mp4", "--style", "samples/style/van_gogh_starry_night.jpg", "-o", "out/cup/")
+        .WithExample("video", "samples/video/cup_3s.mp4", "--effect", "dream", "-o", "out/cup-dream/");
     config.AddCommand<StyleCommand>("style")
         .WithDescription("Transfer the style of one or more paintings to an image.")
         .WithExample("style", "samples/content/cat_chelsea.png", "samples/style/van_gogh_starry_night.jpg", "-o", "out/cat_starry.png");

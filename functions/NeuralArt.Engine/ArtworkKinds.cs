@@ -6,4 +6,6 @@ public static class ArtworkKinds
     public const string Dream = "dream";
     public const string Style = "style";
     public const string Zoom = "zoom";
+    public const string VideoStyle = "video-style";
+    public const string VideoDream = "video-dream";
 }

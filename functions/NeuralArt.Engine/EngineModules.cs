@@ -15,6 +15,8 @@ public static class EngineModules
         services.AddDeepDreamEngine(configuration);
         services.AddNeuralStyleEngine(configuration);
         services.AddZoomEngine(configuration);
+        services.AddVideoStyleEngine(configuration);
+        services.AddVideoDreamEngine(configuration);
         return services;
     }
 }

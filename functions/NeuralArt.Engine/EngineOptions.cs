@@ -27,6 +27,9 @@ public sealed class EngineOptions
     /// <summary>The video encoder program, found on the PATH (Debian's <c>ffmpeg</c> package).</summary>
     public const string DefaultFfmpegPath = "ffmpeg";
 
+    /// <summary>The video header reader, found on the PATH (the same Debian package).</summary>
+    public const string DefaultFfprobePath = "ffprobe";
+
     /// <summary>Generous for a few hundred frames at a few hundred pixels on a small machine.</summary>
     public const int DefaultFfmpegTimeoutSeconds = 600;
 
@@ -62,4 +65,7 @@ public sealed class EngineOptions
 
     /// <summary>Longest one video encoding may take before ffmpeg is stopped and the job fails with the reason.</summary>
     public int FfmpegTimeoutSeconds { get; set; } = DefaultFfmpegTimeoutSeconds;
+
+    /// <summary>The <c>ffprobe</c> program the video engines read clip headers with (<c>NeuralArt__Engine__FfprobePath</c>).</summary>
+    public string FfprobePath { get; set; } = DefaultFfprobePath;
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NeuralArt.Engine.Dream;
+using NeuralArt.Engine.Video;
 using NeuralArt.Engine.Zoom;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Contract;
@@ -41,7 +42,10 @@ public static class EngineServiceCollectionExtensions
     {
         services.AddOptions<ImageLimits>().Bind(configuration.GetSection(ImageLimits.SectionName));
         services.TryAddSingleton(sp => new ImageLoader(sp.GetRequiredService<IOptions<ImageLimits>>()));
-        services.TryAddSingleton<IInputInspector>(sp => new ImageInputInspector(sp.GetRequiredService<ImageLoader>()));
+        // Video headers are probed with the engines' ffprobe (EngineOptions), so the door can check clips too.
+        services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.SectionName));
+        services.TryAddSingleton<IInputInspector>(sp => new ImageInputInspector(sp.GetRequiredService<ImageLoader>(),
+            sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetService<ILogger<ImageInputInspector>>()));
         return services;
     }
 
@@ -74,6 +78,34 @@ public static class EngineServiceCollectionExtensions
             sp.GetService<ILogger<ZoomEngine>>(),
             sp.GetRequiredService<IOptions<EngineOptions>>().Value));
         services.AddSingleton<IArtworkEngine>(sp => sp.GetRequiredService<ZoomEngine>());
+        return services;
+    }
+
+    public static IServiceCollection AddVideoStyleEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddEngineRuntime(configuration);
+        if (services.Any(d => d.ServiceType == typeof(VideoStyleEngine))) return services;
+        services.AddSingleton(sp => new VideoStyleEngine(
+            sp.GetRequiredService<IGraphSource>(),
+            sp.GetRequiredService<OnnxSessionPool>(),
+            sp.GetRequiredService<ImageLoader>(),
+            sp.GetService<ILogger<VideoStyleEngine>>(),
+            sp.GetRequiredService<IOptions<EngineOptions>>().Value));
+        services.AddSingleton<IArtworkEngine>(sp => sp.GetRequiredService<VideoStyleEngine>());
+        return services;
+    }
+
+    public static IServiceCollection AddVideoDreamEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddEngineRuntime(configuration);
+        if (services.Any(d => d.ServiceType == typeof(VideoDreamEngine))) return services;
+        services.AddSingleton(sp => new VideoDreamEngine(
+            sp.GetRequiredService<IGraphSource>(),
+            sp.GetRequiredService<OnnxSessionPool>(),
+            sp.GetRequiredService<ImageLoader>(),
+            sp.GetService<ILogger<VideoDreamEngine>>(),
+            sp.GetRequiredService<IOptions<EngineOptions>>().Value));
+        services.AddSingleton<IArtworkEngine>(sp => sp.GetRequiredService<VideoDreamEngine>());
         return services;
     }
 }

@@ -62,4 +62,40 @@ public sealed class SequenceJobPageTests(DashboardFixture fixture, ITestOutputHe
         Assert.Empty(Browser.ConsoleErrors());
         output.WriteLine($"zoom job {id}: page showed {Frames} frames, the GIF and the MP4");
     }
+
+    [Fact]
+    public async Task A_video_job_page_plays_its_source_shows_the_live_frame_then_plays_the_styled_video()
+    {
+        var root = NeuralArt.Testing.Azurite.RepositoryRoot();
+        var prefix = $"{Guid.NewGuid():N}";
+        var uploads = fixture.Blobs.GetBlobContainerClient("uploads");
+        await uploads.GetBlobClient($"{prefix}/cup.mp4").UploadAsync(Path.Combine(root, "samples", "video", "cup_3s.mp4"));
+        await uploads.GetBlobClient($"{prefix}/starry.jpg").UploadAsync(Path.Combine(root, "samples", "style", "van_gogh_starry_night.jpg"));
+        // Three frames a second of the 3 s clip: 9 frames, one chunk each at most.
+        var body = $$"""{"kind":"video-style","inputs":{"source":"uploads/{{prefix}}/cup.mp4","style":["uploads/{{prefix}}/starry.jpg"]},"parameters":{"fps":3,"maxSize":64,"firstFrameIterations":4,"iterations":3},"chunkBudgetSeconds":1}""";
+        using var response = await fixture.Api.PostAsync("/api/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
+        var accepted = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, accepted);
+        var id = JsonDocument.Parse(accepted).RootElement.GetProperty("id").GetString()!;
+
+        Browser.Resize(Browser.DesktopWidth, Browser.DesktopHeight);
+        Browser.Open(fixture.Link);
+        Browser.Driver.Navigate().Refresh();
+        Browser.WaitForView("start");
+        Browser.Open(fixture.BaseAddress + $"#/jobs/{id}");
+        Browser.WaitForView("job");
+        // The clip plays as the source; while frames are made the page shows the latest one.
+        Browser.Until(_ => Browser.Script<bool>("const v = document.getElementById('source-video'); return !v.hidden && v.readyState >= 2 && v.videoWidth > 0;") ? true : (bool?)null, what: "the source clip to load");
+        Browser.Until(_ => Browser.Script<bool>("const i = document.getElementById('output-image'); return i.naturalWidth > 0;") ? true : (bool?)null, JobTimeout, "a live frame");
+        Browser.Until(_ => Browser.Find("#main").GetAttribute("data-status") == "completed" ? true : (bool?)null, JobTimeout, "the video to complete");
+
+        Browser.Until(_ => Browser.Script<bool>("const v = document.getElementById('output-video'); return v && v.readyState >= 2 && v.videoWidth > 0;") ? true : (bool?)null, what: "the styled video to load");
+        Browser.Until(_ => Browser.Script<bool>("const i = document.getElementById('output-preview'); return i && i.complete && i.naturalWidth > 0;") ? true : (bool?)null, what: "the GIF preview to load");
+        Assert.Equal(9, Browser.FindAll("#output-frames img").Count);
+        Assert.Single(Browser.FindAll("#download-video"));
+        Browser.Script<object?>("document.getElementById('job-outputs').scrollIntoView();");
+        Browser.Screenshot("22-video-completed");
+        Assert.Empty(Browser.HorizontalOverflow());
+        Assert.Empty(Browser.ConsoleErrors());
+    }
 }

@@ -16,7 +16,7 @@ public sealed partial class KindAgnosticTests
     /// <summary>Every kind and engine-specific role of the engines this repository ships.</summary>
     private static readonly string[] EngineWords =
     [
-        ArtworkKinds.Dream, ArtworkKinds.Style, ArtworkKinds.Zoom,
+        ArtworkKinds.Dream, ArtworkKinds.Style, ArtworkKinds.Zoom, ArtworkKinds.VideoStyle, ArtworkKinds.VideoDream,
         DeepDreamEngine.GuideRole, NeuralStyleEngine.StyleRole, NeuralStyleEngine.InitRole, NeuralStyleEngine.MaskRole, NeuralStyleEngine.StyleMaskRole,
     ];
 

@@ -11,6 +11,8 @@ public sealed record EngineLimits
     public const int DefaultOptimizerMemoryMb = 2048;
     public const long DefaultMaxCheckpointBytes = 512L * 1024 * 1024;
     public const int DefaultMaxFrames = 600;
+    public const int DefaultMaxVideoFrames = 1800;
+    public const double DefaultMaxVideoSeconds = 60;
 
     /// <summary>Largest image (width x height) an engine works on, after any upscaling.</summary>
     public long MaxWorkingPixels { get; init; } = DefaultMaxWorkingPixels;
@@ -27,6 +29,12 @@ public sealed record EngineLimits
     /// <summary>Most frames one job of a sequence engine may make.</summary>
     public int MaxFrames { get; init; } = DefaultMaxFrames;
 
+    /// <summary>Most frames an input video may have (its header's count, before any sampling).</summary>
+    public int MaxVideoFrames { get; init; } = DefaultMaxVideoFrames;
+
+    /// <summary>Longest input video, in seconds.</summary>
+    public double MaxVideoSeconds { get; init; } = DefaultMaxVideoSeconds;
+
     /// <summary>
     /// No host cap at all: a descriptor under these limits states only the engine's own ranges. An
     /// engine's start checks against it, since the door already applied the host's caps (which a host
@@ -39,5 +47,7 @@ public sealed record EngineLimits
         OptimizerMemoryMb = int.MaxValue,
         MaxCheckpointBytes = long.MaxValue,
         MaxFrames = int.MaxValue,
+        MaxVideoFrames = int.MaxValue,
+        MaxVideoSeconds = double.MaxValue,
     };
 }

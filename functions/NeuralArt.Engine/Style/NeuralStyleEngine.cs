@@ -93,38 +93,68 @@ public sealed partial class NeuralStyleEngine : ArtworkEngineBase
     protected override EngineCheckpoint Start(ArtworkInputs inputs, CancellationToken cancellationToken)
     {
         var settings = StyleSettings.FromJson(inputs.ParametersJson);
-        settings = settings with { Model = settings.Model ?? Options.Model };
-        StyleInputs.CheckCounts(settings, inputs.Extras);
-
-        // Resolve taps and compile (or find) the graphs now, so that a bad layer fails the job at once.
-        using var model = StyleModel.Resolve(Graphs, Sessions, settings, masked: StyleInputs.OfRole(inputs.Extras, MaskRole).Count > 0);
-        model.TargetsSession();
-        model.ObjectiveSession();
-
-        cancellationToken.ThrowIfCancellationRequested();
-        var decoded = StyleInputs.Decode(inputs, settings, Loader, Logger);
-        var first = StylePlan.Fit(decoded.Source.Height, decoded.Source.Width, settings.Scales[0]);
-
-        settings = settings with { Seed = PlanLimits.SeedOr(settings.Seed) };
-        var state = new StyleState
-        {
-            Settings = settings,
-            Content = decoded.Source,
-            Styles = decoded.Styles,
-            Init = decoded.Init,
-            Masks = decoded.Masks,
-            StyleMasks = decoded.StyleMasks,
-            RandomState = (ulong)settings.Seed.Value,
-            Image = new ImageTensor(first.Height, first.Width),
-        };
-        state.Image = InitialImage(state, first, state.Margin);
+        settings = settings with { Model = settings.Model ?? Options.Model, Seed = PlanLimits.SeedOr(settings.Seed) };
+        var state = NewState(inputs, settings, warped: null, cancellationToken);
+        using var model = StyleModel.Resolve(Graphs, Sessions, settings, masked: state.Masks.Count > 0);
         Logger.LogInformation(
             "Style transfer started: source {Width}x{Height}, {Styles} style image(s), scales {Scales}, {Iterations} {Optimizer} iterations each, smoothing {Smoothing}, seed {Seed}.",
-            decoded.Source.Width, decoded.Source.Height, decoded.Styles.Count, string.Join(",", settings.Scales), settings.Iterations, settings.Optimizer,
+            state.Content.Width, state.Content.Height, state.Styles.Count, string.Join(",", settings.Scales), settings.Iterations, settings.Optimizer,
             model.RequestedSmoothing is null ? "off" : model.RequestedSmoothing.CacheKey +
                 (model.DroppedStyleTaps.Count > 0 ? $" (style terms of {string.Join(", ", model.DroppedStyleTaps)} scaled below float precision: not computed)" : ""),
             settings.Seed);
         return new EngineCheckpoint(state.Serialize(), state.Progress());
+    }
+
+    /// <summary>
+    /// A state for <paramref name="inputs"/> with <paramref name="settings"/> (model resolved, seed
+    /// drawn), its graphs compiled or found; it starts from <paramref name="warped"/> (a video's
+    /// previous frame moved onto this one, the output's size) when given, else as the settings say.
+    /// </summary>
+    internal StyleState NewState(ArtworkInputs inputs, StyleSettings settings, ImageTensor? warped, CancellationToken cancellationToken)
+    {
+        StyleInputs.CheckCounts(settings, inputs.Extras);
+        using (var model = StyleModel.Resolve(Graphs, Sessions, settings, masked: StyleInputs.OfRole(inputs.Extras, MaskRole).Count > 0))
+        {
+            model.TargetsSession();
+            model.ObjectiveSession();
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var decoded = StyleInputs.Decode(inputs, settings, Loader, Logger);
+        return Begin(settings, decoded.Source, decoded.Styles, decoded.Init, decoded.Masks, decoded.StyleMasks, warped);
+    }
+
+    /// <summary>
+    /// The state of a video's next frame: the style images and masks of <paramref name="previous"/>
+    /// (decoded once, at the first frame), <paramref name="content"/> as the photo, starting from
+    /// <paramref name="warped"/> when given, else from the content.
+    /// </summary>
+    internal static StyleState NextFrame(StyleState previous, StoredImage content, StyleSettings settings, ImageTensor? warped) =>
+        Begin(settings, content, previous.Styles, StoredImage.Empty, previous.Masks, previous.StyleMasks, warped);
+
+    private static StyleState Begin(StyleSettings settings, StoredImage content, IReadOnlyList<StoredImage> styles, StoredImage init,
+        IReadOnlyList<StoredImage> masks, IReadOnlyList<StoredImage> styleMasks, ImageTensor? warped)
+    {
+        var first = StylePlan.Fit(content.Height, content.Width, settings.Scales[0]);
+        var state = new StyleState
+        {
+            Settings = settings,
+            Content = content,
+            Styles = styles,
+            Init = init,
+            Masks = masks,
+            StyleMasks = styleMasks,
+            RandomState = (ulong)(settings.Seed ?? throw new InvalidOperationException("The seed is drawn before a state is made.")),
+            Image = new ImageTensor(first.Height, first.Width),
+        };
+        if (warped is null)
+        {
+            state.Image = InitialImage(state, first, state.Margin);
+            return state;
+        }
+        var start = (warped.Height, warped.Width) == first ? warped : Resize.Bilinear(warped, first.Height, first.Width);
+        var canvas = StyleCanvas.Pad(start, state.Margin);
+        state.Image = settings.PreserveColors == PreserveColorModes.Luminance ? ColorTransfer.Luminance(canvas) : canvas;
+        return state;
     }
 
     /// <summary>The first scale's canvas: <paramref name="size"/> plus <paramref name="margin"/> on each side.</summary>
@@ -151,23 +181,35 @@ public sealed partial class NeuralStyleEngine : ArtworkEngineBase
     {
         var state = StyleState.Deserialize(bytes);
         if (state.IsComplete) return new ChunkRun(new EngineCheckpoint(bytes.ToArray(), state.Progress()), () => Render(state), state.Settings.ToJson());
+        Advance(state, maxIterations, temporal: null, progress is null ? null : () => progress.Report(state.Progress()), cancellationToken);
+        return new ChunkRun(new EngineCheckpoint(state.Serialize(), state.Progress()), () => Render(state), state.Settings.ToJson());
+    }
 
+    /// <summary>
+    /// Runs at most <paramref name="maxIterations"/> iterations of the current scale of
+    /// <paramref name="state"/> in place (the still's chunk, and each frame of a video). A
+    /// <paramref name="temporal"/> term, when given, is added to the objective and its gradient
+    /// outside the compiled graph (the video engine's coherence with the previous frame).
+    /// </summary>
+    internal void Advance(StyleState state, int maxIterations, TemporalTerm? temporal, Action? afterIteration, CancellationToken cancellationToken)
+    {
         var settings = state.Settings;
         using var model = StyleModel.Resolve(Graphs, Sessions, settings, state.Masks.Count > 0);
         var (height, width) = (state.Image.Height, state.Image.Width);
         using var objective = CreateObjective(model, ScaleInputs.Prepare(state, state.OutputSize, state.Margin), height, width, cancellationToken);
         var function = new StyleLossFunction(objective, settings.RangeWeight);
+        GradientFunction evaluate = temporal is null ? function.Evaluate : (x, gradient, ct) => function.Evaluate(x, gradient, ct) + temporal.Add(x, gradient);
         var optimizer = state.OptimizerBytes.IsEmpty ? CreateOptimizer(settings, state.Image.Data.Length) : ReadOptimizer(state.OptimizerBytes);
         state.OptimizerBytes = ReadOnlyMemory<byte>.Empty;
         var evaluationsBefore = optimizer.Evaluations;
 
         for (var done = 0; done < maxIterations && state.Iteration < settings.Iterations; done++)
         {
-            optimizer.Step(state.Image.Data, function.Evaluate, cancellationToken);
+            optimizer.Step(state.Image.Data, evaluate, cancellationToken);
             state.Iteration++;
             state.CompletedIterations++;
             state.LastLoss = optimizer.Loss;
-            progress?.Report(state.Progress());
+            afterIteration?.Invoke();
         }
         state.Evaluations += optimizer.Evaluations - evaluationsBefore;
 
@@ -183,7 +225,6 @@ public sealed partial class NeuralStyleEngine : ArtworkEngineBase
         {
             state.Optimizer = optimizer;
         }
-        return new ChunkRun(new EngineCheckpoint(state.Serialize(), state.Progress()), () => Render(state), state.Settings.ToJson());
     }
 
     /// <summary>
@@ -283,7 +324,7 @@ public sealed partial class NeuralStyleEngine : ArtworkEngineBase
         }
     }
 
-    private static Image<Rgb24> Render(StyleState state)
+    internal static Image<Rgb24> Render(StyleState state)
     {
         var image = StyleCanvas.Crop(state.Image, state.Margin);
         if (state.Settings.PreserveColors == PreserveColorModes.Luminance)

@@ -35,6 +35,12 @@ public sealed class JobLimitsOptions
     /// <summary>Most frames one job of a sequence engine may make (a request's <c>frames</c> can only be lower).</summary>
     public int MaxFrames { get; set; } = EngineLimits.DefaultMaxFrames;
 
+    /// <summary>Most frames an input video may have (its container header's count).</summary>
+    public int MaxVideoFrames { get; set; } = EngineLimits.DefaultMaxVideoFrames;
+
+    /// <summary>Longest input video, in seconds.</summary>
+    public double MaxVideoSeconds { get; set; } = EngineLimits.DefaultMaxVideoSeconds;
+
     /// <summary>Jobs running at once per task hub; beyond it <c>POST</c> answers 429 and inbox jobs wait.</summary>
     public int MaxRunningJobs { get; set; } = 4;
 
@@ -64,6 +70,8 @@ public sealed class JobLimitsOptions
         OptimizerMemoryMb = OptimizerMemoryMb,
         MaxCheckpointBytes = MaxCheckpointBytes,
         MaxFrames = MaxFrames,
+        MaxVideoFrames = MaxVideoFrames,
+        MaxVideoSeconds = MaxVideoSeconds,
     };
 
     /// <summary>A chunk may use at most this fraction of the function timeout: the next stage can cost more than the last measured.</summary>

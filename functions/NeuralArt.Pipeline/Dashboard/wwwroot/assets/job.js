@@ -12,6 +12,8 @@ const MIN_POLL_SECONDS = 0.5;
 const MAX_POLL_SECONDS = 30;
 /** After a network failure, wait this long before polling again. */
 const RETRY_AFTER_FAILURE_SECONDS = 5;
+/** File types of a source shown as a clip rather than a picture. */
+const VIDEO_FILE = /\.(mp4|m4v|mov|webm|mkv)$/i;
 
 export async function renderJob(main, id) {
   let timer = 0;
@@ -30,10 +32,12 @@ export async function renderJob(main, id) {
     h('div', { class: 'progress-line' }, progressLabel, progressBar), facts);
 
   const sourceImage = h('img', { id: 'source-image', alt: 'Source image' });
+  // A source that is a clip (by its file type) plays in a video element instead.
+  const sourceVideo = h('video', { id: 'source-video', controls: true, loop: true, muted: true, playsinline: true, hidden: true });
   const outputImage = h('img', { id: 'output-image', alt: '' });
   const outputCaption = h('figcaption', { id: 'output-caption' }, 'Preview');
   const pair = h('div', { class: 'pair' },
-    h('figure', { id: 'source-figure' }, sourceImage, h('figcaption', {}, 'Source')),
+    h('figure', { id: 'source-figure' }, sourceImage, sourceVideo, h('figcaption', {}, 'Source')),
     h('figure', { id: 'output-figure', hidden: true }, outputImage, outputCaption));
 
   const failure = h('section', { class: 'panel failure', id: 'job-error', hidden: true, role: 'alert' });
@@ -116,7 +120,11 @@ export async function renderJob(main, id) {
   const renderImages = job => {
     if (job.source?.url && sourceImage.dataset.blob !== job.source.blob) {
       sourceImage.dataset.blob = job.source.blob;
-      sourceImage.src = job.source.url;
+      const clip = VIDEO_FILE.test(job.source.blob);
+      sourceImage.hidden = clip;
+      sourceVideo.hidden = !clip;
+      if (clip) sourceVideo.src = job.source.url;
+      else sourceImage.src = job.source.url;
     }
 
     // Result once there is one; until then the preview the pipeline writes after every chunk.
