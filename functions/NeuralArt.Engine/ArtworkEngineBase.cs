@@ -68,7 +68,8 @@ public abstract class ArtworkEngineBase : IArtworkEngine
         ArgumentNullException.ThrowIfNull(inputs);
         // The same check as the door and the plan, for callers that come without either (the CLI),
         // against the engine's own ranges: the host's caps, which may be above the defaults, are the door's.
-        DescriptorCheck.Check(Describe(EngineLimits.Unbounded), inputs.Extras.Select(e => e.Role).Prepend(EngineDescriptor.SourceRole), inputs.ParametersJson);
+        var descriptor = Describe(EngineLimits.Unbounded);
+        DescriptorCheck.Check(descriptor, inputs.Extras.Select(e => e.Role).Prepend(descriptor.PrimaryRole), inputs.ParametersJson);
         return Task.Run(() => Start(inputs, cancellationToken), cancellationToken);
     }
 

@@ -72,7 +72,7 @@ public sealed class SequenceJobPageTests(DashboardFixture fixture, ITestOutputHe
         await uploads.GetBlobClient($"{prefix}/cup.mp4").UploadAsync(Path.Combine(root, "samples", "video", "cup_3s.mp4"));
         await uploads.GetBlobClient($"{prefix}/starry.jpg").UploadAsync(Path.Combine(root, "samples", "style", "van_gogh_starry_night.jpg"));
         // Three frames a second of the 3 s clip: 9 frames, one chunk each at most.
-        var body = $$"""{"kind":"video-style","inputs":{"source":"uploads/{{prefix}}/cup.mp4","style":["uploads/{{prefix}}/starry.jpg"]},"parameters":{"fps":3,"maxSize":64,"firstFrameIterations":4,"iterations":3},"chunkBudgetSeconds":1}""";
+        var body = $$"""{"kind":"video-style","inputs":{"video":"uploads/{{prefix}}/cup.mp4","style":["uploads/{{prefix}}/starry.jpg"]},"parameters":{"fps":3,"maxSize":64,"firstFrameIterations":4,"iterations":3},"chunkBudgetSeconds":1}""";
         using var response = await fixture.Api.PostAsync("/api/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
         var accepted = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, accepted);

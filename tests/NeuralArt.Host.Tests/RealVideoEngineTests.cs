@@ -32,7 +32,7 @@ public sealed class RealVideoEngineTests(AzuriteFixture azurite)
     }
 
     private static string Body(string source, string style, string parameters) =>
-        $$"""{"kind":"{{Kind}}","inputs":{"source":"{{source}}","style":["{{style}}"]},"parameters":{{parameters}}}""";
+        $$"""{"kind":"{{Kind}}","inputs":{"video":"{{source}}","style":["{{style}}"]},"parameters":{{parameters}}}""";
 
     private static async Task<byte[]> FfmpegAsync(params string[] arguments)
     {
@@ -71,10 +71,10 @@ public sealed class RealVideoEngineTests(AzuriteFixture azurite)
 
         (string Source, string Parameters, HttpStatusCode Status, string Field)[] cases =
         [
-            (text, Light, HttpStatusCode.BadRequest, "source"),
-            (truncated, Light, HttpStatusCode.BadRequest, "source"),
-            (photo, Light, HttpStatusCode.BadRequest, "source"),
-            (silent, Light, HttpStatusCode.BadRequest, "source"),
+            (text, Light, HttpStatusCode.BadRequest, "video"),
+            (truncated, Light, HttpStatusCode.BadRequest, "video"),
+            (photo, Light, HttpStatusCode.BadRequest, "video"),
+            (silent, Light, HttpStatusCode.BadRequest, "video"),
             (video, """{"fps":30}""", HttpStatusCode.BadRequest, "fps"),
             (video, """{"coherence":"wobbly"}""", HttpStatusCode.BadRequest, "coherence"),
             (video, """{"maxSize":512,"firstFrameIterations":500,"iterations":200}""", HttpStatusCode.RequestEntityTooLarge, "multiplyAdds"),
@@ -98,14 +98,14 @@ public sealed class RealVideoEngineTests(AzuriteFixture azurite)
         var job = await JobPolling.WaitAsync(host.Http, id, diagnostics: () => host.Output);
         Assert.Equal("failed", job.GetProperty("status").GetString());
         using var error = JsonDocument.Parse((await azurite.DownloadAsync(StorageLayout.Error(id)))!);
-        Assert.Equal("source", error.RootElement.GetProperty("field").GetString());
+        Assert.Equal("video", error.RootElement.GetProperty("field").GetString());
         var reason = error.RootElement.GetProperty("reason").GetString()!;
         Assert.Contains("video", reason, StringComparison.Ordinal);
         Assert.DoesNotContain("/tmp", reason, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Clips_over_the_hosts_frame_or_length_caps_get_400_naming_the_source()
+    public async Task Clips_over_the_hosts_frame_or_length_caps_get_400_naming_the_video()
     {
         await using var host = await HostProcess.StartAsync(azurite.ConnectionString, $"vcaps{Guid.NewGuid():N}"[..16],
             ["--NeuralArt:Host:WatchInbox=false", "--TestServer:RealEngines=true", "--NeuralArt:Limits:MaxVideoFrames=30", "--NeuralArt:Limits:MaxVideoSeconds=2"]);
@@ -119,7 +119,7 @@ public sealed class RealVideoEngineTests(AzuriteFixture azurite)
             var answer = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, answer);
             using var json = JsonDocument.Parse(answer);
-            Assert.Equal("source", json.RootElement.GetProperty("field").GetString());
+            Assert.Equal("video", json.RootElement.GetProperty("field").GetString());
             Assert.Contains(says, answer, StringComparison.Ordinal);
         }
     }

@@ -39,6 +39,33 @@ public sealed class NamingTests
         Assert.Equal($"inbox/{blob}.json", InboxConventions.Sidecar(entry).ToString());
     }
 
+    [Fact]
+    public void An_inbox_file_fills_the_engines_primary_role_whatever_its_name()
+    {
+        // An engine whose primary input is a clip (the first role it declares), with a style from the library.
+        var clips = new EngineDescriptor
+        {
+            Kind = "clip-style",
+            Title = "Clip style",
+            Description = "A clip styled frame by frame.",
+            Stage = "frame",
+            Inputs =
+            [
+                new() { Role = "video", Min = 1, Help = "The clip.", Accept = "video/mp4" },
+                new() { Role = "style", Min = 1, Help = "The style.", Library = "styles" },
+            ],
+            Parameters = [],
+            Outputs = [],
+        };
+        var entry = InboxConventions.Parse("clip-style/starry-night/cup.mp4", [.. Engines, clips], out _);
+        Assert.NotNull(entry);
+        Assert.Equal("video", entry.PrimaryRole);
+        Assert.Equal("inbox/clip-style/starry-night/cup.mp4", Assert.Single(entry.Inputs["video"]));
+        Assert.Equal("starry-night", Assert.Single(entry.Inputs["style"]));
+        Assert.False(entry.Inputs.ContainsKey(EngineDescriptor.SourceRole));
+        Assert.Equal(EngineDescriptor.SourceRole, InboxConventions.Parse("dream/cat.jpg", Engines, out _)!.PrimaryRole);
+    }
+
     [Theory]
     [InlineData("dream/cat.jpg.json")]
     [InlineData("dream/.hidden")]

@@ -32,8 +32,14 @@ public sealed record EngineDescriptor
     /// <summary>The single-picture output when that is all the engine makes (job views keep their <c>result</c> link for it), else null.</summary>
     public OutputDescriptor? SingleImage => Outputs is [{ Kind: OutputKinds.Image } only] ? only : null;
 
-    /// <summary>The role a job's result is made from (every engine has exactly one such role).</summary>
+    /// <summary>The name of the role a still's result is made from (a photo); engines of other media name theirs (<c>video</c>).</summary>
     public const string SourceRole = "source";
+
+    /// <summary>
+    /// The role the job transforms: the first declared input (<see cref="SourceRole"/> for stills, <c>video</c> for
+    /// clips). The inbox gives a dropped file this role and the engine receives its bytes as <see cref="ArtworkInputs.Source"/>.
+    /// </summary>
+    [JsonPropertyName("primaryRole")] public string PrimaryRole => Inputs.Count > 0 ? Inputs[0].Role : SourceRole;
 
     /// <summary>The descriptor of a role, or null when the engine takes no such input.</summary>
     public InputRoleDescriptor? Role(string role) => Inputs.FirstOrDefault(r => string.Equals(r.Role, role, StringComparison.Ordinal));

@@ -17,6 +17,12 @@ public sealed record InputRoleDescriptor
 
     [JsonPropertyName("help")] public required string Help { get; init; }
 
+    /// <summary>The media types a file picker offers for this role (an HTML <c>accept</c> list); the door still checks the bytes.</summary>
+    [JsonPropertyName("accept")] public string Accept { get; init; } = ImagesAccepted;
+
+    /// <summary>What most roles take: any image (the door reads the header and refuses what it cannot decode).</summary>
+    public const string ImagesAccepted = "image/*";
+
     /// <summary>
     /// When set, a bare name (no <c>/</c>) names an image of this library, for example
     /// <c>starry-night</c> in the <c>styles</c> library; the host maps libraries to storage.

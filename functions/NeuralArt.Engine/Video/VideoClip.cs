@@ -35,8 +35,14 @@ internal sealed class VideoClip
         _logger = logger;
     }
 
-    /// <summary>The field problems with the clip are reported on (the job's source input).</summary>
-    public const string Field = EngineDescriptor.SourceRole;
+    /// <summary>The input role of the clip (the video engines' primary role).</summary>
+    public const string Role = "video";
+
+    /// <summary>The containers the door recognises, as media types for file pickers.</summary>
+    public const string Accepted = "video/mp4,video/webm,video/quicktime,image/gif";
+
+    /// <summary>The field problems with the clip are reported on (the job's clip input).</summary>
+    public const string Field = Role;
 
     /// <summary>Reads the container header (nothing decoded): refuses what is not a video, has no frames or is truncated before its index.</summary>
     public async Task<VideoHeader> ProbeAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)

@@ -76,8 +76,9 @@ public abstract class VideoEngineBase : ArtworkEngineBase
             Title = Text.Title,
             Description = Text.Description,
             Stage = "frame",
+            // The still's photo becomes the clip (first, so it is the primary role); the other inputs are the still's.
             Inputs = [.. still.Inputs.Where(r => !DroppedRoles.Contains(r.Role, StringComparer.Ordinal)).Select(r => r.Role == EngineDescriptor.SourceRole
-                ? r with { Help = "The video clip (MP4, WebM, MOV or animated GIF)." }
+                ? r with { Role = VideoClip.Role, Help = "The video clip (MP4, WebM, MOV or animated GIF).", Accept = VideoClip.Accepted }
                 : r)],
             Parameters = VideoSchema.Describe(still.Parameters.Where(p => !PerFrame.Contains(p.Name, StringComparer.Ordinal)), limits, Defaults),
             Outputs = VideoOutputs.Describe(),
@@ -88,13 +89,13 @@ public abstract class VideoEngineBase : ArtworkEngineBase
     {
         var limits = request.Limits;
         var settings = VideoSettings.From(parameters, Describe(limits).Parameters);
-        var source = request.Inputs.Single(i => i.Role == EngineDescriptor.SourceRole);
+        var source = request.Inputs.Single(i => i.Role == VideoClip.Role);
         var clip = VideoPlanning.Check(source, settings, limits);
 
         // Each frame is the still engine's plan at the working size; the first and the later frames differ in iterations only.
-        var frameSource = source with { Width = clip.Width, Height = clip.Height, Frames = null, Seconds = null };
+        var frameSource = source with { Role = EngineDescriptor.SourceRole, Width = clip.Width, Height = clip.Height, Frames = null, Seconds = null };
         PlanRequest Frame(int iterations) => new(FrameParameters(settings, iterations, clip).ToJsonString(),
-            [.. request.Inputs.Select(i => i.Role == EngineDescriptor.SourceRole ? frameSource : i)], limits);
+            [.. request.Inputs.Select(i => i.Role == VideoClip.Role ? frameSource : i)], limits);
         var first = Still.Plan(Frame(settings.FirstFrameIterations));
         var later = Still.Plan(Frame(settings.Iterations));
         var effective = JsonNode.Parse(first.ParametersJson)!.AsObject();

@@ -17,11 +17,11 @@ internal static class VideoPlanning
     public sealed record Clip(int Frames, int Width, int Height, double Fps);
 
     public static Clip Check(VideoHeader header, VideoSettings settings, EngineLimits limits) =>
-        Check(new InputHeader(EngineDescriptor.SourceRole, "video", header.Width, header.Height) { Frames = header.Frames, Seconds = header.Seconds }, settings, limits);
+        Check(new InputHeader(VideoClip.Role, "video", header.Width, header.Height) { Frames = header.Frames, Seconds = header.Seconds }, settings, limits);
 
     public static Clip Check(InputHeader source, VideoSettings settings, EngineLimits limits)
     {
-        const string field = EngineDescriptor.SourceRole;
+        const string field = VideoClip.Field;
         if (source.Frames is not { } frames || source.Seconds is not { } seconds)
         {
             throw new InvalidArtworkInputException($"The source '{source.Name}' is not a video; MP4, WebM, MOV and animated GIF clips are accepted.", field);

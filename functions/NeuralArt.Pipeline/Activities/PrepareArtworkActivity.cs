@@ -26,12 +26,14 @@ public sealed class PrepareArtworkActivity(
         try
         {
             var engine = engines.Get(request.Kind);
+            // The role the job transforms does not depend on the host's caps: the default limits describe it as well as any.
+            var primary = engine.Describe(new EngineLimits()).PrimaryRole;
             byte[]? content = null;
             var extras = new List<NamedImage>();
             foreach (var image in request.Inputs)
             {
                 var bytes = await ReadImageAsync(image, cancellationToken).ConfigureAwait(false);
-                if (content is null && image.Role == EngineDescriptor.SourceRole)
+                if (content is null && image.Role == primary)
                 {
                     content = bytes;
                 }
@@ -43,7 +45,7 @@ public sealed class PrepareArtworkActivity(
 
             if (content is null)
             {
-                throw new InvalidArtworkInputException("The job has no source image.", EngineDescriptor.SourceRole);
+                throw new InvalidArtworkInputException($"The job has no '{primary}' input.", primary);
             }
 
             var checkpoint = await engine.StartAsync(new ArtworkInputs(content, extras, request.ParametersJson), cancellationToken).ConfigureAwait(false);

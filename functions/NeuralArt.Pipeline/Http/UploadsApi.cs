@@ -44,6 +44,10 @@ public sealed class UploadsApi(IArtworkStore store, IInputInspector inputs, ILog
         [".webp"] = "image/webp",
         [".bmp"] = "image/bmp",
         [".gif"] = "image/gif",
+        // Clips for the engines whose primary input is a video (the door probes the container before any work).
+        [".mp4"] = "video/mp4",
+        [".webm"] = "video/webm",
+        [".mov"] = "video/quicktime",
     };
 
     public async Task<IResult> CreateAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -66,7 +70,7 @@ public sealed class UploadsApi(IArtworkStore store, IInputInspector inputs, ILog
 
         if (!ContentTypes.TryGetValue(extension, out var expectedType))
         {
-            return ProblemResults.BadRequest("fileName", $"'{Truncate(body.FileName)}' is not an image the engines read; use {string.Join(", ", ContentTypes.Keys)}.");
+            return ProblemResults.BadRequest("fileName", $"'{Truncate(body.FileName)}' is not an image or clip the engines read; use {string.Join(", ", ContentTypes.Keys)}.");
         }
 
         if (body.ContentType is { Length: > 0 } declared && !string.Equals(declared, expectedType, StringComparison.OrdinalIgnoreCase))

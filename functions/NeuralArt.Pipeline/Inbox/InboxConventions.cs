@@ -58,19 +58,19 @@ public static class InboxConventions
 
         var inputs = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
         {
-            [EngineDescriptor.SourceRole] = [$"{StorageLayout.InboxContainer}/{blobName}"],
+            [engine.PrimaryRole] = [$"{StorageLayout.InboxContainer}/{blobName}"],
         };
         for (var i = 0; i < folderRoles.Count; i++)
         {
             inputs[folderRoles[i].Role] = [parts[i + 1]];
         }
 
-        return new InboxEntry(engine.Kind, blobName, inputs);
+        return new InboxEntry(engine.Kind, blobName, inputs, engine.PrimaryRole);
     }
 
     /// <summary>The roles an inbox path names by folder: required inputs that come from a library.</summary>
     public static IReadOnlyList<InputRoleDescriptor> FolderRoles(EngineDescriptor engine) =>
-        engine.Inputs.Where(r => r.Role != EngineDescriptor.SourceRole && r.Min >= 1 && r.Library is not null).ToList();
+        engine.Inputs.Where(r => r.Role != engine.PrimaryRole && r.Min >= 1 && r.Library is not null).ToList();
 
     /// <summary>Where a kind's uploads go, for messages and docs: <c>style/&lt;style&gt;/&lt;file&gt;</c>.</summary>
     public static string Layout(EngineDescriptor engine) =>

@@ -76,7 +76,7 @@ public sealed class InboxJobStarter(
     /// <summary>The door's checks with the sidecar's parameters; a refusal becomes a request that only records it.</summary>
     private async Task<JobRequest> CheckAsync(InboxEntry entry, CancellationToken cancellationToken)
     {
-        var source = new JobInput(NeuralArt.Contract.EngineDescriptor.SourceRole, new BlobRef(StorageLayout.InboxContainer, entry.BlobName));
+        var source = new JobInput(entry.PrimaryRole, new BlobRef(StorageLayout.InboxContainer, entry.BlobName));
         try
         {
             var sidecar = await ReadSidecarAsync(entry, cancellationToken).ConfigureAwait(false);

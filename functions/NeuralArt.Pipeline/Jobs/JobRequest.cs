@@ -60,8 +60,8 @@ public sealed record JobRequest
     /// <summary>Set when the orchestration continued as new: where the job stands.</summary>
     [JsonPropertyName("resume")] public JobResume? Resume { get; init; }
 
-    /// <summary>The image the result is made from.</summary>
-    [JsonIgnore] public BlobRef Source => Inputs.FirstOrDefault(i => i.Role == EngineDescriptor.SourceRole)?.Blob ?? Inputs[0].Blob;
+    /// <summary>The input the job transforms: the door orders inputs by the descriptor's roles, whose first is the primary one.</summary>
+    [JsonIgnore] public BlobRef Source => Inputs[0].Blob;
 }
 
 public static class JobOrigins

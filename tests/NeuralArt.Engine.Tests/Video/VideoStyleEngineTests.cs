@@ -149,29 +149,30 @@ public sealed class VideoStyleEngineTests(StyleTestKit kit, ITestOutputHelper ou
     {
         var engine = Engine();
         var style = new InputHeader(NeuralArt.Engine.Style.NeuralStyleEngine.StyleRole, "starry", 752, 600);
-        var video = new InputHeader(EngineDescriptor.SourceRole, "cup", 320, 240) { Frames = 47, Seconds = 47 / 15.0 };
+        var video = new InputHeader(VideoClip.Role, "cup", 320, 240) { Frames = 47, Seconds = 47 / 15.0 };
         var plan = engine.Plan(new PlanRequest(Parameters(CoherenceModes.Flow, 50, 20, 128, fps: 5), [video, style], new EngineLimits()));
         // 3.13 s at 5 fps: 15 frames, the first with 50 iterations, 14 with 20.
         Assert.Equal(15, plan.Stages.Count);
         Assert.Equal(50 + 14 * 20, plan.Cost.Iterations);
         Assert.Equal((128, 96), (plan.Stages[0].Width, plan.Stages[0].Height));
 
-        var still = new InputHeader(EngineDescriptor.SourceRole, "photo", 320, 240);
-        Assert.Equal(EngineDescriptor.SourceRole, Assert.Throws<InvalidArtworkInputException>(() => engine.Plan(new PlanRequest(Parameters(CoherenceModes.Flow, 5, 5, 64), [still, style], new EngineLimits()))).Field);
-        Assert.Equal(EngineDescriptor.SourceRole, Assert.Throws<InvalidArtworkInputException>(() => engine.Plan(new PlanRequest(Parameters(CoherenceModes.Flow, 5, 5, 64), [video, style], new EngineLimits { MaxVideoFrames = 46 }))).Field);
-        Assert.Equal(EngineDescriptor.SourceRole, Assert.Throws<InvalidArtworkInputException>(() => engine.Plan(new PlanRequest(Parameters(CoherenceModes.Flow, 5, 5, 64), [video, style], new EngineLimits { MaxVideoSeconds = 3 }))).Field);
+        var still = new InputHeader(VideoClip.Role, "photo", 320, 240);
+        Assert.Equal(VideoClip.Role, Assert.Throws<InvalidArtworkInputException>(() => engine.Plan(new PlanRequest(Parameters(CoherenceModes.Flow, 5, 5, 64), [still, style], new EngineLimits()))).Field);
+        Assert.Equal(VideoClip.Role, Assert.Throws<InvalidArtworkInputException>(() => engine.Plan(new PlanRequest(Parameters(CoherenceModes.Flow, 5, 5, 64), [video, style], new EngineLimits { MaxVideoFrames = 46 }))).Field);
+        Assert.Equal(VideoClip.Role, Assert.Throws<InvalidArtworkInputException>(() => engine.Plan(new PlanRequest(Parameters(CoherenceModes.Flow, 5, 5, 64), [video, style], new EngineLimits { MaxVideoSeconds = 3 }))).Field);
         Assert.Equal(VideoSchema.Fps, Assert.Throws<InvalidArtworkInputException>(() => engine.Plan(new PlanRequest(Parameters(CoherenceModes.Flow, 5, 5, 64, fps: 30), [video, style], new EngineLimits()))).Field);
     }
 
     [Fact]
     public void Both_video_descriptors_take_a_clip_describe_every_parameter_and_plan_their_defaults()
     {
-        var video = new InputHeader(EngineDescriptor.SourceRole, "cup", 320, 240) { Frames = 47, Seconds = 47 / 15.0 };
+        var video = new InputHeader(VideoClip.Role, "cup", 320, 240) { Frames = 47, Seconds = 47 / 15.0 };
         var style = new InputHeader(NeuralArt.Engine.Style.NeuralStyleEngine.StyleRole, "starry", 752, 600);
         foreach (var (engine, inputs) in new (IArtworkEngine, InputHeader[])[] { (Engine(), [video, style]), (new VideoDreamEngine(Kit.Graphs, Kit.Pool, new ImageLoader()), [video]) })
         {
             var d = engine.Describe(new EngineLimits());
-            Assert.Equal(EngineDescriptor.SourceRole, d.Inputs[0].Role);
+            Assert.Equal(VideoClip.Role, d.Inputs[0].Role);
+            Assert.Equal(VideoClip.Role, d.PrimaryRole);
             Assert.Equal("frame", d.Stage);
             Assert.All(d.Parameters, p => Assert.False(string.IsNullOrWhiteSpace(p.Help)));
             Assert.Equal(d.Parameters.Count, d.Parameters.Select(p => p.Name).Distinct().Count());

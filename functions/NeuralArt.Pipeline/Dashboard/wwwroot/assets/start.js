@@ -54,7 +54,7 @@ function buildForm(engines, library) {
   const render = () => {
     const engine = engines.find(e => e.kind === kind);
     engineFields.replaceChildren(
-      ...engine.inputs.map(role => (role.library ? libraryField(role, state) : fileField(role, state))),
+      ...engine.inputs.map((role, i) => (role.library ? libraryField(role, state) : fileField(role, state, i === 0))),
       parametersFieldset(engine));
   };
   render();
@@ -82,11 +82,11 @@ function buildForm(engines, library) {
 }
 
 /** A drop zone around a file input (keyboard: the input itself takes focus; mouse: drop or click). */
-function fileField(role, state) {
+function fileField(role, state, primary) {
   const id = `file-${role.role}`;
   const optional = role.min === 0;
   const input = h('input', {
-    type: 'file', id, accept: 'image/*', multiple: role.max > 1,
+    type: 'file', id, accept: role.accept ?? 'image/*', multiple: role.max > 1,
     'aria-describedby': `help-${role.role} error-${role.role}`,
   });
   // Inside the drop zone (a label), so phrasing elements only.
@@ -101,7 +101,7 @@ function fileField(role, state) {
   input.addEventListener('change', () => showChosen([...input.files].slice(0, role.max)));
 
   const zone = h('label', { class: 'drop', for: id },
-    h('span', { class: 'drop-text' }, role.role === 'source' ? 'Drop a photo here or choose one' : `Drop an image here or choose one${optional ? ' (optional)' : ''}`),
+    h('span', { class: 'drop-text' }, primary ? `Drop ${isClip(role) ? 'a clip' : 'a photo'} here or choose one` : `Drop an image here or choose one${optional ? ' (optional)' : ''}`),
     input, chosen);
   zone.addEventListener('dragover', event => { event.preventDefault(); zone.classList.add('over'); });
   zone.addEventListener('dragleave', () => zone.classList.remove('over'));
@@ -113,7 +113,7 @@ function fileField(role, state) {
   });
 
   return h('div', { class: 'field', 'data-field': role.role },
-    h('span', { class: 'label', id: `label-${role.role}` }, roleTitle(role), optional ? h('span', { class: 'muted' }, ' (optional)') : null),
+    h('span', { class: 'label', id: `label-${role.role}` }, roleTitle(role, primary), optional ? h('span', { class: 'muted' }, ' (optional)') : null),
     zone,
     h('p', { class: 'help', id: `help-${role.role}` }, role.help),
     h('p', { class: 'field-error', id: `error-${role.role}` }));
@@ -176,8 +176,13 @@ function libraryField(role, state) {
     h('p', { class: 'field-error', id: `error-${role.role}` }));
 }
 
-function roleTitle(role) {
-  if (role.role === 'source') return 'Photo';
+/** A role whose picker offers clips (the descriptor's accept list names video types). */
+function isClip(role) {
+  return /(^|,)\s*video\//.test(role.accept ?? '');
+}
+
+function roleTitle(role, primary = false) {
+  if (primary) return isClip(role) ? 'Clip' : 'Photo';
   // Role names are camelCase (styleMask): shown as words ("Style mask images").
   const words = role.role.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1) + (role.max > 1 ? ' images' : ' image');
@@ -281,7 +286,7 @@ async function uploadInputs(engine, state, progress) {
     }
 
     const files = state.files.get(role.role) ?? [];
-    if (files.length < role.min) return fieldError(role.role, role.role === 'source' ? 'Choose a photo first.' : `Choose at least ${role.min} image(s).`);
+    if (files.length < role.min) return fieldError(role.role, role === engine.inputs[0] ? `Choose ${isClip(role) ? 'a clip' : 'a photo'} first.` : `Choose at least ${role.min} image(s).`);
     for (const file of files) {
       if (state.uploaded.has(file)) addInput(inputs, role, state.uploaded.get(file));
       else uploads.push({ role, file });
