@@ -11,6 +11,7 @@ using NeuralArt.Pipeline.Inbox;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Orchestration;
 using NeuralArt.Pipeline.Storage;
+using NeuralArt.Pipeline.Sweeps;
 
 namespace NeuralArt.Pipeline;
 
@@ -56,6 +57,10 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<FinalizeArtworkActivity>();
         services.TryAddSingleton<RecordFailureActivity>();
         services.TryAddTransient<ArtworkOrchestration>();
+        services.TryAddSingleton<SweepDoor>();
+        services.TryAddSingleton<SweepsApi>();
+        services.TryAddSingleton<ContactSheet>();
+        services.TryAddSingleton<SweepSheetActivity>();
         return services;
     }
 }
