@@ -7,7 +7,7 @@ namespace NeuralArt.Pipeline.Sweeps;
 /// <summary>
 /// The body of <c>POST /api/sweeps</c>: a job as for <c>POST /api/jobs</c> plus its axes, each a
 /// parameter of the engine's descriptor and the values it takes:
-/// <code>{ "kind": "/// <code>{ "kind": "style", "inputs": { … }, "parameters": { … }, "axes": { "styleWeight": [1e4, 1e5], "seed": [1, 2] } }</code>lt;kind/// <code>{ "kind": "style", "inputs": { … }, "parameters": { … }, "axes": { "styleWeight": [1e4, 1e5], "seed": [1, 2] } }</code>gt;", "inputs": { … }, "parameters": { … }, "axes": { "/// <code>{ "kind": "style", "inputs": { … }, "parameters": { … }, "axes": { "styleWeight": [1e4, 1e5], "seed": [1, 2] } }</code>lt;parameter/// <code>{ "kind": "style", "inputs": { … }, "parameters": { … }, "axes": { "styleWeight": [1e4, 1e5], "seed": [1, 2] } }</code>gt;": [1e4, 1e5], "/// <code>{ "kind": "style", "inputs": { … }, "parameters": { … }, "axes": { "styleWeight": [1e4, 1e5], "seed": [1, 2] } }</code>lt;other parameter/// <code>{ "kind": "style", "inputs": { … }, "parameters": { … }, "axes": { "styleWeight": [1e4, 1e5], "seed": [1, 2] } }</code>gt;": [1, 2] } }</code>
+/// <code>{ "kind": "&lt;kind&gt;", "inputs": { … }, "parameters": { … }, "axes": { "&lt;parameter&gt;": [1e4, 1e5], "&lt;another&gt;": [1, 2] } }</code>
 /// The cells are the product of the axes (the first axis varies fastest).
 /// </summary>
 public sealed record SweepSubmission
