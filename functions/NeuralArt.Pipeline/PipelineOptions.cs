@@ -25,6 +25,12 @@ public sealed class PipelineOptions
     /// <summary>Keep <c>jobs/{id}/checkpoints/</c> after the job finished (for debugging).</summary>
     public bool KeepCheckpoints { get; set; }
 
+    /// <summary>
+    /// The name this process writes into each chunk record it runs (<c>job.json</c>'s <c>chunkRuns</c>):
+    /// machine and process by default, so that two hosts on one machine are told apart.
+    /// </summary>
+    public string RunnerName { get; set; } = $"{Environment.MachineName}/{Environment.ProcessId}";
+
     /// <summary>Chunk time budget written into new jobs (see <see cref="Jobs.ChunkingPolicy"/>).</summary>
     public double ChunkTimeBudgetSeconds { get; set; } = 60;
 

@@ -45,6 +45,7 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<AdmissionControl>();
         services.TryAddSingleton<AdmitJobActivity>();
         services.TryAddSingleton<CheckpointStore>();
+        services.TryAddSingleton<ChunkRunLog>();
         services.TryAddSingleton<ArtworkEngines>();
         services.TryAddSingleton<JobRequestFactory>();
         services.TryAddSingleton<JobsApi>();

@@ -36,7 +36,26 @@ public sealed class OrchestrationTests
         Assert.Equal(10, manifest.Iterations);
         Assert.Equal(5, manifest.Parameters!["iterations"]!.GetValue<int>());
         Assert.Contains("BlurEngine", manifest.Engine.Type);
+        AssertChunkRunsCover(manifest, outcome.Chunks, harness.Options.RunnerName);
         Assert.DoesNotContain(harness.Store.Names, n => n.StartsWith("jobs/", StringComparison.Ordinal));
+    }
+
+    /// <summary>job.json records every chunk once, back to back from iteration 0 to the end, each by this process and in time order.</summary>
+    private static void AssertChunkRunsCover(JobManifest manifest, int chunks, string runner)
+    {
+        Assert.Equal(chunks, manifest.ChunkRuns.Count);
+        var expectedFrom = 0;
+        foreach (var run in manifest.ChunkRuns)
+        {
+            Assert.Equal(expectedFrom, run.FromIteration);
+            Assert.True(run.ToIteration > run.FromIteration, $"chunk from {run.FromIteration} ran no iteration");
+            Assert.Equal(runner, run.Runner);
+            Assert.True(run.FinishedAt >= run.StartedAt);
+            Assert.InRange(run.StartedAt, manifest.Timings.StartedAt, manifest.Timings.CompletedAt);
+            expectedFrom = run.ToIteration;
+        }
+
+        Assert.Equal(manifest.Iterations, expectedFrom);
     }
 
     [Fact]
@@ -54,6 +73,7 @@ public sealed class OrchestrationTests
         Assert.Equal(outcome.Chunks, harness.Dream.ChunkCalls);
         // The last generation started from where the one before it stopped (its input carries the resume point).
         Assert.NotNull(result.ReadInputAs<JobRequest>()!.Resume);
+        AssertChunkRunsCover(JsonSerializer.Deserialize<JobManifest>(harness.Store.Get(StorageLayout.JobManifest("dream-generations-1")))!, outcome.Chunks, harness.Options.RunnerName);
         var expected = await DirectRunAsync(image, Parameters);
         Assert.Equal(TestImages.Decode(expected).Rgb, TestImages.Decode(harness.Store.Get(outcome.Result!.Value)).Rgb);
     }

@@ -20,6 +20,7 @@ namespace NeuralArt.Pipeline.Activities;
 public sealed class FinalizeArtworkActivity(
     IArtworkStore store,
     CheckpointStore checkpoints,
+    ChunkRunLog runs,
     ArtworkEngines engines,
     AdmissionControl admission,
     IOptions<PipelineOptions> options,
@@ -86,6 +87,7 @@ public sealed class FinalizeArtworkActivity(
             Height = final.Progress.Height,
             Iterations = final.Progress.CompletedIterations,
             Chunks = input.Chunks,
+            ChunkRuns = await runs.ListAsync(input.JobId, cancellationToken).ConfigureAwait(false),
             Timings = new JobTimings(
                 input.Request.SubmittedAt, input.StartedAt, completedAt,
                 (completedAt - input.StartedAt).TotalSeconds, input.ComputeSeconds),

@@ -17,8 +17,10 @@ namespace NeuralArt.Pipeline.Activities;
 public sealed class RunChunkActivity(
     IArtworkStore store,
     CheckpointStore checkpoints,
+    ChunkRunLog runs,
     ArtworkEngines engines,
     IOptions<PipelineOptions> options,
+    TimeProvider clock,
     ILogger<RunChunkActivity> logger) : TaskActivity<RunChunkInput, ChunkOutcome>
 {
     private readonly PipelineOptions settings = options.Value;
@@ -59,9 +61,10 @@ public sealed class RunChunkActivity(
                 ?? throw new InvalidOperationException($"Checkpoint '{input.From}' does not exist.");
             var engine = engines.Get(input.Kind);
 
-            var clock = Stopwatch.StartNew();
+            var startedAt = clock.GetUtcNow();
+            var timer = Stopwatch.StartNew();
             var next = await engine.RunChunkAsync(start.State, input.MaxIterations, progress: null, previewMaxSide: settings.PreviewMaxSide, cancellationToken).ConfigureAwait(false);
-            var computeSeconds = clock.Elapsed.TotalSeconds;
+            var computeSeconds = timer.Elapsed.TotalSeconds;
 
             // Finished frames first: a chunk that dies before its checkpoint is written runs again and
             // writes the same frames (the engine is deterministic), so nothing is lost or doubled.
@@ -69,6 +72,15 @@ public sealed class RunChunkActivity(
             {
                 await store.WriteAsync(StorageLayout.Frame(input.JobId, frame.Index), frame.Png, ContentTypes.Png, cancellationToken).ConfigureAwait(false);
             }
+
+            // The record goes before the checkpoint for the same reason: a chunk run again after a crash
+            // rewrites it under the same name, so the log names whoever made the checkpoint that counts.
+            var progress = ProgressSnapshot.From(next.Progress);
+            await runs.WriteAsync(
+                input.JobId,
+                fromKey,
+                new ChunkRun(start.Progress.CompletedIterations, progress.CompletedIterations, settings.RunnerName, startedAt, clock.GetUtcNow(), computeSeconds, next.Frames.Count),
+                cancellationToken).ConfigureAwait(false);
 
             var blob = await checkpoints.WriteAsync(input.JobId, next, cancellationToken).ConfigureAwait(false);
             var preview = StorageLayout.Preview(input.JobId);
@@ -79,7 +91,6 @@ public sealed class RunChunkActivity(
             // The new checkpoint is durable: the ones before the chunk's start are no longer needed.
             await checkpoints.DeleteOlderAsync(input.JobId, fromKey, cancellationToken).ConfigureAwait(false);
 
-            var progress = ProgressSnapshot.From(next.Progress);
             logger.LogInformation("Job {JobId}: chunk {From} -> {To}: {Iterations} iterations in {Seconds:F2} s, {Frames} frame(s).",
                 input.JobId, fromKey.CompletedIterations, progress.CompletedIterations, progress.CompletedIterations - start.Progress.CompletedIterations, computeSeconds, next.Frames.Count);
             return new ChunkOutcome(blob, progress, progress.CompletedIterations - start.Progress.CompletedIterations, computeSeconds, Resumed: false, preview, null);

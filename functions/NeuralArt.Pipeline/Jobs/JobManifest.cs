@@ -27,6 +27,8 @@ public sealed record JobManifest
     [JsonPropertyName("height")] public int Height { get; init; }
     [JsonPropertyName("iterations")] public int Iterations { get; init; }
     [JsonPropertyName("chunks")] public int Chunks { get; init; }
+    /// <summary>Each chunk as it ran: iterations, the host or worker that ran it, when, for how long.</summary>
+    [JsonPropertyName("chunkRuns")] public IReadOnlyList<ChunkRun> ChunkRuns { get; init; } = [];
     [JsonPropertyName("timings")] public required JobTimings Timings { get; init; }
     [JsonPropertyName("engine")] public required EngineDescription Engine { get; init; }
 }

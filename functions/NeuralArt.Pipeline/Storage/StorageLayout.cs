@@ -29,6 +29,7 @@ public static partial class StorageLayout
 
     private const string CheckpointsFolder = "checkpoints";
     private const string CheckpointExtension = ".ckpt";
+    private const string ChunkRunsFolder = "runs";
 
     /// <summary>The containers the pipeline creates on start.</summary>
     public static IReadOnlyList<string> Containers { get; } =
@@ -62,6 +63,13 @@ public static partial class StorageLayout
     /// </summary>
     public static BlobRef Checkpoint(string jobId, CheckpointKey key) =>
         new(JobsContainer, CheckpointPrefix(jobId) + key.ToFileName() + CheckpointExtension);
+
+    /// <summary>The folder (blob name prefix in <see cref="JobsContainer"/>) holding a job's chunk records.</summary>
+    public static string ChunkRunPrefix(string jobId) => $"{jobId}/{ChunkRunsFolder}/";
+
+    /// <summary>The record of the chunk that started from <paramref name="from"/> (names sort in render order).</summary>
+    public static BlobRef ChunkRun(string jobId, CheckpointKey from) =>
+        new(JobsContainer, ChunkRunPrefix(jobId) + from.ToFileName() + ".json");
 
     public static bool TryParseCheckpoint(string blobName, out CheckpointKey key)
     {
