@@ -237,6 +237,7 @@ var activityNames = [
   'RunArtworkChunk'
   'FinalizeArtwork'
   'RecordArtworkFailure'
+  'DrawSweepSheet'
 ]
 var failureActivityName = 'RecordArtworkFailure'
 
