@@ -59,6 +59,8 @@ public sealed class SweepPageTests(DashboardFixture fixture, ITestOutputHelper o
         cells.First().Click();
         Browser.WaitForView("job");
         Assert.EndsWith($"#/jobs/{cellJob}", Browser.Driver.Url, StringComparison.Ordinal);
+        var back = Browser.Until(_ => Browser.FindAll("#job-sweep").FirstOrDefault(), what: "the link back to the sweep");
+        Assert.EndsWith($"#/sweeps/{id}", back.GetAttribute("href"), StringComparison.Ordinal);
 
         // The gallery shows the sweep once, and none of its cells as jobs of their own.
         Browser.Open(fixture.BaseAddress + "#/jobs");
