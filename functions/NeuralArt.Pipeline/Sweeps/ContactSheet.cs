@@ -4,8 +4,8 @@ namespace NeuralArt.Pipeline.Sweeps;
 
 /// <summary>
 /// Draws a contact sheet with SkiaSharp: a title line, then the cells in a grid (columns and rows
-/// given), each a thumbnail fitted into a square of <c>thumbnailSide</c> over a strip with its
-/// labels, one per line; a cell without a picture (it failed) is a tinted box saying so. It works on
+/// given), each a thumbnail fitted within <c>thumbnailSide</c> (the cells' boxes as large as the
+/// largest thumbnail, so pictures of one aspect leave no gaps) over a strip with its labels, one per line; a cell without a picture (it failed) is a tinted box saying so. It works on
 /// encoded pictures (JPEG, PNG) and knows nothing of engines. The labels use the DejaVu Sans Mono
 /// font embedded in this assembly, so text renders on a machine without any system font
 /// (SkiaSharp's Linux assets without dependencies bring no font manager of their own).
@@ -36,15 +36,31 @@ public sealed class ContactSheet
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(thumbnailSide, 16);
-        var rows = (cells.Count + columns - 1) / columns;
         using var labelFont = new SKFont(Typeface.Value, LabelTextSize);
         using var titleFont = new SKFont(Typeface.Value, TitleTextSize);
+        var pictures = cells.Select(c => c.Picture is { } bytes ? SKImage.FromEncodedData(bytes) : null).ToList();
+        try
+        {
+            return Draw(title, columns, thumbnailSide, cells, pictures, labelFont, titleFont);
+        }
+        finally
+        {
+            foreach (var picture in pictures) picture?.Dispose();
+        }
+    }
+
+    private static Drawn Draw(string title, int columns, int thumbnailSide, IReadOnlyList<Cell> cells, IReadOnlyList<SKImage?> pictures, SKFont labelFont, SKFont titleFont)
+    {
+        var rows = (cells.Count + columns - 1) / columns;
+        var fitted = pictures.Select(p => p is null ? (0f, 0f) : Fit(p, thumbnailSide)).ToList();
+        var boxWidth = fitted.Any(f => f.Item1 > 0) ? (int)Math.Ceiling(fitted.Max(f => f.Item1)) : thumbnailSide;
+        var boxHeight = fitted.Any(f => f.Item2 > 0) ? (int)Math.Ceiling(fitted.Max(f => f.Item2)) : thumbnailSide;
         var lineHeight = (int)Math.Ceiling(labelFont.Spacing);
         var lines = cells.Count == 0 ? 1 : cells.Max(c => Math.Max(1, c.Labels.Count));
         var labelHeight = lines * lineHeight + 2 * LabelPadding;
         var titleHeight = (int)Math.Ceiling(titleFont.Spacing) + Gap;
-        var cellWidth = thumbnailSide;
-        var cellHeight = thumbnailSide + labelHeight;
+        var cellWidth = boxWidth;
+        var cellHeight = boxHeight + labelHeight;
         var width = 2 * Margin + columns * cellWidth + (columns - 1) * Gap;
         var height = 2 * Margin + titleHeight + rows * cellHeight + Math.Max(0, rows - 1) * Gap;
 
@@ -62,21 +78,19 @@ public sealed class ContactSheet
         {
             var x = Margin + i % columns * (cellWidth + Gap);
             var y = Margin + titleHeight + i / columns * (cellHeight + Gap);
-            var box = new SheetRect(x, y, cellWidth, thumbnailSide);
-            var strip = new SheetRect(x, y + thumbnailSide, cellWidth, labelHeight);
+            var box = new SheetRect(x, y, cellWidth, boxHeight);
+            var strip = new SheetRect(x, y + boxHeight, cellWidth, labelHeight);
             var cell = cells[i];
-            using var picture = cell.Picture is { } bytes ? SKImage.FromEncodedData(bytes) : null;
+            var picture = pictures[i];
             if (picture is null)
             {
                 canvas.DrawRect(SKRect.Create(box.X, box.Y, box.Width, box.Height), failedFill);
-                canvas.DrawText(Fit(cell.Note ?? "no picture", labelFont, cellWidth - 2 * LabelPadding), x + cellWidth / 2f, y + thumbnailSide / 2f, SKTextAlign.Center, labelFont, failedInk);
+                canvas.DrawText(Fit(cell.Note ?? "no picture", labelFont, cellWidth - 2 * LabelPadding), x + cellWidth / 2f, y + boxHeight / 2f, SKTextAlign.Center, labelFont, failedInk);
             }
             else
             {
-                var scale = Math.Min((float)thumbnailSide / picture.Width, (float)thumbnailSide / picture.Height);
-                var w = picture.Width * scale;
-                var h = picture.Height * scale;
-                var dest = SKRect.Create(x + (thumbnailSide - w) / 2, y + (thumbnailSide - h) / 2, w, h);
+                var (w, h) = fitted[i];
+                var dest = SKRect.Create(x + (cellWidth - w) / 2, y + (boxHeight - h) / 2, w, h);
                 canvas.DrawImage(picture, dest, new SKSamplingOptions(SKCubicResampler.Mitchell));
             }
 
@@ -92,6 +106,13 @@ public sealed class ContactSheet
         using var image = surface.Snapshot();
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
         return new Drawn(png.ToArray(), width, height, placed);
+    }
+
+    /// <summary>The size of <paramref name="picture"/> fitted within a square of <paramref name="side"/>.</summary>
+    private static (float Width, float Height) Fit(SKImage picture, int side)
+    {
+        var scale = Math.Min((float)side / picture.Width, (float)side / picture.Height);
+        return (picture.Width * scale, picture.Height * scale);
     }
 
     /// <summary>A label cut with an ellipsis to fit <paramref name="room"/> pixels.</summary>

@@ -38,7 +38,10 @@ public sealed class SweepSheetActivity(IArtworkStore store, ContactSheet sheets,
         }
 
         var columns = request.Axes[0].Values.Count;
-        var title = $"{input.SweepId}  ({request.Kind}; {string.Join(" x ", request.Axes.Select(a => a.Name))})";
+        // What the grid shows, in a line that fits a narrow sheet; the sweep's ID is in sheet.json.
+        var title = request.Axes.Count == 1
+            ? $"{request.Kind}: {request.Axes[0].Name} across"
+            : $"{request.Kind}: {request.Axes[0].Name} across, {string.Join(" x ", request.Axes.Skip(1).Select(a => a.Name))} down";
         var drawn = sheets.Draw(title, columns, request.ThumbnailSide, cells);
         var sheetBlob = StorageLayout.SweepSheet(input.SweepId);
         await store.WriteAsync(sheetBlob, drawn.Png, ContentTypes.Png, cancellationToken).ConfigureAwait(false);
