@@ -16,20 +16,3 @@ public sealed record SheetLayout
     [JsonPropertyName("axes")] public required IReadOnlyList<SweepAxis> Axes { get; init; }
     [JsonPropertyName("cells")] public required IReadOnlyList<SheetCell> Cells { get; init; }
 }
-
-/// <summary>One cell on the sheet: its job, axis values, status, and the rectangles of its picture and its label strip.</summary>
-public sealed record SheetCell(
-    [property: JsonPropertyName("index")] int Index,
-    [property: JsonPropertyName("jobId")] string JobId,
-    [property: JsonPropertyName("values")] IReadOnlyDictionary<string, string> Values,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("result"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] BlobRef? Result,
-    [property: JsonPropertyName("picture")] SheetRect Picture,
-    [property: JsonPropertyName("label")] SheetRect Label);
-
-/// <summary>A rectangle on the sheet, in pixels from the top left.</summary>
-public sealed record SheetRect(
-    [property: JsonPropertyName("x")] int X,
-    [property: JsonPropertyName("y")] int Y,
-    [property: JsonPropertyName("width")] int Width,
-    [property: JsonPropertyName("height")] int Height);

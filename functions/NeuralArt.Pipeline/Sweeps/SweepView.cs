@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using NeuralArt.Contract;
 using NeuralArt.Pipeline.Http;
-using NeuralArt.Pipeline.Jobs;
 
 namespace NeuralArt.Pipeline.Sweeps;
 
@@ -25,23 +24,3 @@ public sealed record SweepView
     [JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Error { get; init; }
     [JsonPropertyName("links")] public required JobLinks Links { get; init; }
 }
-
-/// <summary>One cell of a sweep: its position, axis values (as labels) and its job as <c>GET /api/jobs/{id}</c> shows it.</summary>
-public sealed record SweepCellView(
-    [property: JsonPropertyName("index")] int Index,
-    [property: JsonPropertyName("jobId")] string JobId,
-    [property: JsonPropertyName("values")] IReadOnlyDictionary<string, string> Values,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("progress"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JobStatus? Progress,
-    [property: JsonPropertyName("preview"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] BlobLink? Preview,
-    [property: JsonPropertyName("result"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] BlobLink? Result,
-    [property: JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JobError? Error);
-
-/// <summary>The 202 body of <c>POST /api/sweeps</c>: where to follow the sweep, its cells' job IDs and values, and the cost of them all.</summary>
-public sealed record SweepAccepted(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("statusQueryGetUri")] Uri StatusQueryGetUri,
-    [property: JsonPropertyName("cancelPostUri")] Uri CancelPostUri,
-    [property: JsonPropertyName("axes")] IReadOnlyList<SweepAxis> Axes,
-    [property: JsonPropertyName("cells")] IReadOnlyList<SweepCellView> Cells,
-    [property: JsonPropertyName("cost")] JobCost Cost);
