@@ -107,6 +107,13 @@ param maxFrames int = 600
 @description('How long a job may run once admitted (hh:mm:ss); past it the job fails and its checkpoints are deleted.')
 param jobDeadline string = '06:00:00'
 
+@description('Most cells one sweep may have (the product of its axes); larger sweeps get 413.')
+@minValue(1)
+param maxSweepCells int = 24
+
+@description('Most convolution multiply-adds the cells of one sweep may cost together; larger sweeps get 413.')
+param maxSweepMultiplyAdds int = 1000000000000000
+
 @description('Optional object ID of who uploads: gets Storage Blob Data Contributor on the inbox, uploads and styles containers only.')
 param uploaderPrincipalId string = ''
 
@@ -283,6 +290,8 @@ var neuralArtSettings = {
   NeuralArt__Images__MaxSide: maxImageSide
   NeuralArt__Images__MaxPixels: maxImagePixels
   NeuralArt__Limits__MaxRunningJobs: maxReplicas
+  NeuralArt__Limits__MaxSweepCells: maxSweepCells
+  NeuralArt__Limits__MaxSweepMultiplyAdds: maxSweepMultiplyAdds
 }
 
 module monitoring 'modules/monitoring.bicep' = {
