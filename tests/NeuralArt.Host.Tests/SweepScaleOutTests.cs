@@ -79,6 +79,37 @@ public sealed class SweepScaleOutTests(AzuriteFixture azurite)
         }
     }
 
+    [Fact]
+    public async Task A_cell_cancelled_on_its_own_is_marked_and_the_sweep_goes_on()
+    {
+        var hub = $"sweepc{Guid.NewGuid():N}"[..16];
+        var source = $"uploads/{Guid.NewGuid():N}/one.png";
+        await azurite.UploadAsync(BlobRef.Parse(source), TestImages.Png(24, 16, seed: 6));
+        await using var host = await HostProcess.StartAsync(azurite.ConnectionString, hub, "--NeuralArt:Host:WatchInbox=false");
+        var client = JobPolling.Client(host.Http);
+        var body = $$$"""{"kind":"dream","inputs":{"source":"{{{source}}}"},"parameters":{"phases":1,"delayMs":300},"axes":{"iterations":[40,2]},"chunkBudgetSeconds":1}""";
+        var accepted = await client.StartSweepAsync(JsonSerializer.Deserialize<SweepSubmission>(body, new JsonSerializerOptions(JsonSerializerDefaults.Web))!);
+        var slow = accepted.Cells[0].JobId;
+
+        using (var cancel = new CancellationTokenSource(JobPolling.JobTimeout))
+        {
+            // The sweep view shows a cell as pending until its job exists.
+            while ((await client.GetSweepAsync(accepted.Id, cancel.Token)).Cells[0].Status != "running") await Task.Delay(100, cancel.Token);
+        }
+
+        await client.CancelJobAsync(slow);
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            var done = await client.WaitForSweepAsync(accepted.Id, cancellationToken: cancel.Token);
+            Assert.True(done.Status == "completed", $"{done.Status}: {done.Error}");
+            Assert.Equal("cancelled", done.Cells[0].Status);
+            Assert.Equal("completed", done.Cells[1].Status);
+        }
+
+        using var layout = JsonDocument.Parse((await azurite.DownloadAsync(StorageLayout.SweepSheetLayout(accepted.Id)))!);
+        Assert.Equal(["failed", "completed"], layout.RootElement.GetProperty("cells").EnumerateArray().Select(c => c.GetProperty("status").GetString()));
+    }
+
     /// <summary>The runners named by the chunk records written so far under <c>jobs/{cell}/runs/</c>.</summary>
     private async Task<IEnumerable<string>> RunnersAsync(IEnumerable<string> cells)
     {

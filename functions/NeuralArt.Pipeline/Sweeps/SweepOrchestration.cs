@@ -48,8 +48,9 @@ public sealed class SweepOrchestration : TaskOrchestrator<SweepRequest, SweepOut
             }
             catch (TaskFailedException e)
             {
-                // The cell wrote its error.json; the sweep keeps its reason and goes on with the others.
-                outcomes[cell.Index] = new SweepCellOutcome(cell.JobId, CellFailed, null, null, e.FailureDetails.ErrorMessage);
+                // The cell wrote its error.json (or was cancelled on its own); the sweep keeps the reason and
+                // goes on with the others. A terminated cell's failure comes without failure details.
+                outcomes[cell.Index] = new SweepCellOutcome(cell.JobId, CellFailed, null, null, e.FailureDetails?.ErrorMessage ?? e.Message);
                 failed++;
             }
 
