@@ -30,6 +30,9 @@ public sealed class SweepPageTests(DashboardFixture fixture, ITestOutputHelper o
         SetValue("param-octaves", "1");
         Browser.Script<object?>("document.getElementById('sweep-section').open = true;");
 
+        var formViolations = Browser.SeriousAccessibilityViolations();
+        Assert.True(formViolations.Count == 0, $"axe-core found serious violations on the start form with its sweep section:\n{string.Join("\n", formViolations)}");
+
         // A value out of range: refused at the door, shown at the sweep's row.
         Pick("sweep-param-0", "iterations");
         SetValue("sweep-values-0", "1, 100000000");
@@ -53,6 +56,8 @@ public sealed class SweepPageTests(DashboardFixture fixture, ITestOutputHelper o
         Assert.Contains("seed = 1", cells.First().Text, StringComparison.Ordinal);
         Browser.Screenshot("30-sweep-completed");
         Assert.Empty(Browser.HorizontalOverflow());
+        var violations = Browser.SeriousAccessibilityViolations();
+        Assert.True(violations.Count == 0, $"axe-core found serious violations on the sweep view:\n{string.Join("\n", violations)}");
 
         // A cell is an ordinary job: its page opens from the grid.
         var cellJob = cells.First().GetAttribute("data-job");
