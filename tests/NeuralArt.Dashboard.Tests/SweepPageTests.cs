@@ -58,6 +58,10 @@ public sealed class SweepPageTests(DashboardFixture fixture, ITestOutputHelper o
         Assert.Empty(Browser.HorizontalOverflow());
         var violations = Browser.SeriousAccessibilityViolations();
         Assert.True(violations.Count == 0, $"axe-core found serious violations on the sweep view:\n{string.Join("\n", violations)}");
+        Browser.Resize(Browser.PhoneWidth, Browser.PhoneHeight);
+        Browser.Screenshot("32-sweep-phone");
+        Assert.Empty(Browser.HorizontalOverflow());
+        Browser.Resize(Browser.DesktopWidth, Browser.DesktopHeight);
 
         // A cell is an ordinary job: its page opens from the grid.
         var cellJob = cells.First().GetAttribute("data-job");
