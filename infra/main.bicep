@@ -35,12 +35,32 @@ param imageTag string
 @description('False on the first run: creates everything but the app, so the image can be built into the new registry first.')
 param deployFunctionApp bool = true
 
+@description('Where chunks run: queued (default: GPU worker job scaled from zero by the chunk queue; the Function App on a CPU profile) or inProcess (today\'s Function App on the GPU profile runs them itself: steady high load).')
+@allowed([
+  'queued'
+  'inProcess'
+])
+param chunkExecutor string = 'queued'
+
+@description('Most GPUs at once: executions of the worker job (queued) or replicas of the GPU Function App (inProcess). Jobs running at once follow it.')
+@minValue(1)
+@maxValue(50)
+param maxGpus int = 2
+
+@description('A worker execution exits after the chunk queue has been empty this long (hh:mm:ss): its cold start is paid once per burst.')
+param workerIdleTimeout string = '00:01:00'
+
+@description('Seconds a worker execution may run (the job\'s replica timeout); raised to fit at least one chunk deadline after a cold start.')
+@minValue(600)
+@maxValue(86400)
+param workerReplicaTimeoutSeconds int = 3600
+
 @description('Replicas kept running (see infra/README.md on scaling from zero).')
 @minValue(0)
 @maxValue(10)
 param minReplicas int = 1
 
-@description('Most replicas; each holds one GPU.')
+@description('Most replicas of the Function App on the CPU profile (chunkExecutor queued; inProcess uses maxGpus).')
 @minValue(1)
 @maxValue(10)
 param maxReplicas int = 2
@@ -209,6 +229,38 @@ var gpuProfiles = {
 var gpu = gpuProfiles[gpuType]
 var gpuProfileName = 'gpu'
 
+// The queued executor: the Function App orchestrates on the environment's Consumption (CPU) profile
+// and the GPU job runs the chunks; inProcess keeps the app on the GPU profile as before.
+var queued = chunkExecutor == 'queued'
+var cpuApp = {
+  profile: 'Consumption'
+  cpu: 2
+  memory: '4Gi'
+}
+
+// Chunk queues (ChunkQueueOptions defaults) and their poison queues, created here: no identity holds
+// the account-level right to create a queue (NeuralArt__Chunks__CreateQueues is false).
+var chunksQueueName = 'chunks'
+var chunkResultsQueueName = 'chunk-results'
+var chunkQueueNames = [
+  chunksQueueName
+  '${chunksQueueName}-poison'
+  chunkResultsQueueName
+  '${chunkResultsQueueName}-poison'
+]
+
+// Replica timeout from the chunk budget: a cold start (ChunkQueueOptions.WorkerStartAllowance, 5 min)
+// plus one chunk's result deadline (3 budgets) at the least. A worker takes no new chunk once less
+// than one chunk deadline is left, so its last chunk ends before the platform stops it.
+var chunkDeadlineSeconds = 3 * chunkTimeBudgetSeconds
+var workerStartAllowanceSeconds = 300
+var workerTimeoutSeconds = max(workerReplicaTimeoutSeconds, workerStartAllowanceSeconds + 2 * chunkDeadlineSeconds)
+var workerStopSeconds = workerTimeoutSeconds - chunkDeadlineSeconds - workerStartAllowanceSeconds
+var workerStopTakingAfter = '${padLeft(string(workerStopSeconds / 3600), 2, '0')}:${padLeft(string((workerStopSeconds % 3600) / 60), 2, '0')}:${padLeft(string(workerStopSeconds % 60), 2, '0')}'
+// A failed execution is retried once; its chunk message comes back on the queue whatever happens.
+var workerRetryLimit = 1
+var workerPollingSeconds = 15
+
 // The pipeline's blob containers (see ARCHITECTURE.md: the way a job flows).
 var containerNames = [
   'inbox'
@@ -244,6 +296,7 @@ var activityNames = [
   'RunArtworkChunk'
   'FinalizeArtwork'
   'RecordArtworkFailure'
+  'DispatchArtworkChunk'
   'DrawSweepSheet'
 ]
 var failureActivityName = 'RecordArtworkFailure'
@@ -263,6 +316,9 @@ var names = {
   alerts: '${baseName}-${token}'
   // Container app names: lowercase letters, digits and hyphens, at most 32 characters.
   functionApp: take('${baseName}-func-${token}', 32)
+  workerJob: take('${baseName}-gpu-${token}', 32)
+  workerIdentity: '${baseName}-worker-id-${token}'
+
 }
 
 // NeuralArt's own settings, in the options-binding form (Section__Key is read as Section:Key).
@@ -289,10 +345,22 @@ var neuralArtSettings = {
   NeuralArt__Limits__JobDeadline: jobDeadline
   NeuralArt__Images__MaxSide: maxImageSide
   NeuralArt__Images__MaxPixels: maxImagePixels
-  NeuralArt__Limits__MaxRunningJobs: maxReplicas
+  NeuralArt__Limits__MaxRunningJobs: maxGpus
+  NeuralArt__Chunks__Executor: chunkExecutor
+  NeuralArt__Chunks__CreateQueues: false
   NeuralArt__Limits__MaxSweepCells: maxSweepCells
   NeuralArt__Limits__MaxSweepMultiplyAdds: maxSweepMultiplyAdds
 }
+
+// The app's settings: queued, it runs no chunk and has no GPU, so its engines (Prepare, Finalize) use the CPU.
+var appNeuralArtSettings = union(neuralArtSettings, queued ? { NeuralArt__Engine__ExecutionProvider: 'cpu' } : {})
+
+// The worker job's settings: the app's, plus when to stop (from the replica timeout and the chunk budget).
+var workerNeuralArtSettings = union(neuralArtSettings, {
+  NeuralArt__Chunks__WorkerIdleTimeout: workerIdleTimeout
+  NeuralArt__Chunks__WorkerStopTakingAfter: workerStopTakingAfter
+})
+
 
 module monitoring 'modules/monitoring.bicep' = {
   name: 'monitoring'
@@ -355,7 +423,8 @@ module storage 'modules/storage.bicep' = {
     name: names.dataStorage
     skuName: storageSkuName
     containerNames: containerNames
-    queueNames: inboxQueueNames
+    // Always: the app's chunk-results trigger listens in either shape, and empty queues cost nothing.
+    queueNames: concat(inboxQueueNames, chunkQueueNames)
     corsAllowedOrigins: [
       functionAppOrigin
     ]
@@ -398,6 +467,15 @@ module identity 'modules/identity.bicep' = {
   }
 }
 
+module workerIdentity 'modules/identity.bicep' = if (queued) {
+  name: 'workerIdentity'
+  params: {
+    location: location
+    name: names.workerIdentity
+    tags: tags
+  }
+}
+
 module hostRoles 'modules/hostRoles.bicep' = {
   name: 'hostRoles'
   params: {
@@ -405,6 +483,7 @@ module hostRoles 'modules/hostRoles.bicep' = {
     registryName: registry.outputs.name
     appInsightsName: monitoring.outputs.appInsightsName
     appPrincipalId: identity.outputs.principalId
+    workerPrincipalId: workerIdentity.?outputs.principalId ?? ''
   }
 }
 
@@ -414,6 +493,9 @@ module dataRoles 'modules/dataRoles.bicep' = {
     storageAccountName: storage.outputs.name
     appPrincipalId: identity.outputs.principalId
     appQueueNames: inboxQueueNames
+    workerPrincipalId: workerIdentity.?outputs.principalId ?? ''
+    chunksQueueName: chunksQueueName
+    chunkResultsQueueName: chunkResultsQueueName
     uploaderPrincipalId: uploaderPrincipalId
     uploaderPrincipalType: uploaderPrincipalType
     readerPrincipalId: readerPrincipalId
@@ -432,9 +514,9 @@ module functionApp 'modules/functionApp.bicep' = if (deployFunctionApp) {
     location: location
     name: names.functionApp
     managedEnvironmentId: environment.outputs.id
-    workloadProfileName: gpuProfileName
-    cpu: gpu.cpu
-    memory: gpu.memory
+    workloadProfileName: queued ? cpuApp.profile : gpuProfileName
+    cpu: queued ? cpuApp.cpu : gpu.cpu
+    memory: queued ? cpuApp.memory : gpu.memory
     registryLoginServer: registry.outputs.loginServer
     imageName: '${imageRepository}:${imageTag}'
     identityId: identity.outputs.id
@@ -444,9 +526,39 @@ module functionApp 'modules/functionApp.bicep' = if (deployFunctionApp) {
     dataQueueEndpoint: storage.outputs.queueEndpoint
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
     minReplicas: minReplicas
-    maxReplicas: maxReplicas
+    maxReplicas: queued ? maxReplicas : maxGpus
     containerPort: 8080
-    neuralArtSettings: neuralArtSettings
+    neuralArtSettings: appNeuralArtSettings
+    tags: tags
+  }
+}
+
+module gpuWorkers 'modules/gpuWorkerJob.bicep' = if (queued && deployFunctionApp) {
+  name: 'gpuWorkers'
+  // The workers' identity must hold AcrPull and its queue and container roles before an execution starts.
+  dependsOn: [
+    hostRoles
+    dataRoles
+  ]
+  params: {
+    location: location
+    name: names.workerJob
+    managedEnvironmentId: environment.outputs.id
+    workloadProfileName: gpuProfileName
+    cpu: gpu.cpu
+    memory: gpu.memory
+    registryLoginServer: registry.outputs.loginServer
+    imageName: '${imageRepository}:${imageTag}'
+    identityId: workerIdentity.?outputs.id ?? ''
+    identityClientId: workerIdentity.?outputs.clientId ?? ''
+    storageAccountName: storage.outputs.name
+    chunksQueueName: chunksQueueName
+    executionProvider: executionProvider
+    maxExecutions: maxGpus
+    replicaTimeoutSeconds: workerTimeoutSeconds
+    replicaRetryLimit: workerRetryLimit
+    pollingIntervalSeconds: workerPollingSeconds
+    neuralArtSettings: workerNeuralArtSettings
     tags: tags
   }
 }
@@ -496,6 +608,9 @@ output registryName string = registry.outputs.name
 
 @description('Registry login server.')
 output registryLoginServer string = registry.outputs.loginServer
+
+@description('GPU worker job name (empty unless chunkExecutor is queued).')
+output workerJobName string = gpuWorkers.?outputs.name ?? ''
 
 @description('Client ID of the app\'s managed identity.')
 output identityClientId string = identity.outputs.clientId

@@ -34,6 +34,9 @@ app.Configure(config =>
     config.AddCommand<BenchCommand>("bench").WithDescription("Time gradient steps, forward passes and a DeepDream.");
     config.AddCommand<ServeCommand>("serve")
         .WithDescription("Run the pipeline's local host: Durable orchestrations on Azurite (or any storage), the HTTP API on 127.0.0.1, the inbox watcher.");
+    config.AddCommand<WorkerCommand>("worker")
+        .WithDescription("Run queued chunks: take chunk messages from the storage queue, run them, report the results; exits when the queue stays empty.")
+        .WithExample("worker", "--idle-seconds", "120");
     config.AddCommand<SubmitCommand>("submit")
         .WithDescription("Upload an image, start a job over HTTP, follow its progress and download the result.")
         .WithExample("submit", "samples/content/cat_chelsea.png", "-o", "out/")

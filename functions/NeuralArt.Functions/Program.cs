@@ -10,6 +10,7 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 
 builder.Services.AddNeuralArtPipeline(builder.Configuration, _ => StorageSettings.CreateBlobServiceClient(builder.Configuration));
+builder.Services.AddChunkQueues(builder.Configuration, _ => StorageSettings.CreateQueueServiceClient(builder.Configuration));
 builder.Services.AddArtworkEngines(builder.Configuration);
 
 builder.Build().Run();

@@ -1,6 +1,8 @@
 using Azure.Identity;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
+using NeuralArt.Pipeline.Chunks;
 
 namespace NeuralArt.Functions;
 
@@ -29,6 +31,7 @@ public static class StorageSettings
 
     // Identity-based connection keys, as the Functions extensions read them (<name>__<key>).
     private const string BlobServiceUriKey = "blobServiceUri";
+    private const string QueueServiceUriKey = "queueServiceUri";
     private const string AccountNameKey = "accountName";
     private const string ClientIdKey = "clientId";
 
@@ -39,6 +42,26 @@ public static class StorageSettings
     /// <summary>Whether <paramref name="connection"/> has a value or any identity-based key.</summary>
     public static bool IsConfigured(IConfiguration configuration, string connection) =>
         configuration[connection] is { Length: > 0 } || configuration.GetSection(connection).GetChildren().Any();
+
+    /// <summary>The client for the chunk queues (the queued executor): on the same connection as the pipeline's containers.</summary>
+    public static QueueServiceClient CreateQueueServiceClient(IConfiguration configuration)
+    {
+        var connection = IsConfigured(configuration, DataConnection) ? DataConnection : HostConnection;
+        if (configuration[connection] is { Length: > 0 } connectionString)
+        {
+            return new QueueServiceClient(connectionString, ChunkQueues.ClientOptions);
+        }
+
+        var section = configuration.GetSection(connection);
+        var endpoint = section[QueueServiceUriKey]
+            ?? (section[AccountNameKey] is { Length: > 0 } account ? $"https://{account}.queue.core.windows.net" : null);
+        return endpoint is null
+            ? new QueueServiceClient(DevelopmentStorage, ChunkQueues.ClientOptions)
+            : new QueueServiceClient(new Uri(endpoint), Credential(section), ChunkQueues.ClientOptions);
+    }
+
+    private static DefaultAzureCredential Credential(IConfigurationSection section) =>
+        new(new DefaultAzureCredentialOptions { ManagedIdentityClientId = section[ClientIdKey] });
 
     private static BlobServiceClient CreateBlobServiceClient(IConfiguration configuration, string connection)
     {
@@ -55,7 +78,6 @@ public static class StorageSettings
             return new BlobServiceClient(DevelopmentStorage);
         }
 
-        var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = section[ClientIdKey] });
-        return new BlobServiceClient(new Uri(endpoint), credential);
+        return new BlobServiceClient(new Uri(endpoint), Credential(section));
     }
 }

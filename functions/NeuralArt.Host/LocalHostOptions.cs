@@ -11,6 +11,12 @@ public sealed class LocalHostOptions
     /// <summary>Storage for blobs and the Durable task hub: Azurite by default, or any account's connection string.</summary>
     public string StorageConnectionString { get; set; } = DevelopmentStorage;
 
+    /// <summary>A storage account reached with a managed identity instead of <see cref="StorageConnectionString"/> (the GPU worker job in Azure).</summary>
+    public string? StorageAccountName { get; set; }
+
+    /// <summary>Client ID of the user-assigned identity used with <see cref="StorageAccountName"/>.</summary>
+    public string? ManagedIdentityClientId { get; set; }
+
     /// <summary>Durable task hub name (queues and tables are named after it). Hosts sharing one hub share the work.</summary>
     public string TaskHubName { get; set; } = "neuralart";
 

@@ -1,10 +1,13 @@
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NeuralArt.Pipeline.Activities;
 using NeuralArt.Pipeline.Admission;
+using NeuralArt.Pipeline.Chunks;
 using NeuralArt.Pipeline.Dashboard;
 using NeuralArt.Pipeline.Http;
 using NeuralArt.Pipeline.Inbox;
@@ -35,11 +38,28 @@ public static class PipelineServiceCollectionExtensions
         return services.AddNeuralArtPipelineCore();
     }
 
+    /// <summary>
+    /// The queued chunk executor's pieces (options in <see cref="ChunkQueueOptions.SectionName"/>, the
+    /// queues over <paramref name="queueService"/>, the worker loop and the result relay). Every host
+    /// that runs the pipeline's activities registers them: the dispatch activity needs the queues.
+    /// </summary>
+    public static IServiceCollection AddChunkQueues(
+        this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, QueueServiceClient> queueService)
+    {
+        services.AddOptions<ChunkQueueOptions>().Bind(configuration.GetSection(ChunkQueueOptions.SectionName));
+        services.TryAddSingleton(sp => new ChunkQueues(queueService(sp), sp.GetRequiredService<IOptions<ChunkQueueOptions>>(), sp.GetRequiredService<ILogger<ChunkQueues>>()));
+        services.TryAddSingleton<ChunkWorker>();
+        services.TryAddSingleton<ChunkResultRelay>();
+        services.TryAddSingleton<DispatchChunkActivity>();
+        return services;
+    }
+
     /// <summary>The pipeline without the blob store: for callers that register their own <see cref="IArtworkStore"/> (tests).</summary>
     public static IServiceCollection AddNeuralArtPipelineCore(this IServiceCollection services)
     {
         services.AddOptions<PipelineOptions>();
         services.AddOptions<JobLimitsOptions>();
+        services.AddOptions<ChunkQueueOptions>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<JobDoor>();
         services.TryAddSingleton<AdmissionControl>();

@@ -6,6 +6,10 @@
 // - an uploader writes inbox, uploads and styles only: never outputs, never the checkpoints in jobs/
 //   that the engine deserializes, never the host's state (a different account);
 // - a reader reads outputs only.
+// - the GPU workers (queued executor) read and write checkpoints (jobs) and write frames and previews
+//   (outputs); take, renew and delete chunk messages (chunks: Queue Data Contributor, because renewing
+//   a message's visibility is a message write, which Message Processor lacks), and only send on
+//   chunk-results and chunks-poison; the app only sends on chunks and consumes chunk-results;
 // No one gets an account-wide data role here. tests/NeuralArt.Functions.Tests/InfraRoleTests.cs
 // checks these tables and every role assignment's scope. Module deployment names carry the account
 // name so that two stacks in one resource group do not overwrite each other's deployments.
@@ -18,6 +22,15 @@ param appPrincipalId string
 
 @description('Queues the app consumes (the inbox event queue and its poison queue).')
 param appQueueNames string[]
+
+@description('Principal (object) ID of the GPU workers\' identity; empty when chunks run in the app.')
+param workerPrincipalId string
+
+@description('Queue of chunk messages (the workers take them, the app sends them).')
+param chunksQueueName string
+
+@description('Queue of chunk results (the workers send them, the app consumes them).')
+param chunkResultsQueueName string
 
 @description('Optional object ID of the user, group or service principal that uploads (inbox, uploads, styles).')
 param uploaderPrincipalId string
@@ -45,6 +58,7 @@ var roles = {
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageQueueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
 }
 
 // The app's roles, one per container.
@@ -63,6 +77,27 @@ var personContainerGrants = [
   { principal: 'uploader', container: 'styles', role: 'storageBlobDataContributor' }
   { principal: 'reader', container: 'outputs', role: 'storageBlobDataReader' }
 ]
+
+// The queued executor's grants, one per container or queue; none when there is no worker identity.
+var workerContainerGrants = [
+  { container: 'jobs', role: 'storageBlobDataContributor' }
+  { container: 'outputs', role: 'storageBlobDataContributor' }
+]
+var chunkQueueGrants = [
+  { principal: 'worker', queue: chunksQueueName, role: 'storageQueueDataContributor' }
+  { principal: 'worker', queue: '${chunksQueueName}-poison', role: 'storageQueueDataMessageSender' }
+  { principal: 'worker', queue: chunkResultsQueueName, role: 'storageQueueDataMessageSender' }
+  { principal: 'app', queue: chunksQueueName, role: 'storageQueueDataMessageSender' }
+  { principal: 'app', queue: chunkResultsQueueName, role: 'storageQueueDataContributor' }
+  { principal: 'app', queue: '${chunkResultsQueueName}-poison', role: 'storageQueueDataMessageSender' }
+]
+var queuePrincipals = {
+  app: appPrincipalId
+  worker: workerPrincipalId
+}
+var activeWorkerContainerGrants = empty(workerPrincipalId) ? [] : workerContainerGrants
+// The app's grants stand in either shape (its chunk-results trigger always listens); the workers' only with workers.
+var activeChunkQueueGrants = filter(chunkQueueGrants, grant => !empty(queuePrincipals[grant.principal]))
 
 var people = {
   uploader: {
@@ -116,6 +151,32 @@ module appQueueRoles 'queueRole.bicep' = [
       // Receive, update visibility on failure, delete, and move to the poison queue.
       roleDefinitionGuid: roles.storageQueueDataContributor
       principalId: appPrincipalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+module workerContainerRoles 'containerRole.bicep' = [
+  for grant in activeWorkerContainerGrants: {
+    name: '${storageAccountName}-role-worker-${grant.container}'
+    params: {
+      storageAccountName: storageAccountName
+      containerName: grant.container
+      roleDefinitionGuid: roles[grant.role]
+      principalId: workerPrincipalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+module chunkQueueRoles 'queueRole.bicep' = [
+  for grant in activeChunkQueueGrants: {
+    name: '${storageAccountName}-role-${grant.principal}-${grant.queue}'
+    params: {
+      storageAccountName: storageAccountName
+      queueName: grant.queue
+      roleDefinitionGuid: roles[grant.role]
+      principalId: queuePrincipals[grant.principal]
       principalType: 'ServicePrincipal'
     }
   }

@@ -15,6 +15,9 @@ param appInsightsName string
 @description('Principal (object) ID of the app\'s user-assigned managed identity.')
 param appPrincipalId string
 
+@description('Principal (object) ID of the GPU workers\' identity (empty: no worker job); it only pulls the image here.')
+param workerPrincipalId string
+
 // Built-in role definition IDs (the same in every tenant).
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -74,6 +77,16 @@ resource appTelemetry 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
     principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource workerAcrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(workerPrincipalId)) {
+  name: guid(registry.id, workerPrincipalId, roles.acrPull)
+  scope: registry
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
+    principalId: workerPrincipalId
     principalType: 'ServicePrincipal'
   }
 }

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using NeuralArt.Functions.Functions;
 using NeuralArt.Pipeline.Activities;
+using NeuralArt.Pipeline.Chunks;
 using NeuralArt.Pipeline.Orchestration;
 using NeuralArt.Pipeline.Sweeps;
 
@@ -42,6 +43,7 @@ public sealed class FunctionsMetadataTests
             ArtworkOrchestration.Name, ActivityNames.Admit, ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure,
             InboxEventFunction.FunctionName, "SubmitJob", "GetJob", "ListJobs", "CancelJob", "DeleteJob", "ListEngines",
             "Dashboard", "CreateUpload", "ListStyles",
+            ActivityNames.DispatchChunk, ChunkQueueFunctions.ResultsFunctionName,
             SweepOrchestration.Name, SweepSheetActivity.Name, "SubmitSweep", "GetSweep", "CancelSweep", "DeleteSweep",
         ];
         Assert.Equal(expected.Order(), Functions.Keys.Order());
@@ -52,7 +54,7 @@ public sealed class FunctionsMetadataTests
     {
         Assert.Equal("In", Binding(ArtworkOrchestration.Name, "orchestrationTrigger").GetProperty("direction").GetString());
         Assert.Equal("In", Binding(SweepOrchestration.Name, "orchestrationTrigger").GetProperty("direction").GetString());
-        foreach (var activity in new[] { ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure, ActivityNames.Admit, SweepSheetActivity.Name })
+        foreach (var activity in new[] { ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure, ActivityNames.Admit, ActivityNames.DispatchChunk, SweepSheetActivity.Name })
         {
             Assert.Equal("input", Binding(activity, "activityTrigger").GetProperty("name").GetString());
         }
@@ -119,6 +121,16 @@ public sealed class FunctionsMetadataTests
         Assert.Equal(StorageSettings.DataConnection, trigger.GetProperty("connection").GetString());
         Binding(InboxEventFunction.FunctionName, "durableClient");
         Assert.DoesNotContain(Functions.Values, f => f.GetProperty("bindings").EnumerateArray().Any(b => b.GetProperty("type").GetString() == "blobTrigger"));
+    }
+
+    [Fact]
+    public void Chunk_results_are_a_queue_trigger_on_the_data_account_with_a_durable_client()
+    {
+        // The queued executor: GPU workers report on chunk-results; this trigger raises the job's event.
+        var trigger = Binding(ChunkQueueFunctions.ResultsFunctionName, "queueTrigger");
+        Assert.Equal(ChunkQueueOptions.DefaultResultsQueue, trigger.GetProperty("queueName").GetString());
+        Assert.Equal(StorageSettings.DataConnection, trigger.GetProperty("connection").GetString());
+        Binding(ChunkQueueFunctions.ResultsFunctionName, "durableClient");
     }
 
     [Fact]

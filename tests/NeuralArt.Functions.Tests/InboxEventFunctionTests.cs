@@ -201,6 +201,8 @@ public sealed class InboxEventFunctionTests : IDisposable
 
         public Task CancelAsync(string jobId, string reason, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+        public Task RaiseEventAsync(string jobId, string eventName, object payload, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
         public Task<bool> PurgeAsync(string jobId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

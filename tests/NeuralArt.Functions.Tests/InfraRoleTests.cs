@@ -57,6 +57,9 @@ public sealed partial class InfraRoleTests
             ("uploader", StorageLayout.UploadsContainer, "storageBlobDataContributor"),
             ("uploader", StorageLayout.StylesContainer, "storageBlobDataContributor"),
             ("reader", StorageLayout.OutputsContainer, "storageBlobDataReader"),
+            // The GPU workers (queued executor): checkpoints in, checkpoints, frames and previews out.
+            ("worker", StorageLayout.JobsContainer, "storageBlobDataContributor"),
+            ("worker", StorageLayout.OutputsContainer, "storageBlobDataContributor"),
         ];
         Assert.Equal(expected.Order(), grants.Order());
     }
@@ -68,7 +71,7 @@ public sealed partial class InfraRoleTests
 
         var uploads = grants.Where(g => g.Principal == "uploader").Select(g => g.Container).Order();
         Assert.Equal(StorageLayout.SourceContainers.Order(), uploads);
-        Assert.DoesNotContain(grants, g => g.Principal != "app" && g.Container is StorageLayout.JobsContainer);
+        Assert.DoesNotContain(grants, g => g.Principal is not ("app" or "worker") && g.Container is StorageLayout.JobsContainer);
 
         var reads = Assert.Single(grants, g => g.Principal == "reader");
         Assert.Equal((StorageLayout.OutputsContainer, "storageBlobDataReader"), (reads.Container, reads.Role));
@@ -116,6 +119,27 @@ public sealed partial class InfraRoleTests
     }
 
     [Fact]
+    public void Chunk_queue_grants_give_each_identity_only_its_side_of_each_queue()
+    {
+        var text = File.ReadAllText(Path.Combine(Modules, "dataRoles.bicep"));
+        var grants = QueueGrantLine().Matches(VarBlock(text, "chunkQueueGrants"))
+            .Select(m => (m.Groups["principal"].Value, m.Groups["queue"].Value, m.Groups["role"].Value)).Order().ToList();
+
+        (string, string, string)[] expected =
+        [
+            // Workers take, renew (a message write) and delete chunks; they only send results and poison.
+            ("worker", "chunksQueueName", "storageQueueDataContributor"),
+            ("worker", "'${chunksQueueName}-poison'", "storageQueueDataMessageSender"),
+            ("worker", "chunkResultsQueueName", "storageQueueDataMessageSender"),
+            // The app only sends chunks, and consumes results (its trigger moves failures to the poison queue).
+            ("app", "chunksQueueName", "storageQueueDataMessageSender"),
+            ("app", "chunkResultsQueueName", "storageQueueDataContributor"),
+            ("app", "'${chunkResultsQueueName}-poison'", "storageQueueDataMessageSender"),
+        ];
+        Assert.Equal(expected.Order(), grants);
+    }
+
+    [Fact]
     public void Role_ids_are_the_built_in_roles_they_are_named_after()
     {
         var checkedNames = 0;
@@ -142,6 +166,11 @@ public sealed partial class InfraRoleTests
         foreach (Match m in GrantLine().Matches(VarBlock(text, "appContainerGrants")))
         {
             result.Add(("app", m.Groups["container"].Value, m.Groups["role"].Value));
+        }
+
+        foreach (Match m in GrantLine().Matches(VarBlock(text, "workerContainerGrants")))
+        {
+            result.Add(("worker", m.Groups["container"].Value, m.Groups["role"].Value));
         }
 
         foreach (Match m in PersonGrantLine().Matches(VarBlock(text, "personContainerGrants")))
@@ -256,6 +285,9 @@ public sealed partial class InfraRoleTests
 
     [GeneratedRegex(@"\{ container: '(?<container>[a-z0-9-]+)', role: '(?<role>\w+)' \}")]
     private static partial Regex GrantLine();
+
+    [GeneratedRegex(@"\{ principal: '(?<principal>\w+)', queue: (?<queue>[^,]+), role: '(?<role>\w+)' \}")]
+    private static partial Regex QueueGrantLine();
 
     [GeneratedRegex(@"\{ principal: '(?<principal>\w+)', container: '(?<container>[a-z0-9-]+)', role: '(?<role>\w+)' \}")]
     private static partial Regex PersonGrantLine();

@@ -11,6 +11,7 @@ using NeuralArt.Functions.Inbox;
 using NeuralArt.Pipeline;
 using NeuralArt.Pipeline.Admission;
 using NeuralArt.Pipeline.Activities;
+using NeuralArt.Pipeline.Chunks;
 using NeuralArt.Pipeline.Storage;
 
 namespace NeuralArt.Functions.Tests;
@@ -31,6 +32,7 @@ public sealed partial class InfraSettingsTests
         [EngineOptions.SectionName] = [typeof(EngineOptions), typeof(OnnxRuntimeOptions)],
         [ImageLimits.SectionName] = [typeof(ImageLimits)],
         [JobLimitsOptions.SectionName] = [typeof(JobLimitsOptions)],
+        [ChunkQueueOptions.SectionName] = [typeof(ChunkQueueOptions)],
     };
 
     [Fact]
@@ -40,7 +42,7 @@ public sealed partial class InfraSettingsTests
         Assert.NotEmpty(settings);
 
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(settings.ToDictionary(s => s.Key, s => (string?)s.Value))
+            .AddInMemoryCollection(settings.Where(s => s.Value != ComputedMarker).ToDictionary(s => s.Key, s => (string?)s.Value))
             .Build();
 
         foreach (var (key, value) in settings)
@@ -153,16 +155,41 @@ public sealed partial class InfraSettingsTests
         foreach (Match match in SettingLine().Matches(bicep))
         {
             var parameter = match.Groups["param"].Value;
+            var key = match.Groups["key"].Value.Replace("__", ":", StringComparison.Ordinal);
+            if (parameter is "true" or "false")
+            {
+                // A fixed setting (NeuralArt__Chunks__CreateQueues: false): its literal is the value.
+                result.Add(new(key, parameter == "true" ? bool.TrueString : bool.FalseString));
+                continue;
+            }
+
+            if (Regex.Match(bicep, $@"(?m)^var {parameter} = '(?<value>[^']*)'$") is { Success: true } computed && !computed.Value.Contains("${", StringComparison.Ordinal))
+            {
+                result.Add(new(key, computed.Groups["value"].Value));
+                continue;
+            }
+
+            if (Regex.IsMatch(bicep, $@"(?m)^var {parameter} = "))
+            {
+                // Computed from other parameters (WorkerStopTakingAfter): the key must still bind; its value is the template's.
+                result.Add(new(key, ComputedMarker));
+                continue;
+            }
+
             Assert.True(values.TryGetProperty(parameter, out var entry), $"main.parameters.json gives no value for '{parameter}'.");
             var value = entry.GetProperty("value");
             var text = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
-            result.Add(new(match.Groups["key"].Value.Replace("__", ":", StringComparison.Ordinal), text));
+            result.Add(new(key, text));
         }
         return result;
     }
 
-    private static bool SameValue(string deployed, object? bound) => bound switch
+    /// <summary>Stands for a value the template computes; only its key is checked.</summary>
+    private const string ComputedMarker = "(computed)";
+
+    private static bool SameValue(string deployed, object? bound) => deployed == ComputedMarker || bound switch
     {
+        bool b => string.Equals(b.ToString(), deployed, StringComparison.Ordinal),
         Enum e => string.Equals(e.ToString(), deployed, StringComparison.OrdinalIgnoreCase),
         IFormattable f => string.Equals(f.ToString(null, CultureInfo.InvariantCulture), deployed, StringComparison.Ordinal),
         _ => string.Equals(bound?.ToString(), deployed, StringComparison.Ordinal),

@@ -14,6 +14,7 @@ public sealed class HostProcess : IAsyncDisposable
 
     private readonly Process process;
     private readonly StringBuilder output = new();
+    private bool disposed;
 
     private HostProcess(Process process, Uri baseAddress)
     {
@@ -54,26 +55,8 @@ public sealed class HostProcess : IAsyncDisposable
 
     public static async Task<HostProcess> StartAsync(string connectionString, string taskHub, params string[] extra)
     {
-        var dll = typeof(HostProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "TestServerPath").Value!;
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException($"The test server is not built: {dll}");
-        }
-
         var port = Azurite.FreePort();
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in FastRecoveryArguments(connectionString, taskHub).Append($"--NeuralArt:Host:Url=http://127.0.0.1:{port}").Concat(extra))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var host = new HostProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+        var host = new HostProcess(Launch(FastRecoveryArguments(connectionString, taskHub).Append($"--NeuralArt:Host:Url=http://127.0.0.1:{port}").Concat(extra)), new Uri($"http://127.0.0.1:{port}"));
         using var cancel = new CancellationTokenSource(StartTimeout);
         while (true)
         {
@@ -102,6 +85,71 @@ public sealed class HostProcess : IAsyncDisposable
 
             await Task.Delay(200, cancel.Token);
         }
+    }
+
+    /// <summary>
+    /// A chunk worker (<c>neuralart worker</c> with the blur engines) named <paramref name="name"/>, ready
+    /// once it has logged that it takes messages. It has no HTTP API (<see cref="Http"/> is not used).
+    /// </summary>
+    public static async Task<HostProcess> StartWorkerAsync(string connectionString, string name, params string[] extra)
+    {
+        var worker = new HostProcess(
+            Launch(new[]
+            {
+                "--TestServer:Worker=true",
+                $"--NeuralArt:Host:StorageConnectionString={connectionString}",
+                $"--NeuralArt:Chunks:WorkerName={name}",
+            }.Concat(extra)),
+            new Uri("http://127.0.0.1:9"));
+        await worker.WaitForOutputAsync("takes messages from queue", StartTimeout);
+        return worker;
+    }
+
+    /// <summary>Waits (a bounded poll of the captured output) until the process has written <paramref name="text"/>.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The process exited with {process.ExitCode} before writing '{text}':\n{Output}");
+            }
+
+            try
+            {
+                await Task.Delay(100, cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"The process did not write '{text}' within {timeout}:\n{Output}");
+            }
+        }
+    }
+
+    public bool HasExited => process.HasExited;
+
+    private static Process Launch(IEnumerable<string> args)
+    {
+        var dll = typeof(HostProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "TestServerPath").Value!;
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"The test server is not built: {dll}");
+        }
+
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start)!;
     }
 
     /// <summary>SIGKILL: no shutdown, no cleanup, chunks in flight are lost mid-way.</summary>
@@ -146,6 +194,8 @@ public sealed class HostProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (disposed) return;
+        disposed = true;
         Http.Dispose();
         if (!process.HasExited)
         {

@@ -29,4 +29,18 @@ public sealed class ShutdownTests
         Assert.True(took is not null, $"The host was still running {Patience.TotalSeconds:F0} s after SIGTERM.\n{host.Output}");
         Assert.True(took < GracePeriod + Slack, $"The host took {took!.Value.TotalSeconds:F1} s to exit after SIGTERM; the grace period is {GracePeriod.TotalSeconds:F0} s.\n{host.Output}");
     }
+
+    [Fact]
+    public async Task SIGTERM_ends_a_chunk_worker_within_its_grace_period_with_storage_unreachable()
+    {
+        var azurite = await Azurite.StartAsync();
+        await using var worker = await HostProcess.StartWorkerAsync(azurite.ConnectionString, "term-worker",
+            $"--NeuralArt:Host:ShutdownGracePeriod={GracePeriod}", "--NeuralArt:Chunks:WorkerIdleTimeout=00:00:00");
+
+        // Storage goes away under a polling worker: its receives fail and retry.
+        await azurite.DisposeAsync();
+        var took = await worker.TerminateAsync(Patience);
+        Assert.True(took is not null, $"The worker was still running {Patience.TotalSeconds:F0} s after SIGTERM.\n{worker.Output}");
+        Assert.True(took < GracePeriod + Slack, $"The worker took {took!.Value.TotalSeconds:F1} s to exit after SIGTERM; the grace period is {GracePeriod.TotalSeconds:F0} s.\n{worker.Output}");
+    }
 }

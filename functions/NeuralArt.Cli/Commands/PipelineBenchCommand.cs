@@ -13,6 +13,7 @@ using NeuralArt.Engine.Dream;
 using NeuralArt.Engine.Imaging;
 using NeuralArt.Contract;
 using NeuralArt.Host;
+using NeuralArt.Pipeline.Chunks;
 using NeuralArt.Pipeline.Client;
 using NeuralArt.Pipeline.Http;
 using NeuralArt.Pipeline.Storage;
@@ -70,10 +71,16 @@ public sealed class PipelineBenchCommand : AsyncCommand<PipelineBenchCommand.Set
         [Description("Storage (default: NEURALART_STORAGE, else AZURITE_CONNECTION_STRING, else Azurite on its default ports).")]
         public string? Storage { get; init; }
 
+        [CommandOption("--executor <WHERE>")]
+        [Description("Where the pipeline's chunks run: inProcess, or queued (on a chunk worker started in this process, over the storage queues).")]
+        [DefaultValue(ChunkExecutors.InProcess)]
+        public string Executor { get; init; } = ChunkExecutors.InProcess;
+
         public override ValidationResult Validate()
         {
             var result = base.Validate();
             if (!result.Successful) return result;
+            if (!ChunkExecutors.IsKnown(Executor)) return ValidationResult.Error($"--executor must be {ChunkExecutors.InProcess} or {ChunkExecutors.Queued}.");
             if (Size is < DreamSettings.MinImageSide or > DreamSettings.MaxImageSide) return ValidationResult.Error("--size is out of range.");
             if (ChunkSeconds is < 1 or > 3600) return ValidationResult.Error("--chunk-seconds must be from 1 to 3600.");
             if (Repeats is < 1 or > 20) return ValidationResult.Error("--repeats must be from 1 to 20.");
@@ -92,6 +99,10 @@ public sealed class PipelineBenchCommand : AsyncCommand<PipelineBenchCommand.Set
         [
             string.Create(CultureInfo.InvariantCulture, $"--NeuralArt:Pipeline:ChunkTimeBudgetSeconds={settings.ChunkSeconds}"),
             "--Logging:LogLevel:Default=Warning",
+            $"--{ChunkQueueOptions.SectionName}:{nameof(ChunkQueueOptions.Executor)}={settings.Executor}",
+            // Private queues: a bench never takes another host's chunks.
+            $"--{ChunkQueueOptions.SectionName}:{nameof(ChunkQueueOptions.ChunksQueue)}=chunks-{hub}",
+            $"--{ChunkQueueOptions.SectionName}:{nameof(ChunkQueueOptions.ResultsQueue)}=results-{hub}",
         ];
         await using var app = LocalHost.Build(args, (services, configuration) => services.AddPipelineEngines(configuration, settings), options =>
         {
@@ -104,11 +115,23 @@ public sealed class PipelineBenchCommand : AsyncCommand<PipelineBenchCommand.Set
         await app.StartAsync(cancellationToken);
         var engine = app.Services.GetServices<IArtworkEngine>().Single(e => e.Kind == ArtworkKinds.Dream);
 
+        // Queued: one chunk worker with engines of its own, in this process, warmed up like the host's.
+        using var worker = ChunkExecutors.IsQueued(settings.Executor)
+            ? LocalHost.BuildWorker([.. args, $"--{ChunkQueueOptions.SectionName}:{nameof(ChunkQueueOptions.WorkerIdleTimeout)}=00:00:00"],
+                (services, configuration) => services.AddPipelineEngines(configuration, settings), options => options.StorageConnectionString = storage)
+            : null;
+
         var dream = new DreamSettings { Octaves = settings.Octaves, Iterations = settings.Iterations, MaxSize = settings.Size, Seed = Seed, Model = settings.Model };
         var image = PatternPng(settings.Size);
 
         // Warm up once (sessions, compiled graphs) so that neither run pays for it.
         await DirectAsync(engine, PatternPng(WarmUpSide), dream with { Octaves = 1, Iterations = 1, MaxSize = WarmUpSide }, cancellationToken);
+        if (worker is not null)
+        {
+            await DirectAsync(worker.Services.GetServices<IArtworkEngine>().Single(e => e.Kind == ArtworkKinds.Dream),
+                PatternPng(WarmUpSide), dream with { Octaves = 1, Iterations = 1, MaxSize = WarmUpSide }, cancellationToken);
+            await worker.StartAsync(cancellationToken);
+        }
 
         AnsiConsole.MarkupLine(Markup.Escape($"DeepDream {settings.Size}x{settings.Size}, {dream.Octaves} octaves x {dream.Iterations} iterations, seed {Seed}."));
         var blobs = new BlobServiceClient(storage);
@@ -118,6 +141,7 @@ public sealed class PipelineBenchCommand : AsyncCommand<PipelineBenchCommand.Set
 
         var directTimes = new List<double>();
         var pipelineTimes = new List<double>();
+        var gaps = new List<double>();
         for (var run = 1; run <= settings.Repeats; run++)
         {
             var direct = Stopwatch.StartNew();
@@ -135,6 +159,7 @@ public sealed class PipelineBenchCommand : AsyncCommand<PipelineBenchCommand.Set
             pipelineTimes.Add(pipeline.Elapsed.TotalSeconds);
             var chunks = job.Progress?.Chunks ?? 0;
             var compute = manifest.RootElement.GetProperty("timings").GetProperty("computeSeconds").GetDouble();
+            gaps.AddRange(ChunkGaps(manifest));
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"run {run}: direct {directTimes[^1]:F2} s, pipeline {pipelineTimes[^1]:F2} s ({chunks} chunks), ratio {pipelineTimes[^1] / directTimes[^1]:F3}x, same pixels: {(SamePixels(directPng, pipelinePng) ? "yes" : "no")}")));
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
@@ -146,6 +171,19 @@ public sealed class PipelineBenchCommand : AsyncCommand<PipelineBenchCommand.Set
         var medianPipeline = Median(pipelineTimes);
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"pipeline overhead: direct {medianDirect:F2} s, pipeline {medianPipeline:F2} s (submit to downloaded result, local host on {StorageConnection.Describe(storage)}), ratio {medianPipeline / medianDirect:F3}x (median of {settings.Repeats})")));
+        if (gaps.Count > 0)
+        {
+            // The pipeline's own cost per chunk, whatever the engine: from one chunk's end to the next one's start
+            // (result reported, orchestration replayed, next chunk dispatched and taken), from job.json's chunkRuns.
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"per-chunk overhead ({settings.Executor}): median {Median(gaps) * 1000:F0} ms between one chunk's end and the next one's start, over {gaps.Count} chunk gaps (min {gaps.Min() * 1000:F0} ms, max {gaps.Max() * 1000:F0} ms)")));
+        }
+
+        if (worker is not null)
+        {
+            await worker.StopAsync(cancellationToken);
+        }
+
         if (settings.ApiJobs > 0)
         {
             await ApiLatency.MeasureAsync(app, client, source, settings.ApiJobs, cancellationToken);
@@ -174,6 +212,22 @@ public sealed class PipelineBenchCommand : AsyncCommand<PipelineBenchCommand.Set
         var png = await download.GetByteArrayAsync(result, cancellationToken);
         var record = JsonDocument.Parse(await download.GetByteArrayAsync(manifest, cancellationToken));
         return (job, png, operation.Accepted.Plan!, record);
+    }
+
+    /// <summary>Seconds between each chunk's finish and the next chunk's start (job.json's chunkRuns, in order).</summary>
+    private static IEnumerable<double> ChunkGaps(JsonDocument manifest)
+    {
+        if (!manifest.RootElement.TryGetProperty("chunkRuns", out var runs)) yield break;
+        DateTimeOffset? previousEnd = null;
+        foreach (var run in runs.EnumerateArray().OrderBy(r => r.GetProperty("fromIteration").GetInt32()))
+        {
+            if (previousEnd is { } end)
+            {
+                yield return (run.GetProperty("startedAt").GetDateTimeOffset() - end).TotalSeconds;
+            }
+
+            previousEnd = run.GetProperty("finishedAt").GetDateTimeOffset();
+        }
     }
 
     private static double Median(List<double> values)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using NeuralArt.Cli.Infrastructure;
 using NeuralArt.Host;
 using NeuralArt.Host.Http;
+using NeuralArt.Pipeline.Chunks;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -52,10 +53,16 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         [DefaultValue(1)]
         public int Activities { get; init; } = 1;
 
+        [CommandOption("--executor <WHERE>")]
+        [Description("Where chunks run: inProcess (this host runs the engine) or queued (on `neuralart worker` processes reading the chunk queue).")]
+        [DefaultValue(ChunkExecutors.InProcess)]
+        public string Executor { get; init; } = ChunkExecutors.InProcess;
+
         public override ValidationResult Validate()
         {
             var result = base.Validate();
             if (!result.Successful) return result;
+            if (!ChunkExecutors.IsKnown(Executor)) return ValidationResult.Error($"--executor must be {ChunkExecutors.InProcess} or {ChunkExecutors.Queued}.");
             if (ChunkSeconds is < 1 or > 3600) return ValidationResult.Error("--chunk-seconds must be from 1 to 3600.");
             if (Activities is < 1 or > 64) return ValidationResult.Error("--activities must be from 1 to 64.");
             return ValidationResult.Success();
@@ -65,7 +72,11 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var storage = StorageConnection.Resolve(settings.Storage);
-        string[] args = [string.Create(CultureInfo.InvariantCulture, $"--NeuralArt:Pipeline:ChunkTimeBudgetSeconds={settings.ChunkSeconds}")];
+        string[] args =
+        [
+            string.Create(CultureInfo.InvariantCulture, $"--NeuralArt:Pipeline:ChunkTimeBudgetSeconds={settings.ChunkSeconds}"),
+            $"--{ChunkQueueOptions.SectionName}:{nameof(ChunkQueueOptions.Executor)}={settings.Executor}",
+        ];
         await using var app = LocalHost.Build(args, (services, configuration) => services.AddPipelineEngines(configuration, settings), options =>
         {
             options.StorageConnectionString = storage;
@@ -79,7 +90,7 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         await app.StartAsync(cancellationToken);
         var options = app.Services.GetRequiredService<IOptions<LocalHostOptions>>().Value;
         AnsiConsole.MarkupLine(Markup.Escape(
-            $"Serving the NeuralArt API on {settings.Url}/api/jobs (task hub '{settings.TaskHub}', storage {StorageConnection.Describe(storage)})."));
+            $"Serving the NeuralArt API on {settings.Url}/api/jobs (task hub '{settings.TaskHub}', storage {StorageConnection.Describe(storage)}, chunks {settings.Executor})."));
         AnsiConsole.MarkupLine(Markup.Escape(settings.Key is null && string.IsNullOrEmpty(options.FunctionKey)
             ? $"Function key: in {options.KeyFile} (send it as the x-functions-key header). Ctrl+C stops."
             : "Function key: the one given with --key (send it as the x-functions-key header). Ctrl+C stops."));

@@ -57,6 +57,9 @@ public sealed class TaskHubJobClient(DurableTaskHub hub) : IJobClient
     public Task CancelAsync(string jobId, string reason, CancellationToken cancellationToken = default) =>
         hub.Client.TerminateInstanceAsync(new OrchestrationInstance { InstanceId = jobId }, reason);
 
+    public Task RaiseEventAsync(string jobId, string eventName, object payload, CancellationToken cancellationToken = default) =>
+        hub.Client.RaiseEventAsync(new OrchestrationInstance { InstanceId = jobId }, eventName, payload);
+
     public async Task<bool> PurgeAsync(string jobId, CancellationToken cancellationToken = default)
     {
         var result = await ((IOrchestrationServicePurgeClient)hub.Service).PurgeInstanceStateAsync(jobId).ConfigureAwait(false);

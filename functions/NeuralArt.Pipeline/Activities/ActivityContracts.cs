@@ -13,6 +13,7 @@ public static class ActivityNames
     public const string Finalize = "FinalizeArtwork";
     public const string RecordFailure = "RecordArtworkFailure";
     public const string Admit = "AdmitArtworkJob";
+    public const string DispatchChunk = "DispatchArtworkChunk";
 }
 
 /// <summary>Where a render stands (a serializable copy of <see cref="EngineProgress"/>).</summary>

@@ -57,6 +57,9 @@ public sealed class DurableTaskJobClient(DurableTaskClient client) : IJobClient
     public Task CancelAsync(string jobId, string reason, CancellationToken cancellationToken = default) =>
         client.TerminateInstanceAsync(jobId, (object)reason, cancellationToken);
 
+    public Task RaiseEventAsync(string jobId, string eventName, object payload, CancellationToken cancellationToken = default) =>
+        client.RaiseEventAsync(jobId, eventName, payload, cancellationToken);
+
     public async Task<bool> PurgeAsync(string jobId, CancellationToken cancellationToken = default) =>
         (await client.PurgeInstanceAsync(jobId, cancellation: cancellationToken).ConfigureAwait(false)).PurgedInstanceCount > 0;
 

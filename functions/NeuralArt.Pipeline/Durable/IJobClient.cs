@@ -26,6 +26,9 @@ public interface IJobClient
 
     Task CancelAsync(string jobId, string reason, CancellationToken cancellationToken = default);
 
+    /// <summary>Delivers an external event to the job's orchestration (a queued chunk's result).</summary>
+    Task RaiseEventAsync(string jobId, string eventName, object payload, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes an ended job's history from the backend; false when there was none.</summary>
     Task<bool> PurgeAsync(string jobId, CancellationToken cancellationToken = default);
 }

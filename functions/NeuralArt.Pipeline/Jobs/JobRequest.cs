@@ -42,6 +42,9 @@ public sealed record JobRequest
 
     [JsonPropertyName("retry")] public RetrySettings Retry { get; init; } = new();
 
+    /// <summary>Set when the job's chunks run on queue workers (the queued executor); null: in the RunChunk activity.</summary>
+    [JsonPropertyName("queued")] public Chunks.QueuedExecution? Queued { get; init; }
+
     /// <summary>Chunks an orchestration generation runs before it continues as new.</summary>
     [JsonPropertyName("chunksPerGeneration")] public int ChunksPerGeneration { get; init; } = 16;
 

@@ -1,16 +1,19 @@
 using Microsoft.Extensions.Options;
 using NeuralArt.Contract;
 using NeuralArt.Pipeline.Admission;
+using NeuralArt.Pipeline.Chunks;
 
 namespace NeuralArt.Pipeline.Jobs;
 
 /// <summary>Builds <see cref="JobRequest"/>s with this host's chunking, retry and deadline settings baked in.</summary>
-public sealed class JobRequestFactory(IOptions<PipelineOptions> options, IOptions<JobLimitsOptions> limits, TimeProvider clock)
+public sealed class JobRequestFactory(IOptions<PipelineOptions> options, IOptions<JobLimitsOptions> limits, IOptions<ChunkQueueOptions> chunks, TimeProvider clock)
 {
     public JobRequest Create(string kind, string stage, IReadOnlyList<JobInput> inputs, JobPlan plan, string origin, double? chunkBudgetSeconds = null)
     {
         var settings = options.Value;
         var caps = limits.Value;
+        var budget = Math.Min(chunkBudgetSeconds ?? settings.ChunkTimeBudgetSeconds, caps.MaxChunkBudgetSeconds);
+        var executor = chunks.Value;
         return new JobRequest
         {
             Kind = kind,
@@ -24,7 +27,10 @@ public sealed class JobRequestFactory(IOptions<PipelineOptions> options, IOption
             DeadlineSeconds = caps.JobDeadline.TotalSeconds,
             ChunksPerGeneration = Math.Max(1, caps.ChunksPerGeneration),
             AdmissionPollSeconds = caps.AdmissionPollInterval.TotalSeconds,
-            Chunking = new ChunkingPolicy { BudgetSeconds = Math.Min(chunkBudgetSeconds ?? settings.ChunkTimeBudgetSeconds, caps.MaxChunkBudgetSeconds) },
+            Chunking = new ChunkingPolicy { BudgetSeconds = budget },
+            Queued = executor.IsQueued
+                ? new QueuedExecution { ResultDeadlineSeconds = executor.ResultDeadlineFor(budget).TotalSeconds, MaxDispatches = Math.Max(1, executor.MaxDispatches) }
+                : null,
             Retry = new RetrySettings
             {
                 MaxAttempts = settings.ActivityMaxAttempts,

@@ -98,8 +98,10 @@ public sealed class ArtworkOrchestration : TaskOrchestrator<JobRequest, JobOutco
 
                 context.SetCustomStatus(run.Status(phase, stage, Now()));
                 var iterations = planner.NextChunkIterations(run.Progress);
-                var chunk = await context.CallActivityAsync<ChunkOutcome>(
-                    ActivityNames.RunChunk, new RunChunkInput(jobId, input.Kind, run.Checkpoint!.Value, iterations) { MaxAttempts = input.Retry.MaxAttempts }, retry);
+                var chunkInput = new RunChunkInput(jobId, input.Kind, run.Checkpoint!.Value, iterations) { MaxAttempts = input.Retry.MaxAttempts };
+                var chunk = input.Queued is { } queued
+                    ? await QueuedChunks.RunAsync(context, queued, run.Chunks + 1, chunkInput, retry, logger)
+                    : await context.CallActivityAsync<ChunkOutcome>(ActivityNames.RunChunk, chunkInput, retry);
                 if (chunk.Error is { } chunkError)
                 {
                     return await FailAsync(context, input, chunkError, run.Status(phase, stage, Now()));

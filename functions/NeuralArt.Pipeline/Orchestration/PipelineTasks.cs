@@ -35,6 +35,7 @@ public static class PipelineTasks
         (ActivityNames.Finalize, typeof(FinalizeArtworkActivity)),
         (ActivityNames.RecordFailure, typeof(RecordFailureActivity)),
         (ActivityNames.Admit, typeof(AdmitJobActivity)),
+        (ActivityNames.DispatchChunk, typeof(DispatchChunkActivity)),
         (SweepSheetActivity.Name, typeof(SweepSheetActivity)),
     ];
 }
