@@ -127,6 +127,13 @@ param maxFrames int = 600
 @description('How long a job may run once admitted (hh:mm:ss); past it the job fails and its checkpoints are deleted.')
 param jobDeadline string = '06:00:00'
 
+@description('Most cells one sweep may have (the product of its axes); larger sweeps get 413.')
+@minValue(1)
+param maxSweepCells int = 24
+
+@description('Most convolution multiply-adds the cells of one sweep may cost together; larger sweeps get 413.')
+param maxSweepMultiplyAdds int = 1000000000000000
+
 @description('Optional object ID of who uploads: gets Storage Blob Data Contributor on the inbox, uploads and styles containers only.')
 param uploaderPrincipalId string = ''
 
@@ -290,6 +297,7 @@ var activityNames = [
   'FinalizeArtwork'
   'RecordArtworkFailure'
   'DispatchArtworkChunk'
+  'DrawSweepSheet'
 ]
 var failureActivityName = 'RecordArtworkFailure'
 
@@ -340,6 +348,8 @@ var neuralArtSettings = {
   NeuralArt__Limits__MaxRunningJobs: maxGpus
   NeuralArt__Chunks__Executor: chunkExecutor
   NeuralArt__Chunks__CreateQueues: false
+  NeuralArt__Limits__MaxSweepCells: maxSweepCells
+  NeuralArt__Limits__MaxSweepMultiplyAdds: maxSweepMultiplyAdds
 }
 
 // The app's settings: queued, it runs no chunk and has no GPU, so its engines (Prepare, Finalize) use the CPU.

@@ -48,5 +48,8 @@ app.Configure(config =>
     config.AddCommand<PipelineBenchCommand>("bench-pipeline")
         .WithDescription("Time the same DeepDream directly and through the local host (chunks, checkpoints, Azurite) and print the ratio.");
     config.AddCommand<DoctorCommand>("doctor").WithDescription("Show what this machine can run (providers, CUDA libraries, a smoke step).");
+    config.AddCommand<SweepCommand>("sweep")
+        .WithDescription("Start a sweep over HTTP (a grid of jobs over one or more parameters), follow every cell and download the contact sheet and the results.")
+        .WithExample("sweep", "samples/content/cat_chelsea.png", "--kind", "style", "--input", "style=samples/style/van_gogh_starry_night.jpg", "--axis", "styleWeight=1e4,1e6", "--axis", "seed=1,2", "-o", "out/sweep/");
 });
 return await app.RunAsync(args);

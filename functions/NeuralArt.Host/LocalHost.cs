@@ -67,6 +67,7 @@ public static class LocalHost
         var app = builder.Build();
         app.UseMiddleware<FunctionKeyMiddleware>();
         app.MapJobsApi();
+        app.MapSweepsApi();
         app.MapDashboard();
         return app;
     }

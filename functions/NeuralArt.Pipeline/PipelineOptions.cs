@@ -42,6 +42,9 @@ public sealed class PipelineOptions
     /// <summary>Jobs listed by <c>GET /api/jobs</c> when the request names no <c>top</c>.</summary>
     public int DefaultListSize { get; set; } = 20;
 
+    /// <summary>Longest side of a cell's thumbnail on a sweep's contact sheet (drawn from the cell's preview).</summary>
+    public int SweepThumbnailSide { get; set; } = 256;
+
     /// <summary>How far back <c>GET /api/jobs</c> looks.</summary>
     public TimeSpan ListWindow { get; set; } = TimeSpan.FromDays(7);
 }

@@ -14,6 +14,7 @@ using NeuralArt.Pipeline.Inbox;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Orchestration;
 using NeuralArt.Pipeline.Storage;
+using NeuralArt.Pipeline.Sweeps;
 
 namespace NeuralArt.Pipeline;
 
@@ -77,6 +78,10 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<FinalizeArtworkActivity>();
         services.TryAddSingleton<RecordFailureActivity>();
         services.TryAddTransient<ArtworkOrchestration>();
+        services.TryAddSingleton<SweepDoor>();
+        services.TryAddSingleton<SweepsApi>();
+        services.TryAddSingleton<ContactSheet>();
+        services.TryAddSingleton<SweepSheetActivity>();
         return services;
     }
 }

@@ -4,6 +4,7 @@ using NeuralArt.Functions.Functions;
 using NeuralArt.Pipeline.Activities;
 using NeuralArt.Pipeline.Chunks;
 using NeuralArt.Pipeline.Orchestration;
+using NeuralArt.Pipeline.Sweeps;
 
 namespace NeuralArt.Functions.Tests;
 
@@ -43,6 +44,7 @@ public sealed class FunctionsMetadataTests
             InboxEventFunction.FunctionName, "SubmitJob", "GetJob", "ListJobs", "CancelJob", "DeleteJob", "ListEngines",
             "Dashboard", "CreateUpload", "ListStyles",
             ActivityNames.DispatchChunk, ChunkQueueFunctions.ResultsFunctionName,
+            SweepOrchestration.Name, SweepSheetActivity.Name, "SubmitSweep", "GetSweep", "CancelSweep", "DeleteSweep",
         ];
         Assert.Equal(expected.Order(), Functions.Keys.Order());
     }
@@ -51,7 +53,8 @@ public sealed class FunctionsMetadataTests
     public void The_orchestrator_and_activities_have_durable_triggers()
     {
         Assert.Equal("In", Binding(ArtworkOrchestration.Name, "orchestrationTrigger").GetProperty("direction").GetString());
-        foreach (var activity in new[] { ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure, ActivityNames.Admit, ActivityNames.DispatchChunk })
+        Assert.Equal("In", Binding(SweepOrchestration.Name, "orchestrationTrigger").GetProperty("direction").GetString());
+        foreach (var activity in new[] { ActivityNames.Prepare, ActivityNames.RunChunk, ActivityNames.Finalize, ActivityNames.RecordFailure, ActivityNames.Admit, ActivityNames.DispatchChunk, SweepSheetActivity.Name })
         {
             Assert.Equal("input", Binding(activity, "activityTrigger").GetProperty("name").GetString());
         }
@@ -63,6 +66,10 @@ public sealed class FunctionsMetadataTests
     [InlineData("GetJob", "get", "jobs/{id}")]
     [InlineData("CancelJob", "post", "jobs/{id}/cancel")]
     [InlineData("DeleteJob", "delete", "jobs/{id}")]
+    [InlineData("SubmitSweep", "post", "sweeps")]
+    [InlineData("GetSweep", "get", "sweeps/{id}")]
+    [InlineData("CancelSweep", "post", "sweeps/{id}/cancel")]
+    [InlineData("DeleteSweep", "delete", "sweeps/{id}")]
     public void Http_functions_use_function_keys_routes_and_a_durable_client(string function, string method, string route)
     {
         var trigger = Binding(function, "httpTrigger");

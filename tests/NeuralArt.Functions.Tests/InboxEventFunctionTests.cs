@@ -188,6 +188,9 @@ public sealed class InboxEventFunctionTests : IDisposable
             return Task.FromResult(true);
         }
 
+        public Task<bool> StartSweepAsync(string sweepId, NeuralArt.Pipeline.Sweeps.SweepRequest request, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
         public Task<JobInstance?> GetAsync(string jobId, CancellationToken cancellationToken = default) =>
             Task.FromResult(Started.Any(s => s.Id == jobId)
                 ? new JobInstance(jobId, JobRuntimeStatus.Running, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, null, null, null)

@@ -22,12 +22,13 @@ internal sealed class InProcessHost : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<InProcessHost> StartAsync(AzuriteFixture azurite, IArtworkEngine engine, string hubPrefix)
+    public static async Task<InProcessHost> StartAsync(AzuriteFixture azurite, IArtworkEngine engine, string hubPrefix, params string[] extra)
     {
         var port = Azurite.FreePort();
         var args = HostProcess.FastRecoveryArguments(azurite.ConnectionString, $"{hubPrefix}{Guid.NewGuid():N}"[..16])
             .Append($"--NeuralArt:Host:Url=http://127.0.0.1:{port}")
             .Append("--NeuralArt:Host:WatchInbox=false")
+            .Concat(extra)
             .ToArray();
         var app = LocalHost.Build(args, (services, configuration) => services.AddImageInputs(configuration).AddSingleton(engine));
         await app.StartAsync();

@@ -90,25 +90,7 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var blobs = new BlobServiceClient(StorageConnection.Resolve(settings.Storage));
-        var upload = new BlobRef(StorageLayout.UploadsContainer, $"{DateTime.UtcNow:yyyyMMdd}/{Guid.NewGuid():N}/{Path.GetFileName(settings.Image)}");
-        await UploadAsync(blobs, upload, settings.Image, cancellationToken);
-
-        var inputs = new JsonObject { [EngineDescriptor.SourceRole] = new JsonArray(upload.ToString()) };
-        foreach (var input in settings.Inputs)
-        {
-            var (role, value) = (input[..input.IndexOf('=')], input[(input.IndexOf('=') + 1)..]);
-            if (File.Exists(value))
-            {
-                // A local file goes to uploads/ like the photo; names and blob references pass as they are.
-                var blob = new BlobRef(StorageLayout.UploadsContainer, $"{DateTime.UtcNow:yyyyMMdd}/{Guid.NewGuid():N}/{Path.GetFileName(value)}");
-                await UploadAsync(blobs, blob, value, cancellationToken);
-                value = blob.ToString();
-            }
-
-            if (inputs[role] is not JsonArray list) inputs[role] = list = [];
-            list.Add(value);
-        }
-
+        var (upload, inputs) = await UploadInputsAsync(blobs, settings.Image, settings.Inputs, cancellationToken);
         var submission = new JobSubmission
         {
             Kind = settings.Kind,
@@ -166,8 +148,36 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
         return 0;
     }
 
+    /// <summary>
+    /// Uploads the photo and every input that is a local file to <c>uploads/</c>, and returns the
+    /// inputs by role (library names and blob references pass as they are). Shared with <c>sweep</c>.
+    /// </summary>
+    internal static async Task<(BlobRef Source, JsonObject Inputs)> UploadInputsAsync(
+        BlobServiceClient blobs, string image, IEnumerable<string> extra, CancellationToken cancellationToken)
+    {
+        var upload = new BlobRef(StorageLayout.UploadsContainer, $"{DateTime.UtcNow:yyyyMMdd}/{Guid.NewGuid():N}/{Path.GetFileName(image)}");
+        await UploadAsync(blobs, upload, image, cancellationToken);
+        var inputs = new JsonObject { [EngineDescriptor.SourceRole] = new JsonArray(upload.ToString()) };
+        foreach (var input in extra)
+        {
+            var (role, value) = (input[..input.IndexOf('=')], input[(input.IndexOf('=') + 1)..]);
+            if (File.Exists(value))
+            {
+                // A local file goes to uploads/ like the photo; names and blob references pass as they are.
+                var blob = new BlobRef(StorageLayout.UploadsContainer, $"{DateTime.UtcNow:yyyyMMdd}/{Guid.NewGuid():N}/{Path.GetFileName(value)}");
+                await UploadAsync(blobs, blob, value, cancellationToken);
+                value = blob.ToString();
+            }
+
+            if (inputs[role] is not JsonArray list) inputs[role] = list = [];
+            list.Add(value);
+        }
+
+        return (upload, inputs);
+    }
+
     /// <summary>A job's file through its short-lived link, or straight from storage when the API gave none.</summary>
-    private static async Task<byte[]> DownloadAsync(BlobServiceClient blobs, BlobLink file, CancellationToken cancellationToken)
+    internal static async Task<byte[]> DownloadAsync(BlobServiceClient blobs, BlobLink file, CancellationToken cancellationToken)
     {
         if (file.Url is { } url)
         {
@@ -201,13 +211,13 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
         return job!;
     }
 
-    private static string Describe(JobStatus progress) => progress.Phase != JobPhases.Running
+    internal static string Describe(JobStatus progress) => progress.Phase != JobPhases.Running
         ? progress.Phase
         : string.Create(CultureInfo.InvariantCulture,
             $"{progress.Stage} {progress.StageIndex}/{progress.StageCount}, iteration {progress.Iteration}/{progress.TotalIterations}");
 
     /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and race the bar's end).</summary>
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
     }
@@ -243,7 +253,7 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
         return parameters;
     }
 
-    private static string ResolveKey(string? option)
+    internal static string ResolveKey(string? option)
     {
         if (!string.IsNullOrWhiteSpace(option)) return option;
         if (Environment.GetEnvironmentVariable(KeyVariable) is { Length: > 0 } fromEnvironment) return fromEnvironment;

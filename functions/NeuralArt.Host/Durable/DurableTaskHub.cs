@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NeuralArt.Pipeline.Orchestration;
+using NeuralArt.Pipeline.Sweeps;
 
 namespace NeuralArt.Host.Durable;
 
@@ -69,6 +70,8 @@ public sealed class DurableTaskHub : IHostedService, IAsyncDisposable
         };
         worker.AddTaskOrchestrations(new ShimCreator<TaskOrchestration>(
             ArtworkOrchestration.Name, () => shims.CreateOrchestration(ArtworkOrchestration.Name, new ArtworkOrchestration())));
+        worker.AddTaskOrchestrations(new ShimCreator<TaskOrchestration>(
+            SweepOrchestration.Name, () => shims.CreateOrchestration(SweepOrchestration.Name, new SweepOrchestration())));
         foreach (var (name, activity) in PipelineTasks.Activities(services))
         {
             worker.AddTaskActivities(new ShimCreator<TaskActivity>(name, () => shims.CreateActivity(name, activity)));

@@ -4,6 +4,7 @@ using DurableTask.Core.Query;
 using NeuralArt.Pipeline.Durable;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Orchestration;
+using NeuralArt.Pipeline.Sweeps;
 
 namespace NeuralArt.Host.Durable;
 
@@ -13,12 +14,18 @@ public sealed class TaskHubJobClient(DurableTaskHub hub) : IJobClient
     /// <summary>Any existing instance, whatever its state, means "already started": a job runs once.</summary>
     private static readonly OrchestrationStatus[] DedupeStatuses = Enum.GetValues<OrchestrationStatus>();
 
-    public async Task<bool> StartAsync(string jobId, JobRequest request, CancellationToken cancellationToken = default)
+    public Task<bool> StartAsync(string jobId, JobRequest request, CancellationToken cancellationToken = default) =>
+        StartOnceAsync(ArtworkOrchestration.Name, jobId, request);
+
+    public Task<bool> StartSweepAsync(string sweepId, SweepRequest request, CancellationToken cancellationToken = default) =>
+        StartOnceAsync(SweepOrchestration.Name, sweepId, request);
+
+    private async Task<bool> StartOnceAsync(string orchestration, string jobId, object request)
     {
         try
         {
             await hub.Client.CreateOrchestrationInstanceAsync(
-                ArtworkOrchestration.Name, string.Empty, jobId, request, tags: null, DedupeStatuses).ConfigureAwait(false);
+                orchestration, string.Empty, jobId, request, tags: null, DedupeStatuses).ConfigureAwait(false);
             return true;
         }
         catch (OrchestrationAlreadyExistsException)
@@ -75,5 +82,6 @@ public sealed class TaskHubJobClient(DurableTaskHub hub) : IJobClient
         s.Input,
         s.Status,
         s.Output,
-        s.FailureDetails?.ErrorMessage ?? (s.OrchestrationStatus == OrchestrationStatus.Failed ? s.Output : null));
+        s.FailureDetails?.ErrorMessage ?? (s.OrchestrationStatus == OrchestrationStatus.Failed ? s.Output : null),
+        s.Name);
 }

@@ -76,6 +76,7 @@ public sealed class FinalizeArtworkActivity(
             Id = input.JobId,
             Kind = input.Request.Kind,
             Origin = input.Request.Origin,
+            Sweep = input.Request.Sweep,
             Inputs = JobInputs.ByRole(input.Request.Inputs),
             Parameters = parameters,
             Cost = input.Request.Cost,

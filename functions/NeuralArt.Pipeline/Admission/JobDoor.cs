@@ -41,6 +41,16 @@ public sealed class JobDoor(
     /// <summary>Checks <paramref name="order"/>; throws <see cref="JobRejectedException"/> naming the field.</summary>
     public async Task<(JobRequest Request, JobPlan Plan)> CheckAsync(JobOrder order, CancellationToken cancellationToken)
     {
+        var opened = await OpenAsync(order, cancellationToken).ConfigureAwait(false);
+        return CheckPlan(opened, order.ParametersJson);
+    }
+
+    /// <summary>
+    /// The checks that do not depend on the parameters: the kind, the inputs and their headers.
+    /// A sweep opens once and plans each of its cells against what this returns.
+    /// </summary>
+    public async Task<OpenedOrder> OpenAsync(JobOrder order, CancellationToken cancellationToken)
+    {
         var kind = order.Kind?.Trim() ?? "";
         if (kind.Length == 0) throw JobRejectedException.BadRequest("kind", $"kind is required: one of {string.Join(", ", engines.Kinds.Order())}.");
         if (kind.Length > MaxNameLength || !engines.Supports(kind))
@@ -58,10 +68,16 @@ public sealed class JobDoor(
             headers.Add(await ReadHeaderAsync(input, cancellationToken).ConfigureAwait(false));
         }
 
+        return new OpenedOrder(order, engine, descriptor, engineLimits, inputs, headers);
+    }
+
+    /// <summary>The engine's plan of <paramref name="parametersJson"/> for an opened order, and its cost against the caps of one job.</summary>
+    public (JobRequest Request, JobPlan Plan) CheckPlan(OpenedOrder opened, string parametersJson)
+    {
         JobPlan plan;
         try
         {
-            plan = engine.Plan(new PlanRequest(order.ParametersJson, headers, engineLimits));
+            plan = opened.Engine.Plan(new PlanRequest(parametersJson, opened.Headers, opened.Limits));
         }
         catch (InvalidArtworkInputException e)
         {
@@ -69,6 +85,7 @@ public sealed class JobDoor(
         }
 
         CheckCost(plan.Cost);
+        var order = opened.Order;
         var budget = order.ChunkBudgetSeconds;
         if (budget is { } seconds && (!double.IsFinite(seconds) || seconds < MinChunkBudgetSeconds || seconds > caps.MaxChunkBudgetSeconds))
         {
@@ -76,7 +93,7 @@ public sealed class JobDoor(
                 $"chunkBudgetSeconds must be from {MinChunkBudgetSeconds} to {caps.MaxChunkBudgetSeconds:G} (half of this host's {caps.FunctionTimeout.TotalMinutes:G}-minute function timeout).");
         }
 
-        var request = requests.Create(kind, descriptor.Stage, inputs, plan, order.Origin, budget);
+        var request = requests.Create(opened.Descriptor.Kind, opened.Descriptor.Stage, opened.Inputs, plan, order.Origin, budget);
         return (request, plan);
     }
 
@@ -95,7 +112,7 @@ public sealed class JobDoor(
         }
     }
 
-    private static JobRejectedException TooCostly(string what, double cost, double cap, string message) =>
+    internal static JobRejectedException TooCostly(string what, double cost, double cap, string message) =>
         new(StatusCodes.Status413PayloadTooLarge, what, message)
         {
             Cost = new Dictionary<string, double> { [what] = cost },

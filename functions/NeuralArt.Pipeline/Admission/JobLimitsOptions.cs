@@ -62,6 +62,15 @@ public sealed class JobLimitsOptions
     /// <summary>Chunks an orchestration runs before it continues as new, so its history (and replay cost) stays small.</summary>
     public int ChunksPerGeneration { get; set; } = 16;
 
+    /// <summary>Most cells one sweep may have (the product of its axes' lengths); beyond it a sweep is refused with 413.</summary>
+    public int MaxSweepCells { get; set; } = 24;
+
+    /// <summary>
+    /// Most convolution multiply-adds the cells of one sweep may cost together (each cell is also held
+    /// to <see cref="MaxMultiplyAdds"/>). 1e15 is five jobs at the single-job cap.
+    /// </summary>
+    public double MaxSweepMultiplyAdds { get; set; } = 1e15;
+
     /// <summary>The engines' view of these caps.</summary>
     public EngineLimits ForEngines() => new()
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using NeuralArt.Contract;
 using NeuralArt.Pipeline.Http;
+using NeuralArt.Pipeline.Sweeps;
 
 namespace NeuralArt.Pipeline.Client;
 
@@ -112,6 +113,49 @@ public sealed class NeuralArtClient : IDisposable
     public async Task DeleteJobAsync(string id, CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync(HttpMethod.Delete, $"{JobsApi.RoutePrefix}/{Uri.EscapeDataString(id)}", null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a sweep: every cell planned at the door, each an ordinary job. Refusals (400, 413) throw <see cref="NeuralArtRequestException"/>.</summary>
+    public async Task<SweepAccepted> StartSweepAsync(SweepSubmission submission, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        using var response = await SendAsync(HttpMethod.Post, SweepsApi.RoutePrefix, JsonContent.Create(submission, options: Json), cancellationToken).ConfigureAwait(false);
+        return await ReadAsync<SweepAccepted>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A sweep's axes, cells (status, progress, preview, result) and sheet.</summary>
+    public async Task<SweepView> GetSweepAsync(string id, CancellationToken cancellationToken = default) =>
+        (await GetSweepWithRetryAfterAsync(id, cancellationToken).ConfigureAwait(false)).View;
+
+    /// <summary>Polls the sweep (following Retry-After) until it ends; <paramref name="progress"/> sees every answer, the last one included.</summary>
+    public async Task<SweepView> WaitForSweepAsync(string id, IProgress<SweepView>? progress = null, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var (view, retryAfter) = await GetSweepWithRetryAfterAsync(id, cancellationToken).ConfigureAwait(false);
+            progress?.Report(view);
+            if (view.Status is not ("pending" or "running")) return view;
+            await Task.Delay(PollDelay(retryAfter), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Cancels a sweep and every cell still running.</summary>
+    public async Task CancelSweepAsync(string id, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Post, $"{SweepsApi.RoutePrefix}/{Uri.EscapeDataString(id)}/cancel", null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Purges an ended sweep and its cells.</summary>
+    public async Task DeleteSweepAsync(string id, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, $"{SweepsApi.RoutePrefix}/{Uri.EscapeDataString(id)}", null, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<(SweepView View, TimeSpan? RetryAfter)> GetSweepWithRetryAfterAsync(string id, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"{SweepsApi.RoutePrefix}/{Uri.EscapeDataString(id)}", null, cancellationToken).ConfigureAwait(false);
+        var view = await ReadAsync<SweepView>(response, cancellationToken).ConfigureAwait(false);
+        return (view, response.Headers.RetryAfter?.Delta);
     }
 
     internal async Task<(JobView View, TimeSpan? RetryAfter)> GetJobWithRetryAfterAsync(string id, CancellationToken cancellationToken)

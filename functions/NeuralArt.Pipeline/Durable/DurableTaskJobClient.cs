@@ -2,13 +2,20 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using NeuralArt.Pipeline.Jobs;
 using NeuralArt.Pipeline.Orchestration;
+using NeuralArt.Pipeline.Sweeps;
 
 namespace NeuralArt.Pipeline.Durable;
 
 /// <summary><see cref="IJobClient"/> over the portable <see cref="DurableTaskClient"/> (Functions app, in-process test host).</summary>
 public sealed class DurableTaskJobClient(DurableTaskClient client) : IJobClient
 {
-    public async Task<bool> StartAsync(string jobId, JobRequest request, CancellationToken cancellationToken = default)
+    public Task<bool> StartAsync(string jobId, JobRequest request, CancellationToken cancellationToken = default) =>
+        StartOnceAsync(ArtworkOrchestration.Name, jobId, request, cancellationToken);
+
+    public Task<bool> StartSweepAsync(string sweepId, SweepRequest request, CancellationToken cancellationToken = default) =>
+        StartOnceAsync(SweepOrchestration.Name, sweepId, request, cancellationToken);
+
+    private async Task<bool> StartOnceAsync(string orchestration, string jobId, object request, CancellationToken cancellationToken)
     {
         // Backends differ on what a second start with the same ID does (Azure Storage may replace a
         // finished instance), so look first; the duplicate-start error covers the race between two.
@@ -20,7 +27,7 @@ public sealed class DurableTaskJobClient(DurableTaskClient client) : IJobClient
         try
         {
             await client.ScheduleNewOrchestrationInstanceAsync(
-                ArtworkOrchestration.Name, request, new StartOrchestrationOptions(jobId), cancellationToken).ConfigureAwait(false);
+                orchestration, request, new StartOrchestrationOptions(jobId), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (Exception e) when (IsAlreadyExists(e))
@@ -72,7 +79,8 @@ public sealed class DurableTaskJobClient(DurableTaskClient client) : IJobClient
         m.SerializedInput,
         m.SerializedCustomStatus,
         m.SerializedOutput,
-        m.FailureDetails?.ErrorMessage);
+        m.FailureDetails?.ErrorMessage,
+        m.Name);
 
     private static bool IsAlreadyExists(Exception e) =>
         // gRPC backends say StatusCode.AlreadyExists, others throw InvalidOperationException; neither type is shared.

@@ -12,6 +12,9 @@ public interface IJobClient
     /// <summary>Starts the job under <paramref name="jobId"/>; false when a job with that ID already exists (it is not started again).</summary>
     Task<bool> StartAsync(string jobId, JobRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>Starts a sweep (<see cref="Sweeps.SweepOrchestration"/>) under <paramref name="sweepId"/>; false when it already exists.</summary>
+    Task<bool> StartSweepAsync(string sweepId, Sweeps.SweepRequest request, CancellationToken cancellationToken = default);
+
     Task<JobInstance?> GetAsync(string jobId, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -36,7 +39,7 @@ public sealed record JobPage(IReadOnlyList<JobInstance> Jobs, string? Continuati
 /// <summary>The Durable runtime states the API distinguishes.</summary>
 public enum JobRuntimeStatus { Pending, Running, Completed, Failed, Cancelled, Unknown }
 
-/// <summary>A job as the Durable backend reports it; the JSON payloads are kept as text.</summary>
+/// <summary>A job as the Durable backend reports it; the JSON payloads are kept as text, <c>Name</c> is the orchestration's.</summary>
 public sealed record JobInstance(
     string Id,
     JobRuntimeStatus Status,
@@ -45,4 +48,5 @@ public sealed record JobInstance(
     string? SerializedInput,
     string? SerializedCustomStatus,
     string? SerializedOutput,
-    string? FailureMessage);
+    string? FailureMessage,
+    string? Name = null);

@@ -9,6 +9,8 @@ public sealed record JobView
     [JsonPropertyName("id")] public required string Id { get; init; }
     [JsonPropertyName("kind")] public string? Kind { get; init; }
     [JsonPropertyName("origin")] public string? Origin { get; init; }
+    /// <summary>The sweep this job is a cell of (<c>GET /api/sweeps/{id}</c>); absent for a single job.</summary>
+    [JsonPropertyName("sweep"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Sweep { get; init; }
     /// <summary>The input images by role.</summary>
     [JsonPropertyName("inputs")] public IReadOnlyDictionary<string, IReadOnlyList<string>>? Inputs { get; init; }
 

@@ -56,6 +56,7 @@ internal sealed class JobViews(IArtworkStore store, PipelineOptions settings, IL
             Id = instance.Id,
             Kind = input?.Kind,
             Origin = input?.Origin,
+            Sweep = input?.Sweep,
             Inputs = input?.Inputs.GroupBy(i => i.Role, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(i => i.Blob.ToString()).ToList(), StringComparer.Ordinal),
             Source = input is null ? null : await LinkAsync(input.Source, withLinks, cancellationToken).ConfigureAwait(false),

@@ -48,7 +48,7 @@ public sealed class JobsApi(
     private const int MaxContinuationTokenLength = 4096;
 
     /// <summary>How long a client should wait before polling a running job again (previews change once per chunk).</summary>
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     private readonly PipelineOptions settings = options.Value;
 
@@ -104,13 +104,17 @@ public sealed class JobsApi(
             $"This host runs at most {limits.Value.MaxRunningJobs} jobs at once and all are taken; try again in {retryAfter.TotalSeconds:G} s.", null);
     }
 
-    private static string RetryAfterText(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+    internal static string RetryAfterText(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The body's inputs as role -> references; a role takes a string or an array of strings.</summary>
-    private static JobOrder ToOrder(JobSubmission body)
+    private static JobOrder ToOrder(JobSubmission body) =>
+        ToOrder(body.Kind, body.Inputs, body.Parameters, body.ChunkTimeBudgetSeconds);
+
+    /// <summary>A job order from the members a job and a sweep body share.</summary>
+    internal static JobOrder ToOrder(string? kind, JsonObject? bodyInputs, JsonNode? parameters, double? chunkBudgetSeconds)
     {
         var inputs = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        foreach (var (role, value) in body.Inputs ?? [])
+        foreach (var (role, value) in bodyInputs ?? [])
         {
             var field = NeuralArt.Contract.ParameterSchema.Printable(role);
             inputs[role] = value switch
@@ -121,12 +125,12 @@ public sealed class JobsApi(
             };
         }
 
-        if (body.Parameters is not null and not JsonObject)
+        if (parameters is not null and not JsonObject)
         {
             throw JobRejectedException.BadRequest("parameters", "parameters must be a JSON object.");
         }
 
-        return new JobOrder(body.Kind, inputs, body.Parameters?.ToJsonString() ?? "{}", body.ChunkTimeBudgetSeconds, JobOrigins.Http);
+        return new JobOrder(kind, inputs, parameters?.ToJsonString() ?? "{}", chunkBudgetSeconds, JobOrigins.Http);
     }
 
     public async Task<IResult> GetAsync(HttpRequest request, string id, IJobClient client, CancellationToken cancellationToken)
@@ -196,10 +200,7 @@ public sealed class JobsApi(
             return ProblemResults.Conflict($"Job '{id}' has already ended ({JobViews.StatusName(instance.Status)}).");
         }
 
-        await client.CancelAsync(id, "Cancelled through the HTTP API.", cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Job {JobId} cancelled.", id);
-        await DropCheckpointsAsync(id, cancellationToken).ConfigureAwait(false);
-        await admission.ReleaseAsync(id, cancellationToken).ConfigureAwait(false);
+        await TerminateAsync(id, client, cancellationToken).ConfigureAwait(false);
         return Results.Accepted(JobUri(request, id).ToString(), new JobAccepted(id, false, JobUri(request, id), CancelUri(request, id)));
     }
 
@@ -216,6 +217,22 @@ public sealed class JobsApi(
             return ProblemResults.Conflict($"Job '{id}' is still {JobViews.StatusName(instance.Status)}; cancel it first.");
         }
 
+        await PurgeAsync(id, client, cancellationToken).ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    /// <summary>Ends a running job (or a sweep's cell): terminates it, drops its checkpoints, frees its slot.</summary>
+    internal async Task TerminateAsync(string id, IJobClient client, CancellationToken cancellationToken)
+    {
+        await client.CancelAsync(id, "Cancelled through the HTTP API.", cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Job {JobId} cancelled.", id);
+        await DropCheckpointsAsync(id, cancellationToken).ConfigureAwait(false);
+        await admission.ReleaseAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes an ended job's (or sweep's) outputs, checkpoints, slot and Durable history.</summary>
+    internal async Task PurgeAsync(string id, IJobClient client, CancellationToken cancellationToken)
+    {
         await foreach (var blob in store.ListAsync(StorageLayout.OutputsContainer, id + "/", cancellationToken).ConfigureAwait(false))
         {
             await store.DeleteAsync(blob.Blob, cancellationToken).ConfigureAwait(false);
@@ -225,12 +242,17 @@ public sealed class JobsApi(
         await admission.ReleaseAsync(id, cancellationToken).ConfigureAwait(false);
         await client.PurgeAsync(id, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Job {JobId} purged.", id);
-        return Results.NoContent();
     }
 
-    /// <summary>The job under <paramref name="id"/>, or null: the backend is asked only for an ID of <see cref="JobIds"/>' form.</summary>
+    /// <summary>
+    /// The job under <paramref name="id"/>, or null: the backend is asked only for an ID of <see cref="JobIds"/>'
+    /// form, and a sweep (<c>/api/sweeps/{id}</c>) is not a job.
+    /// </summary>
     private static async Task<JobInstance?> FindAsync(string id, IJobClient client, CancellationToken cancellationToken) =>
-        JobIds.IsValid(id) ? await client.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
+        JobIds.IsValid(id) && await client.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } instance
+            && instance.Name != Sweeps.SweepOrchestration.Name
+            ? instance
+            : null;
 
     /// <summary>Get, cancel and delete answer a malformed ID and an unknown one alike.</summary>
     private static IResult NoSuchJob => ProblemResults.NotFound("There is no such job.");
@@ -251,6 +273,10 @@ public sealed class JobsApi(
             logger.LogWarning(e, "Job {JobId} was cancelled but its checkpoints could not be deleted; the storage lifecycle policy will.", id);
         }
     }
+
+    /// <summary>A job's view for another handler (a sweep's cells).</summary>
+    internal Task<JobView> ViewAsync(HttpRequest request, JobInstance instance, bool withLinks, CancellationToken cancellationToken) =>
+        views.ViewAsync(request, instance, withLinks, cancellationToken);
 
     private static Task<JobSubmission> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
         JsonBody.ReadAsync<JobSubmission>(request, BodyRules, JobSubmission.JsonOptions, cancellationToken);

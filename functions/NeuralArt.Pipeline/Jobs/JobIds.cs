@@ -23,6 +23,15 @@ public static partial class JobIds
     public static string ForSubmission(string kind, string sourceName, Guid unique) =>
         $"{kind}-{Slug(sourceName)}-{unique.ToString("N")[..HashHexLength]}";
 
+    /// <summary>A sweep's ID: <c>sweep-{kind}-{name}-{hash}</c>; its cells are <c>{kind}-{name}-{hash}-c{index}</c>.</summary>
+    public static string ForSweep(string kind, string sourceName, Guid unique) => SweepPrefix + ForSubmission(kind, sourceName, unique);
+
+    /// <summary>The job ID of a sweep's cell (an ordinary job ID, so the jobs API serves it).</summary>
+    public static string ForSweepCell(string sweepId, int index) =>
+        $"{sweepId[SweepPrefix.Length..]}-c{index.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    public const string SweepPrefix = "sweep-";
+
     public static bool IsValid(string? id) => id is not null && IdPattern().IsMatch(id);
 
     /// <summary>The file name without extension, reduced to <c>[a-z0-9-]</c>.</summary>

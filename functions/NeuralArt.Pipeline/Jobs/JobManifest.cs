@@ -11,6 +11,8 @@ public sealed record JobManifest
     [JsonPropertyName("id")] public required string Id { get; init; }
     [JsonPropertyName("kind")] public required string Kind { get; init; }
     [JsonPropertyName("origin")] public required string Origin { get; init; }
+    /// <summary>The sweep this job is a cell of (<c>GET /api/sweeps/{id}</c>); absent for a single job.</summary>
+    [JsonPropertyName("sweep"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Sweep { get; init; }
     /// <summary>The input images by role, in order.</summary>
     [JsonPropertyName("inputs")] public required IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> Inputs { get; init; }
     /// <summary>The effective parameters (seed, model, taps resolved): submitting them again with the same inputs reproduces the result on the CPU.</summary>

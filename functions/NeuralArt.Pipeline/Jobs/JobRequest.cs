@@ -57,6 +57,9 @@ public sealed record JobRequest
     /// <summary>How often a waiting job asks for a slot.</summary>
     [JsonPropertyName("admissionPollSeconds")] public double AdmissionPollSeconds { get; init; } = 10;
 
+    /// <summary>The sweep this job is a cell of (null for a single job); written into its job.json.</summary>
+    [JsonPropertyName("sweep"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Sweep { get; init; }
+
     /// <summary>Set when the orchestration continued as new: where the job stands.</summary>
     [JsonPropertyName("resume")] public JobResume? Resume { get; init; }
 

@@ -1,6 +1,7 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
 using NeuralArt.Pipeline.Activities;
+using NeuralArt.Pipeline.Sweeps;
 
 namespace NeuralArt.Pipeline.Orchestration;
 
@@ -14,6 +15,7 @@ public static class PipelineTasks
     public static DurableTaskRegistry Register(DurableTaskRegistry registry)
     {
         registry.AddOrchestrator(ArtworkOrchestration.Name, () => new ArtworkOrchestration());
+        registry.AddOrchestrator(SweepOrchestration.Name, () => new SweepOrchestration());
         foreach (var (name, type) in ActivityTypes)
         {
             registry.AddActivity(name, sp => (ITaskActivity)sp.GetRequiredService(type));
@@ -34,5 +36,6 @@ public static class PipelineTasks
         (ActivityNames.RecordFailure, typeof(RecordFailureActivity)),
         (ActivityNames.Admit, typeof(AdmitJobActivity)),
         (ActivityNames.DispatchChunk, typeof(DispatchChunkActivity)),
+        (SweepSheetActivity.Name, typeof(SweepSheetActivity)),
     ];
 }

@@ -50,6 +50,10 @@ public static partial class StorageLayout
     public static BlobRef JobManifest(string jobId) => new(OutputsContainer, $"{jobId}/{JobFileName}");
     public static BlobRef Error(string jobId) => new(OutputsContainer, $"{jobId}/{ErrorFileName}");
 
+    /// <summary>A sweep's contact sheet and its layout (<c>outputs/{sweepId}/sheet.png</c>, <c>sheet.json</c>).</summary>
+    public static BlobRef SweepSheet(string sweepId) => Output(sweepId, "sheet.png");
+    public static BlobRef SweepSheetLayout(string sweepId) => Output(sweepId, "sheet.json");
+
     /// <summary>The folder (blob name prefix in <see cref="JobsContainer"/>) holding a job's checkpoints.</summary>
     public static string CheckpointPrefix(string jobId) => $"{jobId}/{CheckpointsFolder}/";
 

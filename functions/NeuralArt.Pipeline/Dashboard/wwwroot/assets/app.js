@@ -5,6 +5,7 @@ import { announce } from './dom.js';
 import { renderStart } from './start.js';
 import { renderGallery } from './gallery.js';
 import { renderJob } from './job.js';
+import { renderSweep } from './sweep.js';
 
 const main = document.getElementById('main');
 const dialog = document.getElementById('key-dialog');
@@ -71,17 +72,19 @@ async function route() {
   const mine = ++generation;
   const path = hash.slice(2);
   const match = /^jobs\/([^/]+)$/.exec(path);
-  const view = match ? 'job' : path === 'jobs' ? 'gallery' : 'start';
+  const sweepMatch = /^sweeps\/([^/]+)$/.exec(path);
+  const view = match ? 'job' : sweepMatch ? 'sweep' : path === 'jobs' ? 'gallery' : 'start';
   for (const link of document.querySelectorAll('[data-nav]')) {
     if (link.dataset.nav === view) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
   }
 
-  document.title = { start: 'New image', gallery: 'Gallery', job: 'Job' }[view] + ' · NeuralArt';
+  document.title = { start: 'New image', gallery: 'Gallery', job: 'Job', sweep: 'Sweep' }[view] + ' · NeuralArt';
   main.dataset.view = view;
   main.removeAttribute('data-status');
   main.setAttribute('aria-busy', 'true');
   try {
     const rendered = view === 'job' ? renderJob(main, decodeURIComponent(match[1]))
+      : view === 'sweep' ? renderSweep(main, decodeURIComponent(sweepMatch[1]))
       : view === 'gallery' ? renderGallery(main) : renderStart(main);
     // Focus the new heading, so keyboard and screen reader users land on the new view.
     main.querySelector('h1')?.focus();

@@ -15,6 +15,7 @@ export async function renderGallery(main) {
   main.replaceChildren(heading, status, list, empty, more);
   const titleOf = await kindTitles();
   let token = null;
+  const sweeps = new Set();
 
   const load = async () => {
     more.disabled = true;
@@ -22,13 +23,15 @@ export async function renderGallery(main) {
     if (token) query.set('continuationToken', token);
     const { data } = await api(`/jobs?${query}`);
     const jobs = data?.jobs ?? [];
-    list.append(...jobs.map(job => card(job, titleOf)));
+    // A sweep is one entry: its first cell listed stands for it (cells are ordinary jobs that name their sweep).
+    const shown = jobs.filter(job => !job.sweep || !sweeps.has(job.sweep) && sweeps.add(job.sweep));
+    list.append(...shown.map(job => (job.sweep ? sweepCard(job, titleOf) : card(job, titleOf))));
     // The task hub may hand out a token whose page turns out empty: then there is nothing older.
     token = jobs.length > 0 ? data?.continuationToken ?? null : null;
     more.hidden = !token;
     more.disabled = false;
     empty.hidden = list.childElementCount > 0;
-    status.textContent = `${list.childElementCount} job${list.childElementCount === 1 ? '' : 's'} shown.`;
+    status.textContent = `${list.childElementCount} entr${list.childElementCount === 1 ? 'y' : 'ies'} shown.`;
   };
 
   more.addEventListener('click', () => load().catch(error => { status.textContent = error.message; more.disabled = false; }));
@@ -53,4 +56,18 @@ function card(job, titleOf) {
         source ? h('span', { class: 'card-source' }, source) : null,
         statusBadge(job.status),
         h('span', { class: 'muted' }, `${formatDuration(jobDuration(job))} · ${formatTime(job.createdAt)}`))));
+}
+
+/** A sweep's entry: a cell's thumbnail, linking to the sweep's grid. */
+function sweepCard(job, titleOf) {
+  const image = job.preview?.url
+    ? h('img', { src: job.preview.url, alt: '', loading: 'lazy', width: 320, height: 240 })
+    : h('span', { class: 'placeholder', 'aria-hidden': 'true' });
+  return h('li', { class: 'card', dataset: { sweep: job.sweep } },
+    h('a', { href: `#/sweeps/${encodeURIComponent(job.sweep)}` },
+      image,
+      h('span', { class: 'card-text' },
+        h('span', { class: 'card-title' }, `Sweep of ${titleOf(job.kind)}`),
+        h('span', { class: 'card-source' }, job.sweep),
+        h('span', { class: 'muted' }, formatTime(job.createdAt)))));
 }

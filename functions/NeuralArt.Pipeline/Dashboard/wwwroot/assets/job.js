@@ -81,6 +81,10 @@ export async function renderJob(main, id) {
   const render = job => {
     main.dataset.status = job.status;
     title.textContent = `${titleOf(job.kind)} · ${job.status}`;
+    // A cell of a sweep links back to the sweep's grid.
+    if (job.sweep && !idLine.querySelector('#job-sweep')) {
+      idLine.append(' · ', h('a', { id: 'job-sweep', href: `#/sweeps/${encodeURIComponent(job.sweep)}` }, 'part of a sweep'));
+    }
     document.title = `${job.status} · NeuralArt`;
     if (lastStatus !== job.status) {
       if (lastStatus !== null) announce(`The job is ${job.status}.`);

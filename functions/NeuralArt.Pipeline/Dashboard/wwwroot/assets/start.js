@@ -5,6 +5,8 @@ import { h, announce } from './dom.js';
 
 const LIST_TYPES = new Set(['integer[]', 'number[]']);
 const NUMBER_TYPES = new Set(['integer', 'number']);
+/** A sweep on this form varies at most two parameters (the API takes more; a grid on a page reads best with two). */
+const MAX_SWEEP_AXES = 2;
 
 /** Remembered across visits of the view in this tab, so that going back keeps the choice. */
 let lastKind = null;
@@ -54,8 +56,14 @@ function buildForm(engines, library) {
   const render = () => {
     const engine = engines.find(e => e.kind === kind);
     engineFields.replaceChildren(
+<<<<<<< HEAD
       ...engine.inputs.map((role, i) => (role.library ? libraryField(role, state) : fileField(role, state, i === 0))),
       parametersFieldset(engine));
+=======
+      ...engine.inputs.map(role => (role.library ? libraryField(role, state) : fileField(role, state))),
+      parametersFieldset(engine),
+      sweepFieldset(engine));
+>>>>>>> sweeps
   };
   render();
 
@@ -68,6 +76,16 @@ function buildForm(engines, library) {
       const inputs = await uploadInputs(engine, state, progress);
       if (!inputs) return;
       const parameters = readParameters(form, engine);
+      const axes = readAxes(form, engine);
+      if (Object.keys(axes).length > 0) {
+        // A swept parameter takes its values from the sweep, not from its field above.
+        for (const name of Object.keys(axes)) delete parameters[name];
+        announce('Starting the sweep…');
+        const { data } = await api('/sweeps', { method: 'POST', body: { kind, inputs, parameters, axes } });
+        location.hash = `#/sweeps/${encodeURIComponent(data.id)}`;
+        return;
+      }
+
       announce('Starting the job…');
       const { data } = await api('/jobs', { method: 'POST', body: { kind, inputs, parameters } });
       location.hash = `#/jobs/${encodeURIComponent(data.id)}`;
@@ -195,6 +213,48 @@ function parametersFieldset(engine) {
     h('legend', {}, 'Parameters'),
     h('div', { class: 'grid' }, basic.map(parameterField)),
     advanced.length ? h('details', {}, h('summary', {}, 'Advanced'), h('div', { class: 'grid' }, advanced.map(parameterField))) : null);
+}
+
+/**
+ * The sweep section: up to two parameters of the descriptor, each with its values (comma-separated).
+ * A refusal about an axis ("axes.<name>") lands at the row that picked it.
+ */
+function sweepFieldset(engine) {
+  const rows = Array.from({ length: MAX_SWEEP_AXES }, (_, i) => {
+    const select = h('select', { id: `sweep-param-${i}`, name: `sweep-param-${i}`, 'aria-describedby': `error-sweep-${i}` },
+      h('option', { value: '' }, '(none)'),
+      engine.parameters.map(p => h('option', { value: p.name }, p.name)));
+    const values = h('input', {
+      id: `sweep-values-${i}`, name: `sweep-values-${i}`, type: 'text', autocomplete: 'off', spellcheck: 'false',
+      placeholder: 'values, comma-separated', 'aria-label': `Values of swept parameter ${i + 1}`, 'aria-describedby': `error-sweep-${i}`,
+    });
+    const row = h('div', { class: 'field', 'data-field': `sweep-${i}` },
+      h('label', { for: select.id }, `Parameter ${i + 1}`),
+      h('div', { class: 'sweep-axis' }, select, values),
+      h('p', { class: 'field-error', id: `error-sweep-${i}` }));
+    select.addEventListener('change', () => { row.dataset.field = select.value ? `axes.${select.value}` : `sweep-${i}`; });
+    return row;
+  });
+  return h('details', { class: 'parameters', id: 'sweep-section', 'data-field': 'axes' },
+    h('summary', {}, 'Sweep: a grid over up to two parameters'),
+    h('p', { class: 'help' }, 'Every combination of the values is a job of its own; the results come together on a contact sheet.'),
+    h('div', { class: 'sweep-axes' }, rows),
+    h('p', { class: 'field-error', id: 'error-axes' }));
+}
+
+/** The picked sweep parameters and their values, typed as the descriptor says ({} when none is picked). */
+function readAxes(form, engine) {
+  const axes = {};
+  for (let i = 0; i < MAX_SWEEP_AXES; i++) {
+    const name = form.elements.namedItem(`sweep-param-${i}`)?.value;
+    if (!name) continue;
+    const p = engine.parameters.find(parameter => parameter.name === name);
+    const raw = form.elements.namedItem(`sweep-values-${i}`).value;
+    axes[name] = raw.split(',').map(v => v.trim()).filter(v => v !== '').map(v =>
+      NUMBER_TYPES.has(p.type) ? toNumber(v) : LIST_TYPES.has(p.type) ? v.split(/\s+/).map(toNumber) : v);
+  }
+
+  return axes;
 }
 
 /** One control per parameter, with its type, range and help from the descriptor. */
