@@ -90,7 +90,9 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var blobs = new BlobServiceClient(StorageConnection.Resolve(settings.Storage));
-        var (upload, inputs) = await UploadInputsAsync(blobs, settings.Image, settings.Inputs, cancellationToken);
+        using var client = new NeuralArtClient(new Uri(settings.Url), ResolveKey(settings.Key));
+        var primary = await PrimaryRoleAsync(client, settings.Kind, cancellationToken);
+        var (upload, inputs) = await UploadInputsAsync(blobs, settings.Image, primary, settings.Inputs, cancellationToken);
         var submission = new JobSubmission
         {
             Kind = settings.Kind,
@@ -99,7 +101,6 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
             ChunkTimeBudgetSeconds = settings.ChunkSeconds,
         };
 
-        using var client = new NeuralArtClient(new Uri(settings.Url), ResolveKey(settings.Key));
         JobOperation operation;
         try
         {
@@ -153,11 +154,11 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
     /// inputs by role (library names and blob references pass as they are). Shared with <c>sweep</c>.
     /// </summary>
     internal static async Task<(BlobRef Source, JsonObject Inputs)> UploadInputsAsync(
-        BlobServiceClient blobs, string image, IEnumerable<string> extra, CancellationToken cancellationToken)
+        BlobServiceClient blobs, string image, string primaryRole, IEnumerable<string> extra, CancellationToken cancellationToken)
     {
         var upload = new BlobRef(StorageLayout.UploadsContainer, $"{DateTime.UtcNow:yyyyMMdd}/{Guid.NewGuid():N}/{Path.GetFileName(image)}");
         await UploadAsync(blobs, upload, image, cancellationToken);
-        var inputs = new JsonObject { [EngineDescriptor.SourceRole] = new JsonArray(upload.ToString()) };
+        var inputs = new JsonObject { [primaryRole] = new JsonArray(upload.ToString()) };
         foreach (var input in extra)
         {
             var (role, value) = (input[..input.IndexOf('=')], input[(input.IndexOf('=') + 1)..]);
@@ -175,6 +176,13 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
 
         return (upload, inputs);
     }
+
+    /// <summary>
+    /// The role the command's file fills: the kind's primary role as the host describes it (<c>video</c> for a
+    /// clip engine); <c>source</c> for a kind the host does not know, whose refusal then names the kind.
+    /// </summary>
+    internal static async Task<string> PrimaryRoleAsync(NeuralArtClient client, string kind, CancellationToken cancellationToken) =>
+        (await client.GetEnginesAsync(cancellationToken)).FirstOrDefault(e => e.Kind == kind)?.PrimaryRole ?? EngineDescriptor.SourceRole;
 
     /// <summary>A job's file through its short-lived link, or straight from storage when the API gave none.</summary>
     internal static async Task<byte[]> DownloadAsync(BlobServiceClient blobs, BlobLink file, CancellationToken cancellationToken)

@@ -95,7 +95,9 @@ public sealed class SweepCommand : AsyncCommand<SweepCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var blobs = new BlobServiceClient(StorageConnection.Resolve(settings.Storage));
-        var (upload, inputs) = await SubmitCommand.UploadInputsAsync(blobs, settings.Image, settings.Inputs, cancellationToken);
+        using var client = new NeuralArtClient(new Uri(settings.Url), SubmitCommand.ResolveKey(settings.Key));
+        var primary = await SubmitCommand.PrimaryRoleAsync(client, settings.Kind, cancellationToken);
+        var (upload, inputs) = await SubmitCommand.UploadInputsAsync(blobs, settings.Image, primary, settings.Inputs, cancellationToken);
         var submission = new SweepSubmission
         {
             Kind = settings.Kind,
@@ -105,7 +107,6 @@ public sealed class SweepCommand : AsyncCommand<SweepCommand.Settings>
             ChunkTimeBudgetSeconds = settings.ChunkSeconds,
         };
 
-        using var client = new NeuralArtClient(new Uri(settings.Url), SubmitCommand.ResolveKey(settings.Key));
         SweepAccepted accepted;
         try
         {

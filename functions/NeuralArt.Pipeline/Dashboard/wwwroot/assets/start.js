@@ -56,14 +56,9 @@ function buildForm(engines, library) {
   const render = () => {
     const engine = engines.find(e => e.kind === kind);
     engineFields.replaceChildren(
-<<<<<<< HEAD
       ...engine.inputs.map((role, i) => (role.library ? libraryField(role, state) : fileField(role, state, i === 0))),
-      parametersFieldset(engine));
-=======
-      ...engine.inputs.map(role => (role.library ? libraryField(role, state) : fileField(role, state))),
       parametersFieldset(engine),
       sweepFieldset(engine));
->>>>>>> sweeps
   };
   render();
 
