@@ -8,7 +8,8 @@ using NeuralArt.Pipeline.Storage;
 namespace NeuralArt.Pipeline.Admission;
 
 /// <summary>
-/// At most <see cref="JobLimitsOptions.MaxRunningJobs"/> jobs run per task hub, across every host: a
+/// At most <see cref="JobLimitsOptions.MaxRunningJobs"/> jobs run per storage account (the slot blobs live
+/// in its <c>jobs</c> container, so every host and every task hub on the account shares them): a
 /// job runs only while it holds one of that many slot blobs, created with If-None-Match (atomic in
 /// storage, so two hosts never take the same slot) and deleted when the job ends. Inbox jobs beyond
 /// the cap wait in a queue of small blobs named by arrival time and are admitted head first; HTTP
