@@ -21,54 +21,14 @@ namespace NeuralArt.Cli.Commands;
 /// </summary>
 public sealed class SweepCommand : AsyncCommand<SweepCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : HostJobSettings
     {
-        [CommandArgument(0, "<image>")]
-        [Description("The photo to transform.")]
-        public string Image { get; init; } = "";
-
-        [CommandOption("-k|--kind <KIND>")]
-        [Description("The job's kind, one of the host's engines (GET /api/engines).")]
-        [DefaultValue("dream")]
-        public string Kind { get; init; } = "dream";
-
-        [CommandOption("-i|--input <ROLE=NAME|FILE>")]
-        [Description("A further input by role (repeatable), as for submit.")]
-        public string[] Inputs { get; init; } = [];
-
-        [CommandOption("-p|--param <KEY=VALUE>")]
-        [Description("An engine parameter every cell shares (repeatable).")]
-        public string[] Parameters { get; init; } = [];
-
         [CommandOption("-a|--axis <NAME=V1,V2>")]
         [Description("A parameter to sweep and its values, comma-separated (repeatable: the cells are the product), for example --axis seed=1,2,3.")]
         public string[] Axes { get; init; } = [];
 
-        [CommandOption("-o|--output <DIR>")]
-        [Description("Folder for the sheet and the cells' results.")]
-        [DefaultValue("out")]
-        public string Output { get; init; } = "out";
-
-        [CommandOption("--url <URL>")]
-        [Description("The API's base address (a local host or a Functions app).")]
-        [DefaultValue("http://127.0.0.1:7071")]
-        public string Url { get; init; } = "http://127.0.0.1:7071";
-
-        [CommandOption("--key <KEY>")]
-        [Description("Function key (default: NEURALART_FUNCTION_KEY, else ~/.neuralart/function.key).")]
-        public string? Key { get; init; }
-
-        [CommandOption("--storage <CONNECTION>")]
-        [Description("Storage to upload to (default: NEURALART_STORAGE, else AZURITE_CONNECTION_STRING, else Azurite).")]
-        public string? Storage { get; init; }
-
-        [CommandOption("--chunk-seconds <S>")]
-        [Description("Time budget per chunk for the cells (default: the host's).")]
-        public double? ChunkSeconds { get; init; }
-
         public override ValidationResult Validate()
         {
-            if (!File.Exists(Image)) return ValidationResult.Error($"There is no file '{Image}'.");
             if (Axes.Length == 0) return ValidationResult.Error("Give at least one --axis name=v1,v2.");
             foreach (var axis in Axes)
             {
@@ -76,19 +36,7 @@ public sealed class SweepCommand : AsyncCommand<SweepCommand.Settings>
                     return ValidationResult.Error($"--axis '{axis}' is not of the form name=v1,v2.");
             }
 
-            foreach (var input in Inputs)
-            {
-                if (input.Split('=', 2) is not [{ Length: > 0 }, { Length: > 0 }])
-                    return ValidationResult.Error($"--input '{input}' is not of the form role=value.");
-            }
-
-            foreach (var parameter in Parameters)
-            {
-                if (!parameter.Contains('=') || parameter.StartsWith('='))
-                    return ValidationResult.Error($"--param '{parameter}' is not of the form key=value.");
-            }
-
-            return ValidationResult.Success();
+            return base.Validate();
         }
     }
 
