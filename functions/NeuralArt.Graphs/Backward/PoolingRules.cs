@@ -20,18 +20,26 @@ internal static class PoolingRules
         {
             throw new InvalidOperationException($"MaxPool '{node.Name}' has no indices output; the compiler should have added it.");
         }
-        var b = context.Builder;
-        var x = node.Input[0];
+        result[0] = ScatterGradient(context.Builder, node.Input[0], node.Output[1], outputGrads[0]!);
+        return result;
+    }
+
+    /// <summary>
+    /// The max-pool's input gradient: <paramref name="dy"/> added at the flat <paramref name="indices"/>
+    /// into zeros of <paramref name="x"/>'s shape. One home for the rule and for the graphs that
+    /// measure or check it (<see cref="Analysis.MaxPoolProbe"/>); <paramref name="output"/> names the result.
+    /// </summary>
+    internal static string ScatterGradient(GraphBuilder b, string x, string indices, string dy, string? output = null)
+    {
         var shape = b.ShapeOf(x);
         var count = b.Add("ReduceProd", [shape], "numel", Attr.Int("keepdims", 1));
         var zeros = b.Add("ConstantOfShape", [count], "zeros", TensorValue(0f));
         var flat = b.ConstInt64([-1]);
-        var indices = b.Add("Reshape", [node.Output[1], flat], "idx_flat");
-        var updates = b.Add("Reshape", [outputGrads[0]!, flat], "dy_flat");
-        var scattered = b.Add("ScatterElements", [zeros, indices, updates], "maxpool_grad_flat",
+        var flatIndices = b.Add("Reshape", [indices, flat], "idx_flat");
+        var updates = b.Add("Reshape", [dy, flat], "dy_flat");
+        var scattered = b.Add("ScatterElements", [zeros, flatIndices, updates], "maxpool_grad_flat",
             Attr.Int("axis", 0), Attr.String("reduction", "add"));
-        result[0] = b.Add("Reshape", [scattered, shape], "maxpool_grad");
-        return result;
+        return output is null ? b.Add("Reshape", [scattered, shape], "maxpool_grad") : b.AddNamed("Reshape", [scattered, shape], output);
     }
 
     /// <summary>

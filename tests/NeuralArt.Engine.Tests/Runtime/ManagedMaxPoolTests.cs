@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using NeuralArt.Engine.Runtime;
+using NeuralArt.Graphs.Analysis;
 using NeuralArt.Graphs.Compilation;
 using Onnx;
 
@@ -16,7 +17,6 @@ namespace NeuralArt.Engine.Tests.Runtime;
 public sealed class ManagedMaxPoolTests
 {
     private const int Channels = 3;
-    private const long Opset = 17;
 
     /// <summary>Input values are multiples of 1/Grid in [-1, 1]: ties in most windows.</summary>
     private const int Grid = 4;
@@ -90,7 +90,7 @@ public sealed class ManagedMaxPoolTests
     private static (float[] Y, long[] Indices, float[] Dx, float[] Dy) OnnxRuntimePool(MaxPoolGeometry pool, float[] x, int h, int w, Random random)
     {
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = 1 };
-        using var forward = new InferenceSession(Forward(pool).ToByteArray(), options);
+        using var forward = new InferenceSession(MaxPoolProbe.Forward(pool, Channels).ToByteArray(), options);
         using var xValue = OrtValue.CreateTensorValueFromMemory(x, [1, Channels, h, w]);
         using var runOptions = new RunOptions();
         using var pooled = forward.Run(runOptions, ["x"], [xValue], ["y", "indices"]);
@@ -100,84 +100,9 @@ public sealed class ManagedMaxPoolTests
 
         var dy = new float[y.Length];
         for (var i = 0; i < dy.Length; i++) dy[i] = (float)(random.NextDouble() * 2 - 1);
-        using var backward = new InferenceSession(Backward(pool).ToByteArray(), options);
+        using var backward = new InferenceSession(MaxPoolProbe.Backward(pool, Channels).ToByteArray(), options);
         using var dyValue = OrtValue.CreateTensorValueFromMemory(dy, yShape);
         using var scattered = backward.Run(runOptions, ["x", "dy"], [xValue, dyValue], ["dx"]);
         return (y, indices, scattered[0].GetTensorDataAsSpan<float>().ToArray(), dy);
-    }
-
-    private static ModelProto Forward(MaxPoolGeometry pool)
-    {
-        var g = new GraphProto { Name = "maxpool" };
-        g.Input.Add(Value("x", TensorProto.Types.DataType.Float));
-        g.Node.Add(PoolNode(pool));
-        g.Output.Add(Value("y", TensorProto.Types.DataType.Float));
-        g.Output.Add(Value("indices", TensorProto.Types.DataType.Int64));
-        return Model(g);
-    }
-
-    /// <summary>As <c>PoolingRules.MaxPool</c> writes it: zeros of x's size, ScatterElements(add) of flat dy at the flat indices.</summary>
-    private static ModelProto Backward(MaxPoolGeometry pool)
-    {
-        var g = new GraphProto { Name = "maxpool-backward" };
-        g.Input.Add(Value("x", TensorProto.Types.DataType.Float));
-        g.Input.Add(Value("dy", TensorProto.Types.DataType.Float));
-        var flat = new TensorProto { Name = "flat", DataType = (int)TensorProto.Types.DataType.Int64, Dims = { 1 } };
-        flat.Int64Data.Add(-1);
-        g.Initializer.Add(flat);
-        var zero = new TensorProto { Name = "zero", DataType = (int)TensorProto.Types.DataType.Float, Dims = { 1 } };
-        zero.FloatData.Add(0f);
-        g.Node.Add(PoolNode(pool));
-        g.Node.Add(Node("Shape", ["x"], "shape"));
-        g.Node.Add(Node("ReduceProd", ["shape"], "count", new AttributeProto { Name = "keepdims", Type = AttributeProto.Types.AttributeType.Int, I = 1 }));
-        g.Node.Add(Node("ConstantOfShape", ["count"], "zeros", new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = zero }));
-        g.Node.Add(Node("Reshape", ["indices", "flat"], "indices_flat"));
-        g.Node.Add(Node("Reshape", ["dy", "flat"], "dy_flat"));
-        g.Node.Add(Node("ScatterElements", ["zeros", "indices_flat", "dy_flat"], "dx_flat",
-            new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 0 },
-            new AttributeProto { Name = "reduction", Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8("add") }));
-        g.Node.Add(Node("Reshape", ["dx_flat", "shape"], "dx"));
-        g.Output.Add(Value("dx", TensorProto.Types.DataType.Float));
-        return Model(g);
-    }
-
-    private static NodeProto PoolNode(MaxPoolGeometry pool)
-    {
-        var node = Node("MaxPool", ["x"], "y",
-            Ints("kernel_shape", pool.KernelH, pool.KernelW),
-            Ints("strides", pool.StrideH, pool.StrideW),
-            Ints("pads", pool.PadTop, pool.PadLeft, pool.PadBottom, pool.PadRight),
-            new AttributeProto { Name = "ceil_mode", Type = AttributeProto.Types.AttributeType.Int, I = pool.CeilMode ? 1 : 0 });
-        node.Output.Add("indices");
-        return node;
-    }
-
-    private static NodeProto Node(string op, string[] inputs, string output, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { OpType = op, Name = output + "_node" };
-        node.Input.AddRange(inputs);
-        node.Output.Add(output);
-        node.Attribute.AddRange(attributes);
-        return node;
-    }
-
-    private static AttributeProto Ints(string name, params long[] values)
-    {
-        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        a.Ints.AddRange(values);
-        return a;
-    }
-
-    private static ValueInfoProto Value(string name, TensorProto.Types.DataType type) => new()
-    {
-        Name = name,
-        Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type } },
-    };
-
-    private static ModelProto Model(GraphProto g)
-    {
-        var model = new ModelProto { IrVersion = 8, ProducerName = "NeuralArt.Engine.Tests", Graph = g };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        return model;
     }
 }

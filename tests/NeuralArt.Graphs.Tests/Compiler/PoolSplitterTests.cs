@@ -1,3 +1,4 @@
+using NeuralArt.Graphs.Analysis;
 using NeuralArt.Graphs.Compilation;
 using NeuralArt.Graphs.Objectives;
 using NeuralArt.Graphs.Tests.Harness;
@@ -18,7 +19,6 @@ namespace NeuralArt.Graphs.Tests.Compiler;
 public sealed class PoolSplitterTests(ITestOutputHelper output)
 {
     private const float TapWeight = 1.5f;
-    private const long Opset = 17;
 
     public static TheoryData<string, int, int> PoolNetworksAllSizes()
     {
@@ -55,14 +55,14 @@ public sealed class PoolSplitterTests(ITestOutputHelper output)
         using var pre = new OrtRunner(split.Pre);
         using var rest = new OrtRunner(split.Rest);
         using var back = new OrtRunner(split.Back);
-        using var poolForward = new OrtRunner(PoolForward(split.Pool));
-        using var poolBackward = new OrtRunner(PoolBackward(split.Pool));
         var x = pre.Run(GraphNames.Image, feeds[GraphNames.Image])[PoolSplitNames.PoolInput];
-        var y = poolForward.Run("x", x)["y"];
+        using var poolForward = new OrtRunner(MaxPoolProbe.Forward(split.Pool, x.Shape[1]));
+        using var poolBackward = new OrtRunner(MaxPoolProbe.Backward(split.Pool, x.Shape[1]));
+        var y = poolForward.Run(new Dictionary<string, OrtTensor> { [MaxPoolProbe.InputName] = x }, [MaxPoolProbe.PooledName])[MaxPoolProbe.PooledName];
         var restFeeds = Only(rest, feeds);
         restFeeds[PoolSplitNames.PoolOutput] = y;
         var restOut = rest.Run(restFeeds);
-        var dx = poolBackward.Run(new Dictionary<string, OrtTensor> { ["x"] = x, ["dy"] = restOut[PoolSplitNames.PoolOutputGrad] })["dx"];
+        var dx = poolBackward.Run(new Dictionary<string, OrtTensor> { [MaxPoolProbe.InputName] = x, [MaxPoolProbe.OutputGradName] = restOut[PoolSplitNames.PoolOutputGrad] })[MaxPoolProbe.OutputName];
         var backFeeds = Only(back, feeds);
         backFeeds[PoolSplitNames.PoolInputGrad] = dx;
         var grad = back.Run(backFeeds)[GraphNames.Grad];
@@ -114,87 +114,4 @@ public sealed class PoolSplitterTests(ITestOutputHelper output)
 
     private static Dictionary<string, OrtTensor> Only(OrtRunner runner, Dictionary<string, OrtTensor> feeds) =>
         feeds.Where(f => runner.InputMetadata.ContainsKey(f.Key)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
-
-    /// <summary>ONNX Runtime's MaxPool alone: x to y.</summary>
-    private static ModelProto PoolForward(MaxPoolGeometry pool)
-    {
-        var g = new GraphProto { Name = "pool-forward" };
-        g.Input.Add(Float("x"));
-        g.Node.Add(PoolNode(pool, "x", "y", "unused_indices"));
-        g.Output.Add(Float("y"));
-        return Model(g);
-    }
-
-    /// <summary>The compiler's MaxPool backward: the indices of MaxPool(x), then ScatterElements add of dy on flat tensors.</summary>
-    private static ModelProto PoolBackward(MaxPoolGeometry pool)
-    {
-        var g = new GraphProto { Name = "pool-backward" };
-        g.Input.Add(Float("x"));
-        g.Input.Add(Float("dy"));
-        g.Initializer.Add(Int64s("flat", [-1]));
-        var zero = new TensorProto { Name = "zero", DataType = (int)TensorProto.Types.DataType.Float, Dims = { 1 } };
-        zero.FloatData.Add(0f);
-        g.Node.Add(PoolNode(pool, "x", "y", "indices"));
-        g.Node.Add(Node("Shape", ["x"], "shape"));
-        g.Node.Add(Node("ReduceProd", ["shape"], "count", new AttributeProto { Name = "keepdims", Type = AttributeProto.Types.AttributeType.Int, I = 1 }));
-        g.Node.Add(Node("ConstantOfShape", ["count"], "zeros", new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = zero }));
-        g.Node.Add(Node("Reshape", ["indices", "flat"], "indices_flat"));
-        g.Node.Add(Node("Reshape", ["dy", "flat"], "dy_flat"));
-        g.Node.Add(Node("ScatterElements", ["zeros", "indices_flat", "dy_flat"], "dx_flat",
-            new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 0 },
-            new AttributeProto { Name = "reduction", Type = AttributeProto.Types.AttributeType.String, S = Google.Protobuf.ByteString.CopyFromUtf8("add") }));
-        g.Node.Add(Node("Reshape", ["dx_flat", "shape"], "dx"));
-        g.Output.Add(Float("dx"));
-        return Model(g);
-    }
-
-    private static NodeProto PoolNode(MaxPoolGeometry pool, string x, string y, string indices)
-    {
-        var node = new NodeProto { OpType = "MaxPool", Name = "pool" };
-        node.Input.Add(x);
-        node.Output.Add(y);
-        node.Output.Add(indices);
-        node.Attribute.Add(Ints("kernel_shape", pool.KernelH, pool.KernelW));
-        node.Attribute.Add(Ints("strides", pool.StrideH, pool.StrideW));
-        node.Attribute.Add(Ints("pads", pool.PadTop, pool.PadLeft, pool.PadBottom, pool.PadRight));
-        node.Attribute.Add(new AttributeProto { Name = "ceil_mode", Type = AttributeProto.Types.AttributeType.Int, I = pool.CeilMode ? 1 : 0 });
-        return node;
-    }
-
-    private static NodeProto Node(string op, string[] inputs, string output, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { OpType = op, Name = output + "_node" };
-        node.Input.AddRange(inputs);
-        node.Output.Add(output);
-        node.Attribute.AddRange(attributes);
-        return node;
-    }
-
-    private static AttributeProto Ints(string name, params long[] values)
-    {
-        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        a.Ints.AddRange(values);
-        return a;
-    }
-
-    private static TensorProto Int64s(string name, long[] values)
-    {
-        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        t.Dims.Add(values.Length);
-        t.Int64Data.AddRange(values);
-        return t;
-    }
-
-    private static ValueInfoProto Float(string name) => new()
-    {
-        Name = name,
-        Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } },
-    };
-
-    private static ModelProto Model(GraphProto g)
-    {
-        var model = new ModelProto { IrVersion = 8, ProducerName = "NeuralArt.Graphs.Tests", Graph = g };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        return model;
-    }
 }
