@@ -53,11 +53,15 @@ internal sealed class CliServices : IDisposable
         _ => "no device yet",
     };
 
-    /// <summary>Reads an image file and decodes it once, so a broken file fails with its own name before any work starts.</summary>
+    /// <summary>
+    /// Reads an image file and checks its header (format, size, limits), so a file that is not an
+    /// image fails with its own name before any work starts. The engine decodes the pixels, once: a
+    /// second full decode here cost 50 to 120 ms per 1024 px input.
+    /// </summary>
     public async Task<byte[]> ReadImageAsync(string path, string field, CancellationToken cancellationToken)
     {
         var bytes = await Loader.ReadFileAsync(path, field, cancellationToken);
-        Loader.Decode(bytes, field, $"'{Path.GetFileName(path)}'").Dispose();
+        Loader.Identify(bytes, field, $"'{Path.GetFileName(path)}'");
         return bytes;
     }
 

@@ -15,6 +15,10 @@ internal sealed class ExecutionProviders(OnnxRuntimeOptions runtime, ILogger log
     private const string CudaProviderName = "CUDAExecutionProvider";
     private const string AllowSpinningKey = "session.intra_op.allow_spinning";
     private const string ForceSpinningStopKey = "session.force_spinning_stop";
+    private const string UseEnvironmentAllocatorsKey = "session.use_env_allocators";
+
+    /// <summary>What <see cref="OrtArenaCfg"/> reads as "ONNX Runtime's default" for a setting.</summary>
+    private const int OrtArenaDefault = -1;
 
     private readonly Lock _deviceLock = new();
     private ExecutionDevice? _device;
@@ -82,6 +86,27 @@ internal sealed class ExecutionProviders(OnnxRuntimeOptions runtime, ILogger log
         }
     }
 
+    /// <summary>
+    /// The CPU arena registered once in ONNX Runtime's process-wide environment, for sessions that
+    /// share it (<see cref="OnnxRuntimeOptions.ShareCpuArena"/>); false if it could not be registered
+    /// (sessions then keep arenas of their own).
+    /// </summary>
+    private static readonly Lazy<bool> SharedCpuArena = new(() =>
+    {
+        try
+        {
+            using var info = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);
+            // ONNX Runtime's defaults for every setting: no limit, next-power-of-two growth.
+            using var arena = new OrtArenaCfg(0, OrtArenaDefault, OrtArenaDefault, OrtArenaDefault);
+            OrtEnv.Instance().CreateAndRegisterAllocator(info, arena);
+            return true;
+        }
+        catch (OnnxRuntimeException)
+        {
+            return false;
+        }
+    });
+
     public SessionOptions CreateSessionOptions(ExecutionDevice device)
     {
         var session = new SessionOptions
@@ -95,6 +120,10 @@ internal sealed class ExecutionProviders(OnnxRuntimeOptions runtime, ILogger log
         session.AddSessionConfigEntry(AllowSpinningKey, runtime.AllowSpinning ? "1" : "0");
         if (runtime.StopSpinningAfterRun) session.AddSessionConfigEntry(ForceSpinningStopKey, "1");
         if (device == ExecutionDevice.Cuda) AppendCuda(session);
+        if (device == ExecutionDevice.Cpu && runtime.ShareCpuArena && SharedCpuArena.Value)
+        {
+            session.AddSessionConfigEntry(UseEnvironmentAllocatorsKey, "1");
+        }
         return session;
     }
 

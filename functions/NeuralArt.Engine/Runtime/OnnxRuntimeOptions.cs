@@ -74,6 +74,16 @@ public sealed class OnnxRuntimeOptions
     /// </summary>
     public bool EnableMemoryPattern { get; set; }
 
+    /// <summary>
+    /// Whether CPU sessions share one process-wide memory arena (ONNX Runtime's environment
+    /// allocator, <c>session.use_env_allocators</c>) instead of one arena each. A pool-split dream
+    /// step runs three sessions in turn; with an arena each, every one kept its own peak, and a
+    /// 1024x809 dream peaked at 860-870 MiB against 650 shared (the one-graph step: 619), with a
+    /// quarter fewer page faults. Arenas never shrink: shared, the process keeps the largest step's
+    /// memory rather than every cached session's. On by default.
+    /// </summary>
+    public bool ShareCpuArena { get; set; } = true;
+
     /// <summary>CUDA device ordinal.</summary>
     public int DeviceId { get; set; }
 

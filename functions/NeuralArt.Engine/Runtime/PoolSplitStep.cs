@@ -28,8 +28,13 @@ internal sealed class PoolSplitStep : IDisposable
     private readonly int _channels;
     private readonly int _height;
     private readonly int _width;
+    private bool _preRunPending = true;
 
-    /// <summary>Binds the sessions for <paramref name="buffers"/>' size; runs the pre-pool graph once to learn the pool input's shape.</summary>
+    /// <summary>
+    /// Binds the sessions for <paramref name="buffers"/>' size; runs the pre-pool graph once to learn
+    /// the pool input's shape, on the input already in <paramref name="buffers"/>: construct it just
+    /// before the step's <see cref="Run"/>, which then starts from that run's output.
+    /// </summary>
     public PoolSplitStep(PoolSplitSessions sessions, GradientBuffers buffers, Action<OnnxSession, OrtIoBinding> run)
     {
         _sessions = sessions;
@@ -105,7 +110,9 @@ internal sealed class PoolSplitStep : IDisposable
     public void Run(Action<OnnxSession, OrtIoBinding> run, long[] partTicks)
     {
         var t0 = Stopwatch.GetTimestamp();
-        run(_sessions.Pre, _pre);
+        // The constructor's run (to learn the shape) was on this step's input: its output stands.
+        if (_preRunPending) _preRunPending = false;
+        else run(_sessions.Pre, _pre);
         var t1 = Stopwatch.GetTimestamp();
         ManagedMaxPool.Forward(_x.GetTensorDataAsSpan<float>(), _channels, _height, _width, _sessions.Pool,
             _y.GetTensorMutableDataAsSpan<float>(), _argmax, _sessions.Threads);

@@ -1,9 +1,13 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuralArt.Engine.Tensors;
 
 /// <summary>
 /// Element-wise and shifting operations on planar [3,H,W] float data, as <see cref="ImageTensor"/>s
 /// or as spans (the runtime's aligned buffers). All are sequential with a fixed order of
-/// operations, so the same inputs always give bit-identical outputs.
+/// operations, so the same inputs always give bit-identical outputs. The per-step loops are
+/// compiled fully optimized at their first call (<c>AggressiveOptimization</c>): a process's first
+/// dream steps would otherwise run them as unoptimized code.
 /// </summary>
 public static class TensorOps
 {
@@ -11,6 +15,7 @@ public static class TensorOps
     /// Cyclic shift, like <c>numpy.roll</c> on the H and W axes:
     /// <c>destination[c, (y + dy) mod H, (x + dx) mod W] = source[c, y, x]</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Roll(ReadOnlySpan<float> source, Span<float> destination, int height, int width, int dy, int dx)
     {
         RequireLength(source.Length, height, width);
@@ -51,6 +56,7 @@ public static class TensorOps
     /// <c>target[c,y,x] += scale * rolled[c, (y + dy) mod H, (x + dx) mod W]</c>: adds a gradient that
     /// was computed on <c>Roll(target, dy, dx)</c> back in <paramref name="target"/>'s own coordinates.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddRolledScaled(ImageTensor target, ReadOnlySpan<float> rolled, int dy, int dx, float scale)
     {
         int h = target.Height, w = target.Width;
@@ -73,6 +79,7 @@ public static class TensorOps
     }
 
     /// <summary>Clamps every value to [<paramref name="min"/>, <paramref name="max"/>]; NaN becomes <paramref name="min"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Clamp(ImageTensor tensor, float min, float max)
     {
         var data = tensor.Data;
@@ -84,6 +91,7 @@ public static class TensorOps
     }
 
     /// <summary><c>a + b</c> as a new tensor.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ImageTensor Add(ImageTensor a, ImageTensor b)
     {
         RequireSameSize(a, b);
@@ -93,6 +101,7 @@ public static class TensorOps
     }
 
     /// <summary><c>a - b</c> as a new tensor.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ImageTensor Subtract(ImageTensor a, ImageTensor b)
     {
         RequireSameSize(a, b);
@@ -102,6 +111,7 @@ public static class TensorOps
     }
 
     /// <summary><c>target += scale * source</c>, element-wise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddScaled(Span<float> target, ReadOnlySpan<float> source, float scale)
     {
         if (target.Length != source.Length) throw new ArgumentException("Spans differ in length.", nameof(source));
@@ -109,6 +119,7 @@ public static class TensorOps
     }
 
     /// <summary>Mean of absolute values, accumulated in double in index order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double MeanAbs(ReadOnlySpan<float> values)
     {
         if (values.IsEmpty) return 0;

@@ -14,8 +14,9 @@ public static partial class ModelCompiler
     /// <remarks>
     /// 7: dream weights and channel masks became graph inputs; dream graphs are keyed by the set of taps.
     /// 8: stride-1 average pools differentiate as pools; features graphs output taps named after their own tensor directly.
+    /// 9: ReLU backward as Where(Greater(y, 0), dy, 0) and gradient sums as Add chains (ops ONNX Runtime runs on every thread).
     /// </remarks>
-    public const int Version = 8;
+    public const int Version = 9;
 
     /// <summary>The ONNX opset the compiled graphs are written in.</summary>
     public const long TargetOpset = 17;

@@ -82,8 +82,19 @@ internal sealed class GraphBuilder
 
     // Small helpers for ops used all over the backward rules.
     public string Mul(string a, string b, string hint = "mul") => Add("Mul", [a, b], hint);
-    public string Sum(IReadOnlyList<string> terms, string hint = "sum") =>
-        terms.Count == 1 ? terms[0] : Add("Sum", terms, hint);
+
+    /// <summary>
+    /// The sum of <paramref name="terms"/> as a chain of <c>Add</c>s, <c>((t0 + t1) + t2) ...</c>: the
+    /// order in which <c>Sum</c> adds, so the values are the same, but ONNX Runtime runs <c>Add</c> on
+    /// every thread and <c>Sum</c> on one.
+    /// </summary>
+    public string Sum(IReadOnlyList<string> terms, string hint = "sum")
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(terms.Count);
+        var total = terms[0];
+        for (var i = 1; i < terms.Count; i++) total = Add("Add", [total, terms[i]], hint);
+        return total;
+    }
 
     /// <summary><c>Shape(x)[start:end]</c> as an int64 tensor (opset 15 Shape with start/end).</summary>
     public string ShapeOf(string x, long? start = null, long? end = null)
