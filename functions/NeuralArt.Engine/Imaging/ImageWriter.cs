@@ -1,8 +1,6 @@
 using NeuralArt.Contract;
 using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Jpeg;
-using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace NeuralArt.Engine.Imaging;
@@ -26,11 +24,22 @@ public static class ImageWriter
         };
     }
 
+    /// <summary>PNG through <see cref="PngWriter"/> (native zlib), JPEG through ImageSharp.</summary>
     public static byte[] Encode(Image<Rgb24> image, RenderFormat format)
     {
-        using var stream = new MemoryStream();
-        image.Save(stream, Encoder(format));
-        return stream.ToArray();
+        switch (format)
+        {
+            case RenderFormat.Png:
+                return PngWriter.Encode(image);
+            case RenderFormat.Jpeg:
+                using (var stream = new MemoryStream())
+                {
+                    image.Save(stream, new JpegEncoder { Quality = JpegQuality });
+                    return stream.ToArray();
+                }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown render format.");
+        }
     }
 
     public static async Task SaveAsync(Image<Rgb24> image, string path, CancellationToken cancellationToken = default)
@@ -38,13 +47,6 @@ public static class ImageWriter
         var format = FormatForPath(path);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
-        await image.SaveAsync(path, Encoder(format), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllBytesAsync(path, Encode(image, format), cancellationToken).ConfigureAwait(false);
     }
-
-    private static IImageEncoder Encoder(RenderFormat format) => format switch
-    {
-        RenderFormat.Png => new PngEncoder(),
-        RenderFormat.Jpeg => new JpegEncoder { Quality = JpegQuality },
-        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown render format."),
-    };
 }

@@ -14,9 +14,10 @@ public static partial class ModelCompiler
     /// <remarks>
     /// 7: dream weights and channel masks became graph inputs; dream graphs are keyed by the set of taps.
     /// 8: stride-1 average pools differentiate as pools; features graphs output taps named after their own tensor directly.
-    /// 9: ReLU backward as Where(Greater(y, 0), dy, 0) and gradient sums as Add chains (ops ONNX Runtime runs on every thread).
+    /// 9: ReLU backward as Where(Greater(y, 0), dy, 0) and gradient sums as Add chains.
+    /// 10: ReLU backward as dy * Cast(y > 0) (ops ONNX Runtime runs on every thread; Where runs on one).
     /// </remarks>
-    public const int Version = 9;
+    public const int Version = 10;
 
     /// <summary>The ONNX opset the compiled graphs are written in.</summary>
     public const long TargetOpset = 17;
