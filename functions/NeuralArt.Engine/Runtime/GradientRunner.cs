@@ -143,6 +143,8 @@ public sealed class GradientRunner : IDisposable
     {
         var started = Stopwatch.GetTimestamp();
         void Part(OnnxSession session, OrtIoBinding binding) => RunPart(session, binding, cancellationToken);
+        // A new step runs the pre-pool graph on this input to learn its shapes; this step starts from that run.
+        var created = buffers.Split is null;
         buffers.Split ??= new PoolSplitStep(split, buffers, Part);
         var step = buffers.Split;
         if (step.BoundExtrasVersion != _extrasVersion)
@@ -157,7 +159,7 @@ public sealed class GradientRunner : IDisposable
             }
             step.BoundExtrasVersion = _extrasVersion;
         }
-        step.Run(Part, _partTicks);
+        step.Run(Part, _partTicks, preRun: created);
         // Counted as one run of the gradient graph, as the one graph's step would be.
         _session.RecordRun(Stopwatch.GetElapsedTime(started));
         return buffers.Loss;

@@ -28,12 +28,11 @@ internal sealed class PoolSplitStep : IDisposable
     private readonly int _channels;
     private readonly int _height;
     private readonly int _width;
-    private bool _preRunPending = true;
 
     /// <summary>
     /// Binds the sessions for <paramref name="buffers"/>' size; runs the pre-pool graph once to learn
-    /// the pool input's shape, on the input already in <paramref name="buffers"/>: construct it just
-    /// before the step's <see cref="Run"/>, which then starts from that run's output.
+    /// the pool input's shape, on the input already in <paramref name="buffers"/> (a step that follows
+    /// at once on that input may start from this run's output: <see cref="Run"/>'s <c>preRun</c>).
     /// </summary>
     public PoolSplitStep(PoolSplitSessions sessions, GradientBuffers buffers, Action<OnnxSession, OrtIoBinding> run)
     {
@@ -107,12 +106,11 @@ internal sealed class PoolSplitStep : IDisposable
     /// The whole step; the time of each part (<see cref="SplitPart"/> order) is added to
     /// <paramref name="partTicks"/>.
     /// </summary>
-    public void Run(Action<OnnxSession, OrtIoBinding> run, long[] partTicks)
+    /// <param name="preRun">Whether the pre-pool graph has already run on the current input (the constructor's run, when nothing has written the input since).</param>
+    public void Run(Action<OnnxSession, OrtIoBinding> run, long[] partTicks, bool preRun = false)
     {
         var t0 = Stopwatch.GetTimestamp();
-        // The constructor's run (to learn the shape) was on this step's input: its output stands.
-        if (_preRunPending) _preRunPending = false;
-        else run(_sessions.Pre, _pre);
+        if (!preRun) run(_sessions.Pre, _pre);
         var t1 = Stopwatch.GetTimestamp();
         ManagedMaxPool.Forward(_x.GetTensorDataAsSpan<float>(), _channels, _height, _width, _sessions.Pool,
             _y.GetTensorMutableDataAsSpan<float>(), _argmax, _sessions.Threads);

@@ -57,6 +57,36 @@ public sealed class PoolSplitRunnerTests : IDisposable
     }
 
     [Fact]
+    public void A_split_step_whose_first_run_failed_runs_the_pre_pool_graph_on_the_next_input()
+    {
+        // The first step at a size starts from the pre-pool run that learned its shapes; when that
+        // step fails before it runs (here: the dream inputs are not set), the next step, on another
+        // image, must not start from the old image's pre-pool output.
+        var manifest = _graphs.GetManifest("resnet18");
+        var parameters = new DreamParameters(TapWeights.Parse("layer3"));
+        var graph = _graphs.GetGraph(manifest, parameters.Objective());
+        using var lease = _pool.Rent(graph.Path);
+        using var split = PoolSplitSessions.TryRent(_graphs, _pool, graph, lease.Session, PoolPlacement.Managed);
+        Assert.NotNull(split);
+        using var whole = new GradientRunner(lease.Session);
+        using var managed = new GradientRunner(lease.Session, split: split);
+        DreamGraphInputs.Set(whole, parameters, guided: false);
+        const int H = 64, W = 80;
+
+        var b = managed.Buffers(H, W);
+        TestImages.RandomTensor(H, W, 1).Data.CopyTo(b.Input);
+        Assert.Throws<InvalidOperationException>(() => managed.Run(b));
+        DreamGraphInputs.Set(managed, parameters, guided: false);
+        var image = TestImages.RandomTensor(H, W, 2);
+        image.Data.CopyTo(b.Input);
+        var a = whole.Buffers(H, W);
+        image.Data.CopyTo(a.Input);
+
+        Assert.Equal(BitConverter.SingleToInt32Bits(whole.Run(a)), BitConverter.SingleToInt32Bits(managed.Run(b)));
+        Assert.True(a.Grad.SequenceEqual(b.Grad), "the step started from the first image's pre-pool output");
+    }
+
+    [Fact]
     public void Graph_placement_or_a_graph_without_a_max_pool_runs_the_one_graph()
     {
         var manifest = _graphs.GetManifest("resnet18");
