@@ -137,7 +137,7 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         using var runner = new GradientRunner(gradientLease.Session);
         DreamGraphInputs.Set(runner, dream, guided: false);
         // The same graph split at its max-pool, the pool in managed code (CPU only): timed alternately with the one graph.
-        using var split = PoolSplitSessions.TryRent(services.Graphs, services.Sessions, gradientGraph, gradientLease.Session, PoolPlacement.Managed);
+        using var split = PoolSplitSessions.TryRent(services.Graphs, services.Sessions, gradientGraph, PoolPlacement.Managed);
         using var splitRunner = split is null ? null : new GradientRunner(gradientLease.Session, split: split);
         if (splitRunner is not null) DreamGraphInputs.Set(splitRunner, dream, guided: false);
         var features = new FeatureExtractor(featuresLease.Session);

@@ -59,7 +59,7 @@ public sealed class GradientCommand : AsyncCommand<GradientCommand.Settings>
         var dream = new DreamParameters(taps, channels);
         var graph = services.Graphs.GetGraph(manifest, dream.Objective());
         using var lease = services.Sessions.Rent(graph.Path);
-        using var split = PoolSplitSessions.TryRent(services.Graphs, services.Sessions, graph, lease.Session, services.EngineOptions.PoolPlacement);
+        using var split = PoolSplitSessions.TryRent(services.Graphs, services.Sessions, graph, services.EngineOptions.PoolPlacement);
         using var runner = new GradientRunner(lease.Session, split: split);
         NeuralArt.Engine.Dream.DreamGraphInputs.Set(runner, dream, guided: false);
         var grad = new ImageTensor(tensor.Height, tensor.Width);

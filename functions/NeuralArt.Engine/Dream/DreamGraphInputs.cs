@@ -16,12 +16,19 @@ public static class DreamGraphInputs
     {
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(parameters);
-        foreach (var input in For(runner.Session, parameters, guided)) runner.SetExtraInput(input.Name, input.Values, input.Shape);
+        foreach (var input in For(runner.InputDimensions, parameters, guided)) runner.SetExtraInput(input.Name, input.Values, input.Shape);
     }
 
     /// <summary>The values <see cref="Set"/> feeds, checked against the graph's declared channel counts.</summary>
-    public static IReadOnlyList<GraphInput> For(OnnxSession session, DreamParameters parameters, bool guided) =>
+    public static IReadOnlyList<GraphInput> For(OnnxSession session, DreamParameters parameters, bool guided)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return For(session.InputDimensions, parameters, guided);
+    }
+
+    /// <param name="inputDimensions">The declared dimensions of a graph input, by name.</param>
+    public static IReadOnlyList<GraphInput> For(Func<string, int[]> inputDimensions, DreamParameters parameters, bool guided) =>
         guided
             ? parameters.GuidedInputs()
-            : parameters.Inputs(tap => session.InputDimensions(DreamGraphNames.ChannelMask(tap)) is [_, var channels, ..] ? channels : -1);
+            : parameters.Inputs(tap => inputDimensions(DreamGraphNames.ChannelMask(tap)) is [_, var channels, ..] ? channels : -1);
 }

@@ -12,7 +12,8 @@ namespace NeuralArt.Engine.Runtime;
 /// </summary>
 public sealed class GradientBuffers : IDisposable
 {
-    internal GradientBuffers(InferenceSession session, int height, int width, long[] lossShape)
+    /// <param name="session">The one graph's session, bound to <see cref="Binding"/>; null for a runner of the pool-split graph alone.</param>
+    internal GradientBuffers(InferenceSession? session, int height, int width, long[] lossShape)
     {
         Height = height;
         Width = width;
@@ -20,7 +21,7 @@ public sealed class GradientBuffers : IDisposable
         InputValue = AlignedValues.Allocate(shape);
         GradValue = AlignedValues.Allocate(shape);
         LossValue = AlignedValues.Allocate(lossShape);
-        Binding = session.CreateIoBinding();
+        Binding = session?.CreateIoBinding();
     }
 
     public int Height { get; }
@@ -42,7 +43,8 @@ public sealed class GradientBuffers : IDisposable
 
     internal OrtValue LossValue { get; }
 
-    internal OrtIoBinding Binding { get; }
+    /// <summary>The one graph's binding of these buffers (null without the one graph).</summary>
+    internal OrtIoBinding? Binding { get; }
 
     /// <summary>Which version of the runner's extra inputs is bound (rebinds when they change).</summary>
     internal int BoundExtrasVersion { get; set; } = -1;
@@ -56,7 +58,7 @@ public sealed class GradientBuffers : IDisposable
     public void Dispose()
     {
         Split?.Dispose();
-        Binding.Dispose();
+        Binding?.Dispose();
         InputValue.Dispose();
         GradValue.Dispose();
         LossValue.Dispose();

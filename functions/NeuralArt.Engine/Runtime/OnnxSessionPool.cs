@@ -43,6 +43,9 @@ public sealed class OnnxSessionPool : IDisposable
     /// <summary>The device sessions run on, once the first session exists.</summary>
     public ExecutionDevice? Device => _providers.Device;
 
+    /// <summary>The device every session of this pool runs on, decided now if no session has been opened yet.</summary>
+    public ExecutionDevice DecideDevice() => _providers.Decide();
+
     /// <summary>Why CUDA is not used, when <see cref="ExecutionProviderPreference.Auto"/> fell back to the CPU.</summary>
     public string? FallbackReason => _providers.FallbackReason;
 

@@ -34,12 +34,11 @@ public sealed class PoolSplitSessions : IDisposable
     /// the managed pool (or leaves it to <see cref="PoolPlacement.Auto"/>) on CPU sessions and the
     /// graph splits; otherwise null (run the one graph).
     /// </summary>
-    public static PoolSplitSessions? TryRent(IGraphSource graphs, OnnxSessionPool sessions, CompiledGraph graph, OnnxSession wholeGraph, PoolPlacement placement)
+    public static PoolSplitSessions? TryRent(IGraphSource graphs, OnnxSessionPool sessions, CompiledGraph graph, PoolPlacement placement)
     {
         ArgumentNullException.ThrowIfNull(graphs);
         ArgumentNullException.ThrowIfNull(sessions);
-        ArgumentNullException.ThrowIfNull(wholeGraph);
-        if (placement == PoolPlacement.Graph || wholeGraph.Device != ExecutionDevice.Cpu) return null;
+        if (placement == PoolPlacement.Graph || sessions.DecideDevice() != ExecutionDevice.Cpu) return null;
         if (graphs.GetPoolSplit(graph) is not { } split) return null;
         var threads = sessions.Options.IntraOpThreads > 0 ? sessions.Options.IntraOpThreads : CpuTopology.PhysicalCoreCount();
         var leases = new List<OnnxSessionLease>();

@@ -31,7 +31,7 @@ public sealed class PoolSplitRunnerTests : IDisposable
         var parameters = new DreamParameters(TapWeights.Parse(layers));
         var graph = _graphs.GetGraph(manifest, parameters.Objective());
         using var lease = _pool.Rent(graph.Path);
-        using var split = PoolSplitSessions.TryRent(_graphs, _pool, graph, lease.Session, PoolPlacement.Managed);
+        using var split = PoolSplitSessions.TryRent(_graphs, _pool, graph, PoolPlacement.Managed);
         Assert.NotNull(split);
         Assert.Equal(new MaxPoolGeometry(3, 3, 2, 2, 1, 1, 1, 1, false), split.Pool);
         using var whole = new GradientRunner(lease.Session);
@@ -66,7 +66,7 @@ public sealed class PoolSplitRunnerTests : IDisposable
         var parameters = new DreamParameters(TapWeights.Parse("layer3"));
         var graph = _graphs.GetGraph(manifest, parameters.Objective());
         using var lease = _pool.Rent(graph.Path);
-        using var split = PoolSplitSessions.TryRent(_graphs, _pool, graph, lease.Session, PoolPlacement.Managed);
+        using var split = PoolSplitSessions.TryRent(_graphs, _pool, graph, PoolPlacement.Managed);
         Assert.NotNull(split);
         using var whole = new GradientRunner(lease.Session);
         using var managed = new GradientRunner(lease.Session, split: split);
@@ -92,12 +92,12 @@ public sealed class PoolSplitRunnerTests : IDisposable
         var manifest = _graphs.GetManifest("resnet18");
         var graph = _graphs.GetGraph(manifest, new DreamParameters(TapWeights.Parse("layer3")).Objective());
         using var lease = _pool.Rent(graph.Path);
-        Assert.Null(PoolSplitSessions.TryRent(_graphs, _pool, graph, lease.Session, PoolPlacement.Graph));
+        Assert.Null(PoolSplitSessions.TryRent(_graphs, _pool, graph, PoolPlacement.Graph));
         // The default is the managed pool on CPU sessions.
-        using (var auto = PoolSplitSessions.TryRent(_graphs, _pool, graph, lease.Session, PoolPlacement.Auto)) Assert.NotNull(auto);
+        using (var auto = PoolSplitSessions.TryRent(_graphs, _pool, graph, PoolPlacement.Auto)) Assert.NotNull(auto);
         // The toy graphs have no max-pool; their source has no split at all.
         using var toy = _pool.Rent(ToyGraphs.DreamPath);
-        Assert.Null(PoolSplitSessions.TryRent(new ToyGraphSource(), _pool, new CompiledGraph(ToyGraphs.DreamPath, "toy", "dream", "0"), toy.Session, PoolPlacement.Managed));
+        Assert.Null(PoolSplitSessions.TryRent(new ToyGraphSource(), _pool, new CompiledGraph(ToyGraphs.DreamPath, "toy", "dream", "0"), PoolPlacement.Managed));
     }
 
     [Theory]
@@ -125,5 +125,22 @@ public sealed class PoolSplitRunnerTests : IDisposable
         var inGraph = await Dream(PoolPlacement.Graph, int.MaxValue);
         Assert.Equal(inGraph, await Dream(PoolPlacement.Managed, int.MaxValue));
         Assert.Equal(inGraph, await Dream(PoolPlacement.Managed, 1));
+    }
+
+    [Fact]
+    public async Task A_cpu_dream_with_host_steps_never_opens_the_one_gradient_graph()
+    {
+        // Host steps run the split graph alone; the one graph is only for device-resident steps.
+        var engine = new DeepDreamEngine(_graphs, _pool, new ImageLoader(), options: new EngineOptions { StepPlacement = StepPlacement.Auto });
+        var settings = new DreamSettings { Layers = "layer3", Octaves = 1, Iterations = 2, Jitter = 4, Seed = 5 };
+
+        var checkpoint = await engine.StartAsync(new ArtworkInputs(TestImages.PatternPng(72, 56), [], settings.ToJson()));
+        while (!checkpoint.Progress.IsComplete) checkpoint = await engine.RunChunkAsync(checkpoint.State, int.MaxValue);
+
+        Assert.Equal(3, _pool.CreatedCount); // pre, rest and back
+        var graph = _graphs.GetGraph(_graphs.GetManifest("resnet18"), new DreamParameters(TapWeights.Parse("layer3")).Objective());
+        Assert.Equal(3, _pool.CreatedCount);
+        using (var whole = _pool.Rent(graph.Path)) Assert.Equal(4, _pool.CreatedCount); // it was not among them
+        Assert.True(double.IsFinite(checkpoint.Progress.Loss));
     }
 }
