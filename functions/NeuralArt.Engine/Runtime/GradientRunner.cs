@@ -90,7 +90,6 @@ public sealed class GradientRunner : IDisposable
     public int[] InputDimensions(string name) =>
         (_graphs.FirstOrDefault(g => g.Session.InputNames.Contains(name)) ?? _graphs[0]).InputDimensions(name);
 
-
     /// <summary>Whether steps run the pool-split graph with the managed pool.</summary>
     public bool RunsManagedPool => _split is not null;
 
