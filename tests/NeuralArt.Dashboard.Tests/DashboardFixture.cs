@@ -59,6 +59,28 @@ public sealed class DashboardFixture : IAsyncLifetime
         Api.DefaultRequestHeaders.Add("x-functions-key", serve.Key);
     }
 
+    /// <summary>Opens the dashboard's signed link at this window size and waits for the start view.</summary>
+    public void OpenWithKey(int width, int height)
+    {
+        Browser.Resize(width, height);
+        Browser.Open(Link);
+        // The same tab may have been on the page already: a fragment change alone does not reload.
+        Browser.Driver.Navigate().Refresh();
+        Browser.WaitForView("start");
+        // Reading the browser's log empties it: what a test reads later is its own.
+        Browser.ConsoleErrors();
+    }
+
+    /// <summary>Starts a job through the API (<c>POST /api/jobs</c> with <paramref name="json"/>); returns its id.</summary>
+    public async Task<string> SubmitJobAsync(string json)
+    {
+        using var response = await Api.PostAsync("/api/jobs", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Accepted, $"Submit answered {(int)response.StatusCode}: {text}");
+        using var document = System.Text.Json.JsonDocument.Parse(text);
+        return document.RootElement.GetProperty("id").GetString()!;
+    }
+
     public async Task DisposeAsync()
     {
         Api?.Dispose();

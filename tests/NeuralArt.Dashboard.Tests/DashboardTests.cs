@@ -44,7 +44,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     public void A_photo_dropped_on_the_page_dreams_with_live_progress_and_preview_then_shows_result_and_parameters()
     {
         Assert.Matches(@"^http://127\.0\.0\.1:\d+/#key=[0-9a-f]+$", fixture.Link);
-        OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
+        fixture.OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
 
         // The key left the address bar and lives in session storage; the page itself never holds it.
         Assert.EndsWith("/#/", Browser.Driver.Url);
@@ -102,7 +102,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     [Fact]
     public void An_out_of_range_parameter_shows_the_API_reason_at_that_field()
     {
-        OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
+        fixture.OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
         FillSmallDream(TooManyIterations, SmallMaxSize, SmallOctaves);
         Browser.Find("#start-button").Click();
 
@@ -119,7 +119,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     [Fact]
     public void A_corrupt_file_shows_its_reason_at_the_photo_field()
     {
-        OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
+        fixture.OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
         var corrupt = Path.Combine(Path.GetTempPath(), $"corrupt-{Guid.NewGuid():N}.jpg");
         File.WriteAllBytes(corrupt, Encoding.ASCII.GetBytes("This is not a JPEG, whatever its name says."));
         try
@@ -156,7 +156,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     [Fact]
     public void A_photo_cut_short_passes_the_door_then_its_failed_job_shows_the_reason_and_field()
     {
-        OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
+        fixture.OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
         // The header is whole (the door reads only headers), the pixel data is cut off: only decoding finds out.
         var cut = Path.Combine(Path.GetTempPath(), $"cut-{Guid.NewGuid():N}.png");
         File.WriteAllBytes(cut, NeuralArt.Testing.TestImages.TruncatedPng());
@@ -182,7 +182,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task A_running_job_can_be_cancelled_and_then_deleted_from_its_page()
     {
-        OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
+        fixture.OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
         FillSmallDream(LongIterations, LongMaxSize, SmallOctaves);
         Browser.Find("#start-button").Click();
         Browser.WaitForView("job");
@@ -244,7 +244,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         {
             await WaitForPreviewAsync(first);
             await WaitForPreviewAsync(second);
-            OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
+            fixture.OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
             Browser.Open(fixture.BaseAddress + "#/jobs");
             Browser.WaitForView("gallery");
             var ids = Browser.Until(_ =>
@@ -280,7 +280,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     [Fact]
     public void The_style_picker_shows_the_library_and_an_uploaded_style_joins_it_selected()
     {
-        OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
+        fixture.OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
         Browser.Find("input[name='kind'][value='style']").Click();
         var picker = Browser.Until(_ => Browser.FindAll("fieldset[data-field='style'] .library").FirstOrDefault(), what: "the style picker");
         var thumbnail = picker.FindElement(By.XPath($".//label[.//input[@value='{DashboardFixture.StyleName}']]//img"));
@@ -311,7 +311,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     {
         try
         {
-            OpenWithKey(Browser.PhoneWidth, Browser.PhoneHeight);
+            fixture.OpenWithKey(Browser.PhoneWidth, Browser.PhoneHeight);
             AssertNoOverflow("start");
             Browser.Screenshot("11-phone-start");
 
@@ -354,7 +354,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         var id = await SubmitThroughApiAsync(photo);
         try
         {
-            OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
+            fixture.OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
             Browser.Find("input[name='kind'][value='style']").Click();
             Browser.Until(_ => Browser.FindAll("fieldset[data-field='style'] .swatch-name").Any(e => e.Text == HostileStyle) ? true : (bool?)null,
                 what: "the style's name, as text, in the picker");
@@ -380,16 +380,6 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     {
         Assert.Equal(0L, Browser.Script<long>("return document.querySelectorAll('img[src=\"x\"]').length;"));
         Assert.True(Browser.Script<bool>("return window.injected === undefined;"), $"A name ran as script on the {where}.");
-    }
-
-    private void OpenWithKey(int width, int height)
-    {
-        Browser.Resize(width, height);
-        Browser.Open(fixture.Link);
-        // The same tab may have been on the page already: a fragment change alone does not reload.
-        Browser.Driver.Navigate().Refresh();
-        Browser.WaitForView("start");
-        Browser.ConsoleErrors();
     }
 
     private void FillSmallDream(int iterations, int maxSize, int octaves, string? photo = null)
@@ -460,12 +450,8 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     /// <summary>A small dream of a blob already in storage, started through the API.</summary>
     private async Task<string> SubmitThroughApiAsync(BlobRef blob)
     {
-        var body = $$$"""{"kind":"dream","inputs":{"source":"{{{blob}}}"},"parameters":{"octaves":1,"iterations":{{{SmallIterations}}},"maxSize":96}}""";
-        using var response = await fixture.Api.PostAsync("/api/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Submit answered {(int)response.StatusCode}: {text}");
-        using var document = JsonDocument.Parse(text);
-        return document.RootElement.GetProperty("id").GetString()!;
+        return await fixture.SubmitJobAsync(
+            $$$"""{"kind":"dream","inputs":{"source":"{{{blob}}}"},"parameters":{"octaves":1,"iterations":{{{SmallIterations}}},"maxSize":96}}""");
     }
 
     /// <summary>Polls the API (at its Retry-After) until the job has a preview or has ended.</summary>

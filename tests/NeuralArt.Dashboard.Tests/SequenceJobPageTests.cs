@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using Xunit.Abstractions;
 
 namespace NeuralArt.Dashboard.Tests;
@@ -25,15 +23,9 @@ public sealed class SequenceJobPageTests(DashboardFixture fixture, ITestOutputHe
         await fixture.Blobs.GetBlobContainerClient("uploads").GetBlobClient(blob["uploads/".Length..])
             .UploadAsync(Path.Combine(NeuralArt.Testing.Azurite.RepositoryRoot(), "samples", "content", "cat_chelsea.png"));
         var body = $$"""{"kind":"zoom","inputs":{"source":"{{blob}}"},"parameters":{"frames":{{Frames}},"octaves":1,"iterations":2,"maxSize":96,"fps":4},"chunkBudgetSeconds":1}""";
-        using var response = await fixture.Api.PostAsync("/api/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
-        var accepted = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, accepted);
-        var id = JsonDocument.Parse(accepted).RootElement.GetProperty("id").GetString()!;
+        var id = await fixture.SubmitJobAsync(body);
 
-        Browser.Resize(Browser.DesktopWidth, Browser.DesktopHeight);
-        Browser.Open(fixture.Link);
-        Browser.Driver.Navigate().Refresh();
-        Browser.WaitForView("start");
+        fixture.OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
         // The zoom kind comes from its descriptor, like every other kind.
         Assert.Contains(Browser.FindAll("#kind option, [name=kind]"), e => e.GetAttribute("value") == "zoom");
 
@@ -73,15 +65,9 @@ public sealed class SequenceJobPageTests(DashboardFixture fixture, ITestOutputHe
         await uploads.GetBlobClient($"{prefix}/starry.jpg").UploadAsync(Path.Combine(root, "samples", "style", "van_gogh_starry_night.jpg"));
         // Three frames a second of the 3 s clip: 9 frames, one chunk each at most.
         var body = $$"""{"kind":"video-style","inputs":{"video":"uploads/{{prefix}}/cup.mp4","style":["uploads/{{prefix}}/starry.jpg"]},"parameters":{"fps":3,"maxSize":64,"firstFrameIterations":4,"iterations":3},"chunkBudgetSeconds":1}""";
-        using var response = await fixture.Api.PostAsync("/api/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
-        var accepted = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, accepted);
-        var id = JsonDocument.Parse(accepted).RootElement.GetProperty("id").GetString()!;
+        var id = await fixture.SubmitJobAsync(body);
 
-        Browser.Resize(Browser.DesktopWidth, Browser.DesktopHeight);
-        Browser.Open(fixture.Link);
-        Browser.Driver.Navigate().Refresh();
-        Browser.WaitForView("start");
+        fixture.OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
         Browser.Open(fixture.BaseAddress + $"#/jobs/{id}");
         Browser.WaitForView("job");
         // The clip plays as the source; while frames are made the page shows the latest one.

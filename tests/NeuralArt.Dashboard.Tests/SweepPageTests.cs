@@ -18,10 +18,7 @@ public sealed class SweepPageTests(DashboardFixture fixture, ITestOutputHelper o
     [Fact]
     public void A_sweep_started_from_the_form_fills_its_grid_shows_the_sheet_and_is_one_gallery_entry()
     {
-        Browser.Resize(Browser.DesktopWidth, Browser.DesktopHeight);
-        Browser.Open(fixture.Link);
-        Browser.Driver.Navigate().Refresh();
-        Browser.WaitForView("start");
+        fixture.OpenWithKey(Browser.DesktopWidth, Browser.DesktopHeight);
         Browser.Find("input[name='kind'][value='dream']").Click();
         Browser.Find("#file-source").SendKeys(DashboardFixture.SamplePhoto);
         Browser.Until(_ => Browser.FindAll("#chosen-source img").Count == 1 ? true : (bool?)null, what: "the chosen photo");

@@ -161,33 +161,11 @@ public sealed class RealVideoEngineTests(AzuriteFixture azurite)
     public async Task A_clip_survives_kill_9_of_its_host_mid_clip_with_the_same_frames_as_an_uninterrupted_run()
     {
         const int frames = 9;
-        var hub = $"vkill{Guid.NewGuid():N}"[..16];
         var style = await UploadAsync("starry.jpg", await File.ReadAllBytesAsync(Style));
         var video = await UploadAsync("cup.mp4", await File.ReadAllBytesAsync(Cup));
         const string parameters = """{"fps":3,"maxSize":64,"firstFrameIterations":6,"iterations":4,"seed":9}""";
-        var body = Body(video, style, parameters)[..^1] + ""","chunkBudgetSeconds":1}""";
-        string id;
-        await using (var first = await HostProcess.StartAsync(azurite.ConnectionString, hub, "--NeuralArt:Host:WatchInbox=false", "--TestServer:RealEngines=true"))
-        {
-            id = await JobPolling.SubmitAsync(first.Http, body);
-            // Kill it mid-clip: a frame written, more to go.
-            using var cancel = new CancellationTokenSource(JobPolling.JobTimeout);
-            while (await azurite.DownloadAsync(StorageLayout.Frame(id, 1)) is null)
-            {
-                Assert.NotEqual("completed", (await JobPolling.GetAsync(first.Http, id)).GetProperty("status").GetString());
-                await Task.Delay(100, cancel.Token);
-            }
-            Assert.Null(await azurite.DownloadAsync(StorageLayout.Frame(id, frames - 1)));
-            await first.KillAsync();
-        }
-
-        await using var second = await HostProcess.StartAsync(azurite.ConnectionString, hub, "--NeuralArt:Host:WatchInbox=false", "--TestServer:RealEngines=true");
-        Assert.Equal("completed", (await JobPolling.WaitAsync(second.Http, id, diagnostics: () => second.Output)).GetProperty("status").GetString());
-        var again = await JobPolling.SubmitAsync(second.Http, Body(video, style, parameters));
-        Assert.Equal("completed", (await JobPolling.WaitAsync(second.Http, again, diagnostics: () => second.Output)).GetProperty("status").GetString());
-        for (var k = 0; k < frames; k++)
-        {
-            Assert.Equal(await azurite.DownloadAsync(StorageLayout.Frame(again, k)), await azurite.DownloadAsync(StorageLayout.Frame(id, k)));
-        }
+        var body = Body(video, style, parameters);
+        await SequenceResumeCheck.AssertSameFramesAfterKillAsync(
+            azurite, $"vkill{Guid.NewGuid():N}"[..16], body[..^1] + ""","chunkBudgetSeconds":1}""", body, frames);
     }
 }

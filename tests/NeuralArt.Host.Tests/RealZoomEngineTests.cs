@@ -127,35 +127,10 @@ public sealed class RealZoomEngineTests(AzuriteFixture azurite)
         // Enough frames, big enough, that the host is killed with several still to make.
         const int frames = 10;
         const int maxSize = 160;
-        var hub = $"zkill{Guid.NewGuid():N}"[..16];
         var source = await UploadPhotoAsync();
-        var body = Body(source, Parameters(frames, maxSize), ""","chunkBudgetSeconds":1""");
-        string id;
-        await using (var first = await HostProcess.StartAsync(azurite.ConnectionString, hub, "--NeuralArt:Host:WatchInbox=false", "--TestServer:RealEngines=true"))
-        {
-            id = await JobPolling.SubmitAsync(first.Http, body);
-            // Kill it mid-sequence: a frame written, more to go.
-            using var cancel = new CancellationTokenSource(JobPolling.JobTimeout);
-            while (await azurite.DownloadAsync(StorageLayout.Frame(id, 1)) is null)
-            {
-                Assert.NotEqual("completed", (await JobPolling.GetAsync(first.Http, id)).GetProperty("status").GetString());
-                await Task.Delay(100, cancel.Token);
-            }
-
-            Assert.Null(await azurite.DownloadAsync(StorageLayout.Frame(id, frames - 1)));
-            await first.KillAsync();
-        }
-
-        await using var second = await HostProcess.StartAsync(azurite.ConnectionString, hub, "--NeuralArt:Host:WatchInbox=false", "--TestServer:RealEngines=true");
-        Assert.Equal("completed", (await JobPolling.WaitAsync(second.Http, id, diagnostics: () => second.Output)).GetProperty("status").GetString());
-
-        // The same job again, uninterrupted, on the same host: byte-identical frames.
-        var again = await JobPolling.SubmitAsync(second.Http, Body(source, Parameters(frames, maxSize)));
-        Assert.Equal("completed", (await JobPolling.WaitAsync(second.Http, again, diagnostics: () => second.Output)).GetProperty("status").GetString());
-        for (var k = 0; k < frames; k++)
-        {
-            Assert.Equal(await azurite.DownloadAsync(StorageLayout.Frame(again, k)), await azurite.DownloadAsync(StorageLayout.Frame(id, k)));
-        }
+        await SequenceResumeCheck.AssertSameFramesAfterKillAsync(
+            azurite, $"zkill{Guid.NewGuid():N}"[..16],
+            Body(source, Parameters(frames, maxSize), ""","chunkBudgetSeconds":1"""), Body(source, Parameters(frames, maxSize)), frames);
     }
 
     [Fact]

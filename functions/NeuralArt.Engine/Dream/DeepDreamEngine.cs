@@ -374,10 +374,6 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
     }
 
     /// <summary>
-    /// The gradient graph of the dream's set of taps: one graph whatever the weights and channels,
-    /// which are fed as inputs (<see cref="DreamGraphInputs"/>).
-    /// </summary>
-    /// <summary>
     /// A runner of a gradient graph with the leases that keep its sessions alive (even if the pool
     /// evicts them) until it is disposed. On CPU sessions with the managed pool, the split graph alone:
     /// host steps never run the one graph, so it is not opened (about 110 ms for ResNet-18). Device-
@@ -419,6 +415,10 @@ public sealed class DeepDreamEngine : ArtworkEngineBase
         }
     }
 
+    /// <summary>
+    /// The gradient graph of the dream's set of taps: one graph whatever the weights and channels,
+    /// which are fed as inputs (<see cref="DreamGraphInputs"/>).
+    /// </summary>
     private CompiledGraph GradientGraph(BackboneManifest manifest, DreamParameters parameters, bool guided) =>
         Graph(manifest, guided ? parameters.GuidedObjective() : parameters.Objective(), "layers");
 
