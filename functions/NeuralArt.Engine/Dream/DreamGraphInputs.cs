@@ -20,13 +20,7 @@ public static class DreamGraphInputs
     }
 
     /// <summary>The values <see cref="Set"/> feeds, checked against the graph's declared channel counts.</summary>
-    public static IReadOnlyList<GraphInput> For(OnnxSession session, DreamParameters parameters, bool guided)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        return For(session.InputDimensions, parameters, guided);
-    }
-
-    /// <param name="inputDimensions">The declared dimensions of a graph input, by name.</param>
+    /// <param name="inputDimensions">The declared dimensions of a graph input, by name (<see cref="GradientRunner.InputDimensions"/>).</param>
     public static IReadOnlyList<GraphInput> For(Func<string, int[]> inputDimensions, DreamParameters parameters, bool guided) =>
         guided
             ? parameters.GuidedInputs()

@@ -75,7 +75,7 @@ public class ResNetDreamTests : IDisposable
         var session = lease.Session;
         using var runner = new GradientRunner(session);
         DreamGraphInputs.Set(runner, dream, guided: false);
-        var inputs = DreamGraphInputs.For(session, dream, guided: false);
+        var inputs = DreamGraphInputs.For(runner.InputDimensions, dream, guided: false);
         var image = TestImages.RandomTensor(45, 61, seed: 30);
         var grad = new ImageTensor(45, 61);
 
