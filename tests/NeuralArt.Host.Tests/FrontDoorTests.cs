@@ -191,7 +191,8 @@ public sealed class FrontDoorTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.True(page.GetProperty("jobs").GetArrayLength() > 0);
-        var job = await JobPolling.GetAsync(Host.Http, jobId);
+        // job.json is written by the last activity; the orchestration completes a moment later.
+        var job = await JobPolling.WaitAsync(Host.Http, jobId, diagnostics: () => Host.Output);
         Assert.Equal("completed", job.GetProperty("status").GetString());
     }
 
